@@ -1,0 +1,192 @@
+//! The plain-French recap of a set of rights: « Vérifiez l’ensemble de votre sélection ».
+
+use crate::catalog::{Catalog, ResourceRef};
+use crate::operation::Origin;
+use crate::rights::{Level, Rights};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecapLine {
+    pub resource: ResourceRef,
+    pub label: String,
+    pub detail: String,
+    /// The levels held with where each comes from.
+    pub parts: Vec<(Level, Origin)>,
+    /// « Consultation, gestion et validation (profil valideur) »
+    pub sentence: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recap {
+    pub lines: Vec<RecapLine>,
+    /// Accounts and contracts left out of the user's scope, by name.
+    pub excluded: Vec<String>,
+    pub administration: bool,
+}
+
+impl Recap {
+    /// Builds the recap of `rights` over `catalog`; `origin` says where each right comes from.
+    pub fn new(
+        catalog: &Catalog,
+        rights: &Rights,
+        origin: impl Fn(ResourceRef, Level) -> Origin,
+    ) -> Recap {
+        let mut lines = Vec::new();
+        let mut excluded = Vec::new();
+        for resource in catalog.resources() {
+            let label = catalog.label(resource).unwrap_or_default().to_string();
+            let levels = rights.get(resource);
+            if levels.is_empty() {
+                excluded.push(label);
+                continue;
+            }
+            let parts: Vec<(Level, Origin)> =
+                levels.iter().map(|level| (level, origin(resource, level))).collect();
+            lines.push(RecapLine {
+                resource,
+                detail: catalog.detail(resource).unwrap_or_default(),
+                sentence: sentence(&parts),
+                label,
+                parts,
+            });
+        }
+        Recap {
+            lines,
+            excluded,
+            administration: rights.administration(),
+        }
+    }
+
+    /// One line for the administration right.
+    pub fn administration_sentence(&self) -> &'static str {
+        if self.administration {
+            "Droit d’administration : oui, l’utilisateur pourra gérer les utilisateurs de l’entité."
+        } else {
+            "Droit d’administration : non."
+        }
+    }
+}
+
+/// « Consultation, gestion et validation (profil valideur) » when every level has the same
+/// origin, « Consultation (copié de Julien Bernard) et gestion (personnalisé) » otherwise.
+fn sentence(parts: &[(Level, Origin)]) -> String {
+    let same_origin = parts.windows(2).all(|pair| pair[0].1 == pair[1].1);
+    let text = if same_origin {
+        let levels: Vec<&str> = parts.iter().map(|(level, _)| level.label()).collect();
+        let origin = parts.first().map(|(_, o)| o.label()).unwrap_or_default();
+        format!("{} ({origin})", join_french(&levels))
+    } else {
+        let items: Vec<String> = parts
+            .iter()
+            .map(|(level, origin)| format!("{} ({})", level.label(), origin.label()))
+            .collect();
+        join_french(&items.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    capitalise(&text)
+}
+
+/// « a », « a et b », « a, b et c ».
+pub fn join_french(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} et {last}", init.join(", ")),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Account, Contract, ContractKind};
+    use crate::operation::{AddUserOperation, RightsMethod};
+    use crate::profile::Profile;
+    use crate::rights::Levels;
+    use crate::Email;
+
+    fn catalog() -> Catalog {
+        Catalog {
+            accounts: vec![Account {
+                id: 1,
+                label: "Compte courant".into(),
+                iban: "FR7630006000011234567890189".into(),
+                currency: "EUR".into(),
+            }],
+            contracts: vec![
+                Contract {
+                    id: 5,
+                    kind: ContractKind::VirementsSepa,
+                    label: "Virements SEPA".into(),
+                    reference: "VS-1".into(),
+                },
+                Contract {
+                    id: 6,
+                    kind: ContractKind::Titres,
+                    label: "Compte-titres".into(),
+                    reference: "T-1".into(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_profile_recap_names_the_profile_and_the_excluded_resources() {
+        let catalog = catalog();
+        let mut rights = Profile::Valideur.rights(&catalog);
+        rights.set_levels(ResourceRef::Contract(6), Levels::NONE);
+        rights.set(ResourceRef::Contract(5), Level::Validation, false);
+        let recap = Recap::new(&catalog, &rights, |_, _| Origin::Profile(Profile::Valideur));
+        assert_eq!(recap.lines.len(), 2);
+        assert_eq!(
+            recap.lines[0].sentence,
+            "Consultation, gestion et validation (profil valideur)"
+        );
+        assert_eq!(
+            recap.lines[1].sentence,
+            "Consultation et gestion (profil valideur)"
+        );
+        assert_eq!(recap.excluded, vec!["Compte-titres".to_string()]);
+        assert_eq!(recap.administration_sentence(), "Droit d’administration : non.");
+    }
+
+    #[test]
+    fn a_copy_recap_tells_copied_rights_from_added_ones() {
+        let catalog = catalog();
+        let mut copied = Rights::new();
+        copied.set_levels(ResourceRef::Account(1), Levels::CONSULTATION);
+        let mut rights = copied.clone();
+        rights.set(ResourceRef::Account(1), Level::Gestion, true);
+        rights.set_administration(true);
+        let op = AddUserOperation {
+            entity_id: 1,
+            person_id: 2,
+            person_name: "GIRARD Emma".into(),
+            email: Email::parse("emma@example.fr").unwrap(),
+            method: RightsMethod::Copy { from_user: 3 },
+            baseline: copied,
+            source_name: "Julien Bernard".into(),
+            rights: rights.clone(),
+        };
+        let recap = Recap::new(&catalog, &rights, |r, l| op.origin(r, l));
+        assert_eq!(
+            recap.lines[0].sentence,
+            "Consultation (copié de Julien Bernard) et gestion (personnalisé)"
+        );
+        assert!(recap.administration_sentence().contains("oui"));
+    }
+
+    #[test]
+    fn french_lists_use_et_before_the_last_item() {
+        assert_eq!(join_french(&[]), "");
+        assert_eq!(join_french(&["a"]), "a");
+        assert_eq!(join_french(&["a", "b"]), "a et b");
+        assert_eq!(join_french(&["a", "b", "c"]), "a, b et c");
+    }
+}

@@ -87,7 +87,9 @@ impl ContractKind {
     }
 
     pub fn from_code(code: &str) -> Option<ContractKind> {
-        ContractKind::ALL.into_iter().find(|kind| kind.code() == code)
+        ContractKind::ALL
+            .into_iter()
+            .find(|kind| kind.code() == code)
     }
 }
 
@@ -187,7 +189,9 @@ pub fn format_iban(iban: &str) -> String {
 pub fn is_valid_iban(iban: &str) -> bool {
     let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
     if !(15..=34).contains(&compact.len())
-        || !compact.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        || !compact
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         || !compact[..2].chars().all(|c| c.is_ascii_uppercase())
         || !compact[2..4].chars().all(|c| c.is_ascii_digit())
     {

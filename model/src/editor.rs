@@ -239,7 +239,11 @@ mod tests {
         let validation = editor.cell(A1, Level::Validation);
         assert!(!validation.enabled && !validation.checked);
         editor.toggle(A1, Level::Validation);
-        assert_eq!(editor.count(Level::Validation), 0, "a disabled box does not tick");
+        assert_eq!(
+            editor.count(Level::Validation),
+            0,
+            "a disabled box does not tick"
+        );
     }
 
     #[test]
@@ -269,7 +273,10 @@ mod tests {
         // Ticking gestion back brings consultation with it, within the profile.
         editor.toggle(A1, Level::Gestion);
         assert!(editor.cell(A1, Level::Consultation).checked);
-        assert!(editor.notice().unwrap().contains("nécessite la consultation"));
+        assert!(editor
+            .notice()
+            .unwrap()
+            .contains("nécessite la consultation"));
     }
 
     #[test]
@@ -334,7 +341,10 @@ mod tests {
         assert!(!editor.rights().administration());
         editor.toggle(C10, Level::Consultation);
         assert!(editor.cell(C10, Level::Consultation).differs);
-        assert!(editor.cell(A1, Level::Validation).enabled, "a copy can be adjusted");
+        assert!(
+            editor.cell(A1, Level::Validation).enabled,
+            "a copy can be adjusted"
+        );
     }
 
     #[test]
@@ -344,9 +354,8 @@ mod tests {
             RightsEditor::new(RightsMethod::Profile(Profile::Valideur), &catalog, None);
         editor.toggle(A1, Level::Validation);
         let entered = editor.rights().clone();
-        let resumed =
-            RightsEditor::new(RightsMethod::Profile(Profile::Valideur), &catalog, None)
-                .resume(entered.clone());
+        let resumed = RightsEditor::new(RightsMethod::Profile(Profile::Valideur), &catalog, None)
+            .resume(entered.clone());
         assert_eq!(resumed.rights(), &entered);
         assert!(resumed.cell(A1, Level::Validation).differs);
     }

@@ -62,9 +62,7 @@ fn is_valid_domain(domain: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
         && labels
             .last()
@@ -261,7 +259,10 @@ mod tests {
 
     #[test]
     fn login_ids_are_ten_digits_and_spaces_are_ignored() {
-        assert_eq!(LoginId::parse("12 3456 7890").unwrap().as_str(), "1234567890");
+        assert_eq!(
+            LoginId::parse("12 3456 7890").unwrap().as_str(),
+            "1234567890"
+        );
         assert!(LoginId::parse("123456789").is_err());
         assert!(LoginId::parse("12345678901").is_err());
         assert!(LoginId::parse("12345abcde").is_err());
@@ -272,7 +273,10 @@ mod tests {
         assert_eq!(TotpCode::parse("012 345").unwrap().value(), 12345);
         assert_eq!(String::from(TotpCode::parse("012345").unwrap()), "012345");
         assert!(TotpCode::parse("12345").is_err());
-        assert!(TotpCode::parse("１２３４５６").is_err(), "full-width digits are not ASCII");
+        assert!(
+            TotpCode::parse("１２３４５６").is_err(),
+            "full-width digits are not ASCII"
+        );
     }
 
     #[test]

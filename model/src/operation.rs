@@ -93,7 +93,9 @@ pub fn origin_of(
 pub enum AssignmentError {
     #[error("Un compte ou contrat sélectionné n’existe pas pour votre entité.")]
     UnknownResource,
-    #[error("Sélectionnez au moins un droit sur un compte ou un contrat, ou le droit d’administration.")]
+    #[error(
+        "Sélectionnez au moins un droit sur un compte ou un contrat, ou le droit d’administration."
+    )]
     Empty,
     #[error("Le {} s’attribue tel quel : choisissez le profil préparateur ou valideur, ou des droits personnalisés, pour retirer des droits.", .0.label())]
     FixedProfileChanged(Profile),
@@ -173,7 +175,11 @@ impl AddUserOperation {
         let _ = writeln!(text, "e-mail={}", self.email.as_str());
         let _ = writeln!(text, "methode={method}");
         let _ = writeln!(text, "source={}", one_line(&self.source_name));
-        let admin = if self.rights.administration() { "oui" } else { "non" };
+        let admin = if self.rights.administration() {
+            "oui"
+        } else {
+            "non"
+        };
         let _ = writeln!(text, "administration={admin}");
         for (resource, levels) in self.rights.grants() {
             let cells: Vec<String> = levels

@@ -126,7 +126,10 @@ mod tests {
             for (level, count) in Level::ALL.into_iter().zip(counts) {
                 assert_eq!(rights.count(level), count, "{profile:?} {level:?}");
             }
-            assert!(!rights.administration(), "{profile:?} never ticks administration");
+            assert!(
+                !rights.administration(),
+                "{profile:?} never ticks administration"
+            );
         }
     }
 

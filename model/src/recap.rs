@@ -40,8 +40,10 @@ impl Recap {
                 excluded.push(label);
                 continue;
             }
-            let parts: Vec<(Level, Origin)> =
-                levels.iter().map(|level| (level, origin(resource, level))).collect();
+            let parts: Vec<(Level, Origin)> = levels
+                .iter()
+                .map(|level| (level, origin(resource, level)))
+                .collect();
             lines.push(RecapLine {
                 resource,
                 detail: catalog.detail(resource).unwrap_or_default(),
@@ -153,7 +155,10 @@ mod tests {
             "Consultation et gestion (profil valideur)"
         );
         assert_eq!(recap.excluded, vec!["Compte-titres".to_string()]);
-        assert_eq!(recap.administration_sentence(), "Droit d’administration : non.");
+        assert_eq!(
+            recap.administration_sentence(),
+            "Droit d’administration : non."
+        );
     }
 
     #[test]

@@ -275,7 +275,10 @@ impl TryFrom<RawRights> for Rights {
 impl From<Rights> for RawRights {
     fn from(rights: Rights) -> Self {
         RawRights {
-            grants: rights.grants().map(|(resource, levels)| Grant { resource, levels }).collect(),
+            grants: rights
+                .grants()
+                .map(|(resource, levels)| Grant { resource, levels })
+                .collect(),
             administration: rights.administration,
         }
     }
@@ -316,7 +319,9 @@ impl Rights {
 
     /// The non-empty grants, in grid order.
     pub fn grants(&self) -> impl Iterator<Item = (ResourceRef, Levels)> + '_ {
-        self.grants.iter().map(|(resource, levels)| (*resource, *levels))
+        self.grants
+            .iter()
+            .map(|(resource, levels)| (*resource, *levels))
     }
 
     pub fn administration(&self) -> bool {
@@ -337,7 +342,10 @@ impl Rights {
 
     /// How many resources hold a level: the count under each column.
     pub fn count(&self, level: Level) -> usize {
-        self.grants.values().filter(|levels| levels.has(level)).count()
+        self.grants
+            .values()
+            .filter(|levels| levels.has(level))
+            .count()
     }
 
     /// No right on any resource (the administration right aside).
@@ -401,7 +409,10 @@ mod tests {
                 because: Level::Gestion
             })
         );
-        assert!(implication.unwrap().explanation().contains("nécessite la consultation"));
+        assert!(implication
+            .unwrap()
+            .explanation()
+            .contains("nécessite la consultation"));
     }
 
     #[test]
@@ -416,9 +427,14 @@ mod tests {
                 validation: true
             }
         );
-        assert!(implication.explanation().contains("la gestion et la validation"));
+        assert!(implication
+            .explanation()
+            .contains("la gestion et la validation"));
         // Nothing to explain when consultation was alone.
-        assert_eq!(Levels::CONSULTATION.with(Level::Consultation, false).1, None);
+        assert_eq!(
+            Levels::CONSULTATION.with(Level::Consultation, false).1,
+            None
+        );
     }
 
     #[test]

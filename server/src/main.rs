@@ -1,1 +1,118 @@
-fn main() {}
+//! `server`: runs Habilis, or one of the bank's back-office commands.
+//!
+//! ```text
+//! server                         serve (configuration from environment variables, see README)
+//! server verify-audit            check the audit trail's hash chain (exit code 1 if broken)
+//! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
+//! ```
+
+use app::backend::config::Config;
+use app::backend::db::Db;
+use server::startup::Application;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    server::init_logging();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::error!(%error, "cannot start");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.first().map(String::as_str) {
+        None | Some("serve") => serve(config).await,
+        Some("verify-audit") => verify_audit(&config).await,
+        Some("unblock") => match (args.get(1), args.get(2)) {
+            (Some(login_id), Some(operator)) => unblock(&config, login_id, operator).await,
+            _ => usage(),
+        },
+        Some(_) => usage(),
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: server [serve] | verify-audit | unblock LOGIN_ID OPERATOR_NAME");
+    ExitCode::from(2)
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let application = match Application::build(config).await {
+        Ok(application) => application,
+        Err(error) => {
+            tracing::error!(%error, "cannot start");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Tests and scripts read this line to learn the address.
+    tracing::info!(
+        "listening on http://{} (open {})",
+        application.local_addr(),
+        application.public_url()
+    );
+    match application.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "server stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect(config: &Config) -> Option<Db> {
+    match Db::connect(&config.database_url).await {
+        Ok(db) => match db.migrate().await {
+            Ok(()) => Some(db),
+            Err(error) => {
+                eprintln!("migrations: {error}");
+                None
+            }
+        },
+        Err(error) => {
+            eprintln!("database: {error}");
+            None
+        }
+    }
+}
+
+async fn verify_audit(config: &Config) -> ExitCode {
+    let Some(db) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    match server::admin::verify_audit(&db).await {
+        Ok((report, intact)) => {
+            eprintln!("{report}");
+            if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("database: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn unblock(config: &Config, login_id: &str, operator: &str) -> ExitCode {
+    let Some(db) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    match server::admin::unblock(&db, login_id, operator).await {
+        Ok(true) => {
+            eprintln!("user {login_id} unblocked");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("no blocked user with login id {login_id}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("database: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Signing in and out, first login, strong-authentication factors, the home page.
+
+use super::types::{HomeView, SessionInfo, SessionStatus, Stage, TotpEnrolment};
+use super::{ApiError, StrictJson};
+use leptos::server;
+use webauthn_rs_proto::{
+    CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse,
+};
+
+#[cfg(feature = "ssr")]
+use crate::backend::{flows, guard, session::Stage as SessionStage};
+
+/// Who is signed in, and how far; `None` when nobody is.
+#[server(prefix = "/api", endpoint = "session/info", input = StrictJson)]
+pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
+    let (state, facts) = guard::anyone()?;
+    flows::sign_in::info(state, facts).await
+}
+
+/// Seconds left before the idle timeout. Not counted as activity.
+#[server(prefix = "/api", endpoint = "session/etat", input = StrictJson)]
+pub async fn idle_status() -> Result<SessionStatus, ApiError> {
+    let (state, facts) = guard::anyone()?;
+    Ok(flows::sign_in::status(&state, facts.session.as_ref()))
+}
+
+/// « Rester connecté »: counted as activity, restarts the idle timeout.
+#[server(prefix = "/api", endpoint = "session/prolonger", input = StrictJson)]
+pub async fn keep_alive() -> Result<SessionStatus, ApiError> {
+    let caller = guard::signed_in()?;
+    Ok(flows::sign_in::status(&caller.state, Some(&caller.session)))
+}
+
+/// Step 1: login id and password.
+#[server(prefix = "/api", endpoint = "connexion", input = StrictJson)]
+pub async fn login(login_id: String, password: String) -> Result<Stage, ApiError> {
+    let (state, facts) = guard::anyone()?;
+    flows::sign_in::login(state, facts, login_id, password).await
+}
+
+/// Step 2 with the authenticator application's code.
+#[server(prefix = "/api", endpoint = "connexion/code", input = StrictJson)]
+pub async fn login_totp(code: String) -> Result<(), ApiError> {
+    let caller = guard::at_stage(SessionStage::Sca)?;
+    flows::sign_in::totp(caller, code).await
+}
+
+/// Step 2 with a passkey: the challenge.
+#[server(prefix = "/api", endpoint = "connexion/cle/defi", input = StrictJson)]
+pub async fn login_passkey_start() -> Result<RequestChallengeResponse, ApiError> {
+    let caller = guard::at_stage(SessionStage::Sca)?;
+    flows::sign_in::passkey_start(caller).await
+}
+
+/// Step 2 with a passkey: the signed challenge.
+#[server(prefix = "/api", endpoint = "connexion/cle/verification", input = StrictJson)]
+pub async fn login_passkey_finish(credential: PublicKeyCredential) -> Result<(), ApiError> {
+    let caller = guard::at_stage(SessionStage::Sca)?;
+    flows::sign_in::passkey_finish(caller, credential).await
+}
+
+/// « Se déconnecter »
+#[server(prefix = "/api", endpoint = "deconnexion", input = StrictJson)]
+pub async fn logout() -> Result<(), ApiError> {
+    let (state, facts) = guard::anyone()?;
+    flows::sign_in::logout(state, facts).await
+}
+
+/// First login: the new password.
+#[server(prefix = "/api", endpoint = "premiere-connexion/mot-de-passe", input = StrictJson)]
+pub async fn set_first_password(password: String, confirmation: String) -> Result<(), ApiError> {
+    let caller = guard::at_stage(SessionStage::NewPassword)?;
+    flows::first_login::set_new_password(caller, password, confirmation).await
+}
+
+/// The caller for factor enrolment: a first login's last step, or a signed-in user.
+#[cfg(feature = "ssr")]
+fn enrolling_caller() -> Result<guard::Caller, ApiError> {
+    guard::at_stage(SessionStage::Enrol).or_else(|_| guard::signed_in())
+}
+
+/// TOTP enrolment: a new secret to put in the authenticator application.
+#[server(prefix = "/api", endpoint = "facteurs/code/debut", input = StrictJson)]
+pub async fn totp_enrol_start() -> Result<TotpEnrolment, ApiError> {
+    let caller = enrolling_caller()?;
+    flows::enrol::totp_start(caller).await
+}
+
+/// TOTP enrolment, verified with a first code. `true` when it completed a first login.
+#[server(prefix = "/api", endpoint = "facteurs/code/fin", input = StrictJson)]
+pub async fn totp_enrol_finish(code: String) -> Result<bool, ApiError> {
+    let caller = enrolling_caller()?;
+    flows::enrol::totp_finish(caller, code).await
+}
+
+/// Passkey enrolment: the registration challenge.
+#[server(prefix = "/api", endpoint = "facteurs/cle/debut", input = StrictJson)]
+pub async fn passkey_enrol_start() -> Result<CreationChallengeResponse, ApiError> {
+    let caller = enrolling_caller()?;
+    flows::enrol::passkey_start(caller).await
+}
+
+/// Passkey enrolment, verified. `true` when it completed a first login.
+#[server(prefix = "/api", endpoint = "facteurs/cle/fin", input = StrictJson)]
+pub async fn passkey_enrol_finish(
+    credential: RegisterPublicKeyCredential,
+    label: String,
+) -> Result<bool, ApiError> {
+    let caller = enrolling_caller()?;
+    flows::enrol::passkey_finish(caller, credential, label).await
+}
+
+/// The home page: who, which entity, which rights.
+#[server(prefix = "/api", endpoint = "accueil", input = StrictJson)]
+pub async fn home() -> Result<HomeView, ApiError> {
+    let caller = guard::signed_in()?;
+    flows::home::home(caller).await
+}

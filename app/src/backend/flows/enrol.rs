@@ -1,0 +1,233 @@
+//! Enrolling a strong-authentication factor, verified on the spot: a TOTP secret counts once a
+//! code from it is checked, a passkey once its registration is verified. Used at first login
+//! (stage `Enrol`) and from the security page of a signed-in user.
+
+use super::super::audit::{self, Kind};
+use super::super::db::now;
+use super::super::guard::{self, Caller};
+use super::super::session::{self, Stage as SessionStage};
+use super::super::{crypto, directory, passkey, totp};
+use super::{first_login, sca};
+use crate::api::types::TotpEnrolment;
+use crate::api::ApiError;
+use model::TotpCode;
+use serde_json::json;
+use webauthn_rs::prelude::{CreationChallengeResponse, RegisterPublicKeyCredential};
+
+/// Starts TOTP enrolment: a fresh 160-bit secret, kept sealed in the session until verified.
+pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
+    let (_, has_totp) = sca::factors(&caller.state, caller.user_id()).await?;
+    if has_totp {
+        return Err(ApiError::Conflict(
+            "Une application d’authentification est déjà enregistrée pour votre compte.".into(),
+        ));
+    }
+    let user = directory::user(caller.state.db.pool(), caller.entity_id(), caller.user_id())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let secret = crypto::random_bytes::<{ totp::SECRET_BYTES }>();
+    session::put_ceremony(
+        &caller.state.db,
+        &caller.session.token_hash,
+        "totp_enrol",
+        &caller.state.secrets.seal("totp", &secret),
+    )
+    .await?;
+    let encoded = totp::base32_encode(&secret);
+    Ok(TotpEnrolment {
+        secret: encoded
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        uri: totp::otpauth_uri(&secret, &user.login_id, &caller.state.config.bank_name),
+    })
+}
+
+/// Finishes TOTP enrolment with a code from the new secret.
+pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError> {
+    let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
+    let sealed = session::peek_ceremony(&caller.state.db, &caller.session.token_hash, "totp_enrol")
+        .await?
+        .ok_or_else(|| ApiError::invalid("code", "L’enregistrement a expiré : recommencez."))?;
+    let secret = caller
+        .state
+        .secrets
+        .open("totp", &sealed)
+        .map_err(|_| ApiError::Internal)?;
+    let totp::TotpCheck::Accepted { step } = totp::check(&secret, code.value(), now(), None) else {
+        return Err(ApiError::invalid(
+            "code",
+            "Ce code ne correspond pas. Vérifiez que l’heure de votre téléphone est exacte et saisissez le code affiché.",
+        ));
+    };
+    let mut tx = caller.state.db.begin_write().await?;
+    let stored = sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_last_step = $2 \
+         WHERE id = $3 AND totp_secret IS NULL",
+    )
+    .bind(&sealed)
+    .bind(step)
+    .bind(caller.user_id())
+    .execute(&mut *tx)
+    .await?;
+    if stored.rows_affected() != 1 {
+        return Err(ApiError::Conflict(
+            "Une application d’authentification est déjà enregistrée pour votre compte.".into(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        Some(caller.entity_id()),
+        Some(caller.user_id()),
+        Kind::FactorEnrolled,
+        json!({ "facteur": "totp" }),
+    )
+    .await?;
+    let completes_first_login = caller.session.stage == SessionStage::Enrol;
+    let new_token = if completes_first_login {
+        Some(first_login::complete(&caller, &mut tx).await?)
+    } else {
+        sqlx::query(
+            "UPDATE sessions SET ceremony_kind = NULL, ceremony = NULL WHERE token_hash = $1",
+        )
+        .bind(&caller.session.token_hash)
+        .execute(&mut *tx)
+        .await?;
+        None
+    };
+    tx.commit().await?;
+    if let Some(token) = new_token {
+        guard::set_cookie(&session::cookie(&token));
+    }
+    Ok(completes_first_login)
+}
+
+/// Starts passkey registration (user verification required), excluding keys already enrolled.
+pub async fn passkey_start(caller: Caller) -> Result<CreationChallengeResponse, ApiError> {
+    let user = directory::user(caller.state.db.pool(), caller.entity_id(), caller.user_id())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let existing: Vec<_> = sca::passkeys(&caller.state, caller.user_id())
+        .await?
+        .into_iter()
+        .map(|(_, key)| key)
+        .collect();
+    let handle = passkey::user_handle(
+        caller
+            .state
+            .secrets
+            .keyed_hash("passkey-user-handle", &caller.user_id().to_be_bytes()),
+    );
+    let (challenge, state) = passkey::start_registration(
+        &caller.state.webauthn,
+        handle,
+        &user.login_id,
+        &user.full_name(),
+        &existing,
+    )?;
+    session::put_ceremony(
+        &caller.state.db,
+        &caller.session.token_hash,
+        "passkey_enrol",
+        &state,
+    )
+    .await?;
+    Ok(challenge)
+}
+
+/// Finishes passkey registration. Returns whether it completed a first login.
+pub async fn passkey_finish(
+    caller: Caller,
+    response: RegisterPublicKeyCredential,
+    label: String,
+) -> Result<bool, ApiError> {
+    let label = parse_label(&label)?;
+    let state = session::take_ceremony(
+        &caller.state.db,
+        &caller.session.token_hash,
+        "passkey_enrol",
+    )
+    .await?
+    .ok_or_else(|| ApiError::invalid("factor", "L’enregistrement a expiré : recommencez."))?;
+    let key = passkey::finish_registration(&caller.state.webauthn, &response, &state).map_err(|error| {
+        tracing::info!(%error, "passkey registration refused");
+        ApiError::invalid(
+            "factor",
+            "La clé d’accès n’a pas pu être vérifiée. Recommencez, en validant avec votre empreinte, votre visage ou votre code.",
+        )
+    })?;
+    let text = serde_json::to_string(&key).map_err(|_| ApiError::Internal)?;
+    let mut tx = caller.state.db.begin_write().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM passkeys WHERE credential_id = $1")
+            .bind(passkey::credential_key(key.cred_id()))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_some() {
+        return Err(ApiError::Conflict(
+            "Cette clé d’accès est déjà enregistrée.".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO passkeys (entity_id, user_id, credential_id, passkey, label, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(caller.entity_id())
+    .bind(caller.user_id())
+    .bind(passkey::credential_key(key.cred_id()))
+    .bind(text)
+    .bind(&label)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        Some(caller.entity_id()),
+        Some(caller.user_id()),
+        Kind::FactorEnrolled,
+        json!({ "facteur": "cle_d_acces", "nom": label }),
+    )
+    .await?;
+    let completes_first_login = caller.session.stage == SessionStage::Enrol;
+    let new_token = if completes_first_login {
+        Some(first_login::complete(&caller, &mut tx).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    if let Some(token) = new_token {
+        guard::set_cookie(&session::cookie(&token));
+    }
+    Ok(completes_first_login)
+}
+
+/// A passkey's name: 1 to 60 printable characters; « Clé d’accès » when left empty.
+fn parse_label(label: &str) -> Result<String, ApiError> {
+    let label = label.trim();
+    if label.is_empty() {
+        return Ok("Clé d’accès".into());
+    }
+    if label.chars().count() > 60 || label.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "label",
+            "Le nom de la clé comporte au plus 60 caractères, sans retour à la ligne.",
+        ));
+    }
+    Ok(label.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn labels_are_trimmed_bounded_and_defaulted() {
+        assert_eq!(super::parse_label("  ").unwrap(), "Clé d’accès");
+        assert_eq!(
+            super::parse_label(" Mon téléphone ").unwrap(),
+            "Mon téléphone"
+        );
+        assert!(super::parse_label(&"x".repeat(61)).is_err());
+        assert!(super::parse_label("a\nb").is_err());
+    }
+}

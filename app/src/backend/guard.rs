@@ -1,0 +1,129 @@
+//! The authorization checks that open every server function, and the request's context.
+//!
+//! The entity a caller acts for always comes from their session, never from the request. A
+//! function calls exactly one of [`anyone`], [`at_stage`], [`signed_in`], [`administrator`] or
+//! [`local_mode`] first; the authorization matrix test (`server/tests/api/authorization.rs`)
+//! checks that each answers as the matrix says.
+
+use super::session::{Session, Stage};
+use super::{AppState, RequestFacts};
+use crate::api::ApiError;
+use http::request::Parts;
+use http::{header, HeaderValue};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+/// A signed-in caller at a given stage.
+#[derive(Clone)]
+pub struct Caller {
+    pub state: AppState,
+    pub session: Session,
+    pub client_ip: String,
+}
+
+impl Caller {
+    pub fn user_id(&self) -> i64 {
+        self.session.user_id
+    }
+
+    pub fn entity_id(&self) -> i64 {
+        self.session.entity_id
+    }
+}
+
+fn state() -> Result<AppState, ApiError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the request context");
+        ApiError::Internal
+    })
+}
+
+fn facts() -> RequestFacts {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestFacts>().cloned())
+        .unwrap_or(RequestFacts {
+            session: None,
+            client_ip: "unknown".into(),
+        })
+}
+
+/// Public functions (sign-in, session status): no session required.
+pub fn anyone() -> Result<(AppState, RequestFacts), ApiError> {
+    Ok((state()?, facts()))
+}
+
+/// A session that reached exactly `stage` (a step of signing in).
+pub fn at_stage(stage: Stage) -> Result<Caller, ApiError> {
+    let state = state()?;
+    let facts = facts();
+    match facts.session {
+        Some(session) if session.stage == stage => Ok(Caller {
+            state,
+            session,
+            client_ip: facts.client_ip,
+        }),
+        _ => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// A signed-in user (password and strong authentication done).
+pub fn signed_in() -> Result<Caller, ApiError> {
+    at_stage(Stage::Full)
+}
+
+/// A signed-in user holding the administration right of their entity (read from the database
+/// at this request).
+pub fn administrator() -> Result<Caller, ApiError> {
+    let caller = signed_in()?;
+    if caller.session.is_administrator {
+        Ok(caller)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// Functions of the local mode only (the simulated mailbox and phone): absent in production.
+pub fn local_mode() -> Result<AppState, ApiError> {
+    let state = state()?;
+    if state.config.is_local() {
+        Ok(state)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Sets the session cookie on the response.
+pub fn set_cookie(value: &str) {
+    if let (Some(options), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        options.append_header(header::SET_COOKIE, value);
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        ApiError::Internal
+    }
+}
+
+/// The Content-Security-Policy of an HTML page: scripts only with this response's nonce (the
+/// hydration script, which then loads the wasm), WebAssembly allowed, nothing framed, no plugins.
+pub fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    );
+    if let (Some(options), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
+        options.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}

@@ -1,0 +1,211 @@
+//! Passwords: the policy for new ones, Argon2id hashing, and temporary passwords.
+//!
+//! Policy (ASVS 4.0.3 V2.1, ASVS 5.0, NIST SP 800-63B): 12 to 128 characters after NFKC
+//! normalisation, any Unicode, no composition rules; refused when it is a common password or
+//! contains the login id or the bank's name.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::rngs::OsRng;
+use rand::Rng as _;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization as _;
+
+pub const MIN_LENGTH: usize = 12;
+pub const MAX_LENGTH: usize = 128;
+
+static COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| COMMON_PASSWORDS.lines().collect())
+}
+
+/// Why a new password is refused, in the words shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("Le mot de passe doit comporter au moins 12 caractères.")]
+    TooShort,
+    #[error("Le mot de passe doit comporter au plus 128 caractères.")]
+    TooLong,
+    #[error("Ce mot de passe est trop courant : choisissez-en un autre.")]
+    Common,
+    #[error("Le mot de passe ne doit contenir ni votre identifiant ni le nom de la banque.")]
+    ContainsIdentifier,
+    #[error("Les deux mots de passe saisis sont différents.")]
+    Mismatch,
+    #[error("Le nouveau mot de passe doit être différent du mot de passe provisoire.")]
+    SameAsTemporary,
+}
+
+/// A password that passed the policy, normalised (NFKC) as it will be hashed.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(
+        input: &str,
+        login_id: &str,
+        bank_name: &str,
+    ) -> Result<NewPassword, PasswordError> {
+        let normalised = normalise(input);
+        let length = normalised.chars().count();
+        if length < MIN_LENGTH {
+            return Err(PasswordError::TooShort);
+        }
+        if length > MAX_LENGTH {
+            return Err(PasswordError::TooLong);
+        }
+        let lower = normalised.to_lowercase();
+        if common_passwords().contains(lower.as_str()) {
+            return Err(PasswordError::Common);
+        }
+        let squeezed: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+        let bank: String = bank_name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if lower.contains(login_id)
+            || squeezed.contains(login_id)
+            || (!bank.is_empty() && squeezed.contains(&bank))
+            || squeezed.contains("habilis")
+        {
+            return Err(PasswordError::ContainsIdentifier);
+        }
+        Ok(NewPassword(normalised))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// NFKC, so that the same password typed on two keyboards hashes the same.
+pub fn normalise(password: &str) -> String {
+    password.nfkc().collect()
+}
+
+/// Argon2id with m = 19 MiB, t = 2, p = 1 (the argon2 crate's defaults, the OWASP minimum).
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// Hashes on a blocking thread: a hash takes tens of milliseconds of CPU.
+pub async fn hash(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .unwrap_or_default()
+}
+
+pub fn hash_now(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(normalise(password).as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// Verifies on a blocking thread. `None` hashes a dummy instead, so an unknown login id takes as
+/// long as a wrong password.
+pub async fn verify(stored_hash: Option<String>, password: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_now(stored_hash.as_deref(), &password))
+        .await
+        .unwrap_or(false)
+}
+
+pub fn verify_now(stored_hash: Option<&str>, password: &str) -> bool {
+    let dummy = dummy_hash();
+    let (hash, real) = match stored_hash {
+        Some(hash) => (hash, true),
+        None => (dummy, false),
+    };
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let matches = argon2()
+        .verify_password(normalise(password).as_bytes(), &parsed)
+        .is_ok();
+    real && matches
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("dummy password for unknown login ids"))
+}
+
+/// A temporary password: 14 characters from an alphabet without look-alikes (no 0/O, 1/l/I),
+/// about 80 bits of entropy, easy to type from an SMS.
+pub fn generate_temporary() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = OsRng;
+    (0..14)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_refuses_short_long_common_and_identifying_passwords() {
+        let ok = |p: &str| NewPassword::parse(p, "1000000001", "Banque Exemple");
+        assert_eq!(ok("court").err(), Some(PasswordError::TooShort));
+        assert_eq!(ok(&"a".repeat(129)).err(), Some(PasswordError::TooLong));
+        assert!(ok(&"é".repeat(128)).is_ok(), "length counts characters");
+        assert_eq!(ok("1qaz2wsx3edc").err(), Some(PasswordError::Common));
+        assert_eq!(ok("QWERTY123456").err(), Some(PasswordError::Common));
+        assert_eq!(
+            ok("mon-1000000001-secret").err(),
+            Some(PasswordError::ContainsIdentifier)
+        );
+        assert_eq!(
+            ok("J'aime la Banque Exemple !").err(),
+            Some(PasswordError::ContainsIdentifier)
+        );
+        assert!(
+            ok("cheval agrafe pile correcte").is_ok(),
+            "no composition rules"
+        );
+        assert!(
+            ok("日本語のとても長いパスワードです").is_ok(),
+            "any Unicode"
+        );
+    }
+
+    #[test]
+    fn the_common_list_holds_at_least_ten_thousand_passwords() {
+        assert!(common_passwords().len() >= 10_000);
+        assert!(common_passwords().contains("password"));
+    }
+
+    #[test]
+    fn nfkc_makes_equivalent_inputs_equal() {
+        let hash = hash_now("ﬁne password ①②③");
+        assert!(verify_now(Some(&hash), "fine password 123"));
+    }
+
+    #[test]
+    fn hashes_are_argon2id_with_the_owasp_parameters() {
+        let hash = hash_now("a long enough password");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(verify_now(Some(&hash), "a long enough password"));
+        assert!(!verify_now(Some(&hash), "another password!"));
+        assert!(!verify_now(None, "dummy password for unknown login ids"));
+    }
+
+    #[test]
+    fn temporary_passwords_are_long_random_and_unambiguous() {
+        let a = generate_temporary();
+        assert_eq!(a.chars().count(), 14);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() && !"0O1lI".contains(c)));
+        assert_ne!(a, generate_temporary());
+    }
+}

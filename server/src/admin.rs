@@ -1,0 +1,58 @@
+//! The bank's back-office commands, run on a server host against the same database.
+
+use app::backend::audit::{self, Kind};
+use app::backend::db::Db;
+use serde_json::json;
+
+/// Recomputes the audit trail's hash chain. Returns a report, and whether the chain is intact.
+pub async fn verify_audit(db: &Db) -> Result<(String, bool), sqlx::Error> {
+    let verification = audit::verify(db).await?;
+    Ok(match verification.first_broken {
+        None => (
+            format!(
+                "audit trail intact: {} events checked",
+                verification.checked
+            ),
+            true,
+        ),
+        Some((id, reason)) => (
+            format!(
+                "audit trail BROKEN at event {id}: {reason} ({} events before it are intact)",
+                verification.checked
+            ),
+            false,
+        ),
+    })
+}
+
+/// Unblocks a user blocked after five failed strong authentications: the documented way to
+/// regain access, done by the bank after checking the person's identity. The counter restarts
+/// and the event is audited.
+pub async fn unblock(db: &Db, login_id: &str, operator: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, entity_id FROM users WHERE login_id = $1 AND state = 'blocked'")
+            .bind(login_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((user_id, entity_id)) = row else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "UPDATE users SET state = 'active', failed_sca_count = 0, version = version + 1 \
+         WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        Some(entity_id),
+        None,
+        Kind::UserUnblocked,
+        json!({ "utilisateur": user_id, "par": operator }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,306 @@
+//! The layers every request goes through, outermost first: body size limit, security headers,
+//! canonical host, the API guard (CSRF defence, JSON only, error statuses) and session
+//! resolution.
+
+use app::api::ApiError;
+use app::backend::session::{self, Timeouts};
+use app::backend::{AppState, RequestFacts};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+
+/// Server function arguments are small: 64 KiB is plenty and bounds memory per request.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The idle-timeout poll: reading it must not count as activity.
+const STATUS_PATH: &str = "/api/session/etat";
+
+/// Headers of every response (security.md, « Web hardening »). HTML pages get their CSP, with
+/// the page's nonce, from the app's shell; everything else gets a policy that allows nothing.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let cacheable = is_static(request.uri().path());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::STRICT_TRANSPORT_SECURITY,
+        "max-age=31536000; includeSubDomains",
+    );
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    headers.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        );
+    }
+    // Banking pages and answers are never stored by browsers or proxies; static files are
+    // revalidated (their names are stable across releases).
+    set(
+        headers,
+        header::CACHE_CONTROL,
+        if cacheable { "no-cache" } else { "no-store" },
+    );
+    response
+}
+
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
+}
+
+/// Requests must use the public host name: pages reached through another (say 127.0.0.1
+/// instead of localhost) are redirected, since passkeys are bound to the host name; other
+/// requests are refused.
+pub async fn canonical_host(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let expected = public_authority(&state.public_url);
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if host.is_some_and(|h| h.eq_ignore_ascii_case(&expected)) {
+        return next.run(request).await;
+    }
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        let path = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let location = format!("{}{path}", state.public_url);
+        return match HeaderValue::from_str(&location) {
+            Ok(location) => (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response(),
+            Err(_) => StatusCode::BAD_REQUEST.into_response(),
+        };
+    }
+    StatusCode::MISDIRECTED_REQUEST.into_response()
+}
+
+/// `https://banque.example` → `banque.example`; `http://localhost:3000` → `localhost:3000`.
+fn public_authority(public_url: &str) -> String {
+    public_url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(public_url)
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// The server functions' gate. Server functions have no CSRF protection of their own, so:
+/// a state-changing request must come from this site (Fetch Metadata, or the Origin header when
+/// a client sends no Fetch Metadata; neither means refused) and carry a JSON body, which a form
+/// on another site cannot send. Errors answered by a function get the HTTP status of their
+/// variant (404 for « introuvable », 401, 403, 409…).
+pub async fn api_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") || request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    if !is_same_site(request.headers(), &state.public_url) {
+        tracing::warn!(path = %request.uri().path(), "cross-site request to a server function refused");
+        return api_error_response(StatusCode::FORBIDDEN, &ApiError::Forbidden);
+    }
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return api_error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &ApiError::Invalid {
+                field: None,
+                message: "La requête est invalide.".into(),
+            },
+        );
+    }
+    let response = next.run(request).await;
+    with_error_status(response).await
+}
+
+/// Fetch Metadata first; the Origin header when the client sends no Fetch Metadata.
+pub fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin",
+        None => headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|origin| origin.eq_ignore_ascii_case(public_url)),
+    }
+}
+
+/// A server function's error leaves with status 500; give it its variant's status.
+async fn with_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES * 16).await else {
+        return api_error_response(StatusCode::INTERNAL_SERVER_ERROR, &ApiError::Internal);
+    };
+    if let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// An error answer the browser's server function client decodes like any other.
+pub fn api_error_response(status: StatusCode, error: &ApiError) -> Response {
+    let body = serde_json::to_vec(error).unwrap_or_default();
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::HeaderName::from_static("serverfnerror"),
+                HeaderValue::from_static("api"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Finds the session of the request's cookie (expired ones are deleted on the way) and records
+/// it, with the client's address, for the handlers. A stale cookie is cleared.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    if is_static(&path) {
+        return next.run(request).await;
+    }
+    let client_ip = client_ip(&request, state.config.trust_forwarded_for);
+    let token = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(session::token_from_cookie_header)
+        .map(str::to_string);
+    let timeouts = Timeouts {
+        idle: state.config.idle_timeout_secs,
+        absolute: state.config.absolute_timeout_secs,
+    };
+    let session = match &token {
+        Some(token) => {
+            match session::resolve(&state.db, token, timeouts, path != STATUS_PATH).await {
+                Ok(session) => session,
+                Err(error) => {
+                    tracing::error!(%error, "session lookup failed");
+                    return api_error_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &ApiError::Internal,
+                    );
+                }
+            }
+        }
+        None => None,
+    };
+    let stale_cookie = token.is_some() && session.is_none();
+    request
+        .extensions_mut()
+        .insert(RequestFacts { session, client_ip });
+    let mut response = next.run(request).await;
+    if stale_cookie && !response.headers().contains_key(header::SET_COOKIE) {
+        if let Ok(value) = HeaderValue::from_str(&session::clear_cookie()) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The client's address: the connection's peer, or the last hop of `X-Forwarded-For` when the
+/// server is configured to sit behind a trusted proxy.
+fn client_ip(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        if let Some(forwarded) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+        {
+            return forwarded.trim().to_string();
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_site_uses_fetch_metadata_then_origin_and_refuses_neither() {
+        let url = "http://localhost:3000";
+        let mut headers = HeaderMap::new();
+        assert!(!is_same_site(&headers, url), "neither header: refused");
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://localhost:3000"),
+        );
+        assert!(is_same_site(&headers, url));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!is_same_site(&headers, url));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!is_same_site(&headers, url));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
+        assert!(
+            !is_same_site(&headers, url),
+            "a sibling subdomain is not this site"
+        );
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(is_same_site(&headers, url));
+    }
+
+    #[test]
+    fn the_public_authority_is_host_and_port() {
+        assert_eq!(public_authority("http://localhost:3000"), "localhost:3000");
+        assert_eq!(
+            public_authority("https://banque.example/"),
+            "banque.example"
+        );
+    }
+}

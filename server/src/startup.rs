@@ -1,0 +1,240 @@
+//! Building and running the application. `Application::build` does everything up to a bound
+//! listener, so tests can start one on port 0 with a fresh database and learn its address.
+
+use crate::middleware;
+use app::backend::config::{Config, ConfigError};
+use app::backend::crypto::{random_bytes, SecretBox};
+use app::backend::db::Db;
+use app::backend::outbox::{self, Senders};
+use app::backend::{demo, passkey, AppState};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(sqlx::Error),
+    #[error("migrations: {0}")]
+    Migration(sqlx::migrate::MigrateError),
+    #[error("network: {0}")]
+    Io(std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    dispatcher: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    /// Connects and migrates the database, seeds demo data in local mode, binds the address
+    /// (port 0 picks a free one) and builds the router.
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let db = Db::connect(&config.database_url)
+            .await
+            .map_err(StartupError::Database)?;
+        db.migrate().await.map_err(StartupError::Migration)?;
+        let key = match config.secret_key {
+            Some(key) => key,
+            None => local_secret_key(&db).await?,
+        };
+        let secrets = Arc::new(SecretBox::new(key));
+        if config.demo_data
+            && demo::seed_if_empty(&db, &secrets)
+                .await
+                .map_err(StartupError::Database)?
+        {
+            tracing::info!("demo data created (see README: demo accounts)");
+        }
+
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .map_err(StartupError::Io)?;
+        let addr = listener.local_addr().map_err(StartupError::Io)?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+        let webauthn = passkey::relying_party(&public_url, &config.bank_name)
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("habilis")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .env(Env::PROD)
+            .site_addr(addr)
+            .build();
+        let senders = Senders::new(&config.delivery).map_err(StartupError::Other)?;
+        let outbox_wake = Arc::new(tokio::sync::Notify::new());
+        let state = AppState {
+            leptos_options,
+            db: db.clone(),
+            config: Arc::new(config),
+            public_url: public_url.into(),
+            secrets: secrets.clone(),
+            webauthn: Arc::new(webauthn),
+            outbox_wake: outbox_wake.clone(),
+        };
+        let dispatcher = outbox::spawn_dispatcher(db, Arc::new(senders), secrets, outbox_wake);
+        Ok(Application {
+            listener,
+            router: router(state.clone()),
+            state,
+            dispatcher,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| self.state.config.bind_addr)
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.state.public_url
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process receives Ctrl-C or SIGTERM (or the future is dropped).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        self.dispatcher.abort();
+        self.state.db.close().await;
+        result
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// Local mode without `HABILIS_SECRET_KEY`: a random key kept in the database, so sealed values
+/// survive restarts. Production refuses to start without a configured key.
+async fn local_secret_key(db: &Db) -> Result<[u8; 32], StartupError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'local_secret_key'")
+            .fetch_optional(db.pool())
+            .await
+            .map_err(StartupError::Database)?;
+    if let Some(key) = stored
+        .and_then(|k| hex::decode(k).ok())
+        .and_then(|k| k.try_into().ok())
+    {
+        return Ok(key);
+    }
+    let key = random_bytes::<32>();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('local_secret_key', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(hex::encode(key))
+        .execute(db.pool())
+        .await
+        .map_err(StartupError::Database)?;
+    // Another instance may have won the race: read back the stored key.
+    let stored: String =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'local_secret_key'")
+            .fetch_one(db.pool())
+            .await
+            .map_err(StartupError::Database)?;
+    hex::decode(stored)
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| StartupError::Other("stored local key unreadable".into()))
+}
+
+/// The router: server functions under `/api`, pages rendered by Leptos, static files, and the
+/// middleware around all of them.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let site_root = state.leptos_options.site_root.to_string();
+    let pkg = ServeDir::new(format!("{site_root}/pkg"))
+        .precompressed_gzip()
+        .precompressed_br();
+    let assets = ServeDir::new(&site_root);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/api/{*path}", post(server_function).get(api_get))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .nest_service("/pkg", pkg)
+        .fallback_service(assets)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::resolve_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::api_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::canonical_host,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            middleware::MAX_BODY_BYTES,
+        ))
+        .with_state(state)
+}
+
+async fn server_function(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+/// Server functions never run on GET: reading or changing state needs a POST.
+async fn api_get() -> impl IntoResponse {
+    middleware::api_error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &app::api::ApiError::Forbidden,
+    )
+}

@@ -496,8 +496,9 @@ pub fn Validate() -> impl IntoView {
         let navigate = navigate.clone();
         let finish = move |result: Result<AddUserDone, ApiError>| match result {
             Ok(done) => {
+                // The operation stays in `prepared` (spent): clearing it would send this step
+                // back to the start while navigating to the last one.
                 journey.done.set(Some(done));
-                journey.prepared.set(None);
                 navigate(&format!("{BASE}/termine"), Default::default());
             }
             Err(e) => error.set(Some(e)),

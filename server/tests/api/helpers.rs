@@ -1,0 +1,299 @@
+//! Test harness: every test starts the real application on port 0 with a fresh database
+//! (SQLite file, or a new PostgreSQL database when `HABILIS_TEST_DATABASE=postgres`), seeded
+//! with the demo data, and talks to it over HTTP like a browser would.
+
+use app::api::types::Stage;
+use app::api::ApiError;
+use app::backend::db::Db;
+use app::backend::demo::{self, DemoUser, DEMO_PASSWORD};
+use app::backend::totp;
+use app::backend::AppState;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use server::startup::Application;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub struct TestApp {
+    /// `http://localhost:{port}`, the public origin.
+    pub url: String,
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub state: AppState,
+    sqlite_file: Option<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(path) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+pub fn using_postgres() -> bool {
+    std::env::var("HABILIS_TEST_DATABASE").as_deref() == Ok("postgres")
+}
+
+fn random_name() -> String {
+    use rand::Rng as _;
+    format!("{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+/// A new, empty database; its URL, and the SQLite file to remove afterwards.
+pub async fn fresh_database() -> (String, Option<PathBuf>) {
+    if using_postgres() {
+        use sqlx::Connection as _;
+        let base = std::env::var("HABILIS_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("habilis_test_{}", random_name());
+        let mut conn = sqlx::postgres::PgConnection::connect(&base)
+            .await
+            .expect("PostgreSQL reachable (HABILIS_TEST_POSTGRES_URL)");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let (head, _) = base.rsplit_once('/').expect("database URL with a path");
+        (format!("{head}/{name}"), None)
+    } else {
+        let path = std::env::temp_dir().join(format!("habilis-test-{}.db", random_name()));
+        (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the application with extra environment variables.
+pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
+    let (database_url, sqlite_file) = fresh_database().await;
+    spawn_on(&database_url, sqlite_file, vars).await
+}
+
+/// Starts an application on an existing database (a second instance, a restart…).
+pub async fn spawn_on(database_url: &str, sqlite_file: Option<PathBuf>, vars: &[(&str, &str)]) -> TestApp {
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.to_string()),
+        ("HABILIS_ADDR".into(), "127.0.0.1:0".into()),
+        ("HABILIS_SECRET_KEY".into(), "2a".repeat(32)),
+        ("HABILIS_SITE_ROOT".into(), "../target/site".into()),
+    ]);
+    for (key, value) in vars {
+        env.insert((*key).into(), (*value).into());
+    }
+    let config = app::backend::config::Config::from_lookup(|k| env.get(k).cloned())
+        .expect("valid test configuration");
+    let application = Application::build(config).await.expect("application starts");
+    let app = TestApp {
+        url: application.public_url().to_string(),
+        addr: application.local_addr(),
+        db: application.state().db.clone(),
+        state: application.state().clone(),
+        sqlite_file,
+    };
+    tokio::spawn(application.run_until_stopped());
+    app
+}
+
+impl TestApp {
+    /// A browser-like client with its own cookie.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                // `localhost` always means this instance, whatever the resolver prefers.
+                .resolve("localhost", self.addr)
+                .build()
+                .expect("http client"),
+            url: self.url.clone(),
+            origin: self.url.clone(),
+            host: None,
+            cookie: None,
+            last_set_cookie: None,
+        }
+    }
+
+    /// A client that reaches this instance directly but presents `public_url` as its origin
+    /// and host, as a browser behind the bank's TLS proxy would.
+    pub fn client_behind_proxy(&self, public_url: &str) -> Client {
+        let mut client = self.client();
+        client.url = format!("http://{}", self.addr);
+        client.origin = public_url.to_string();
+        client.host = public_url.split_once("://").map(|(_, h)| h.to_string());
+        client
+    }
+
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(self.db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    pub async fn user_id(&self, login_id: &str) -> i64 {
+        self.scalar_i64(&format!("SELECT id FROM users WHERE login_id = '{login_id}'"))
+            .await
+    }
+
+    /// A TOTP code of `user` that has not been used yet (accepted: current step or the next).
+    pub async fn fresh_code(&self, secret_base32: &str, login_id: &str) -> String {
+        let secret = totp::base32_decode(secret_base32).expect("base32 secret");
+        let last: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT totp_last_step FROM users WHERE login_id = '{login_id}'"
+        ))
+        .fetch_one(self.db.pool())
+        .await
+        .expect("user exists");
+        let now = app::backend::db::now();
+        let current = totp::step_at(now);
+        let step = match last {
+            Some(last) if last >= current + 1 => {
+                // Both usable steps are spent: a test does not wait 30 seconds, it forgets the
+                // last use.
+                self.execute(&format!(
+                    "UPDATE users SET totp_last_step = NULL WHERE login_id = '{login_id}'"
+                ))
+                .await;
+                current
+            }
+            Some(last) if last >= current => current + 1,
+            _ => current,
+        };
+        format!("{:06}", totp::code_at_step(&secret, step))
+    }
+
+    /// Signs a demo user in with password and TOTP; returns the signed-in client.
+    pub async fn sign_in(&self, user: &DemoUser) -> Client {
+        let mut client = self.client();
+        let stage: Stage = client
+            .call(
+                "connexion",
+                json!({ "login_id": user.login_id, "password": DEMO_PASSWORD }),
+            )
+            .await
+            .expect("password accepted");
+        assert!(matches!(stage, Stage::Sca { has_totp: true, .. }));
+        let code = self.fresh_code(user.totp_secret, user.login_id).await;
+        let () = client
+            .call("connexion/code", json!({ "code": code }))
+            .await
+            .expect("code accepted");
+        client
+    }
+
+    pub async fn sign_in_admin(&self) -> Client {
+        self.sign_in(&demo::SOPHIE_MARTIN).await
+    }
+}
+
+/// A refused call: the HTTP status, the decoded error and the raw body.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: u16,
+    pub error: Option<ApiError>,
+    pub body: String,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    pub url: String,
+    /// The `Origin` sent with calls.
+    pub origin: String,
+    /// A `Host` header to send instead of the URL's.
+    host: Option<String>,
+    /// The session token, as a browser would keep the cookie.
+    pub cookie: Option<String>,
+    /// The last `Set-Cookie` header received.
+    pub last_set_cookie: Option<String>,
+}
+
+impl Client {
+    /// Calls a server function like the app does: POST, JSON, same origin, with the cookie.
+    pub async fn call<T: DeserializeOwned>(&mut self, endpoint: &str, body: Value) -> Result<T, Failure> {
+        let response = self
+            .post(endpoint, body.to_string(), self.same_origin_headers())
+            .await;
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        if (200..300).contains(&status) {
+            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {e}: {text}")))
+        } else {
+            Err(Failure {
+                status,
+                error: serde_json::from_str(&text).ok(),
+                body: text,
+            })
+        }
+    }
+
+    pub fn same_origin_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(ORIGIN, HeaderValue::from_str(&self.origin).expect("origin"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers
+    }
+
+    /// A POST with exactly these headers (plus the cookie).
+    pub async fn post(&mut self, endpoint: &str, body: String, headers: HeaderMap) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.url))
+            .headers(headers)
+            .body(body);
+        if let Some(token) = &self.cookie {
+            request = request.header(COOKIE, format!("__Host-habilis={token}"));
+        }
+        if let Some(host) = &self.host {
+            request = request.header(reqwest::header::HOST, host);
+        }
+        let response = request.send().await.expect("request sent");
+        self.keep_cookie(&response);
+        response
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let mut request = self.http.get(format!("{}{path}", self.url));
+        if let Some(token) = &self.cookie {
+            request = request.header(COOKIE, format!("__Host-habilis={token}"));
+        }
+        let response = request.send().await.expect("request sent");
+        self.keep_cookie(&response);
+        response
+    }
+
+    fn keep_cookie(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let value = value.to_str().expect("cookie text").to_string();
+            if let Some(rest) = value.strip_prefix("__Host-habilis=") {
+                let token = rest.split(';').next().unwrap_or_default();
+                self.cookie = (!token.is_empty() && !value.contains("Max-Age=0"))
+                    .then(|| token.to_string());
+                self.last_set_cookie = Some(value);
+            }
+        }
+    }
+}
+
+/// Asserts a call was refused with `status`, and returns its error.
+pub fn refused<T: std::fmt::Debug>(result: Result<T, Failure>, status: u16) -> Failure {
+    match result {
+        Ok(value) => panic!("expected a refusal with {status}, got {value:?}"),
+        Err(failure) => {
+            assert_eq!(failure.status, status, "{failure:?}");
+            failure
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Habilis's server tests: one binary, each test on its own application and fresh database.
+//! `HABILIS_TEST_DATABASE=postgres` runs the same tests on PostgreSQL.
+
+mod audit;
+mod authorization;
+mod helpers;
+mod security;
+mod sessions;
+mod sign_in;

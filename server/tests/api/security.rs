@@ -1,0 +1,189 @@
+//! Web hardening: CSRF defence, JSON only, no GET, body size, unknown fields, headers, host.
+
+use crate::helpers::{refused, spawn_app};
+use app::api::types::{HomeView, Stage};
+use app::api::ApiError;
+use app::backend::demo::DEMO_PASSWORD;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ORIGIN};
+use serde_json::json;
+
+fn login_body() -> String {
+    json!({ "login_id": "1000000001", "password": DEMO_PASSWORD }).to_string()
+}
+
+#[tokio::test]
+async fn a_cross_site_post_to_a_server_function_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("Fetch Metadata says cross-site", vec![("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")]),
+        ("Fetch Metadata says same-site", vec![("sec-fetch-site", "same-site")]),
+        ("another Origin", vec![("origin", "https://evil.example")]),
+        ("neither header", vec![]),
+    ];
+    for (case, headers) in cases {
+        let mut map = HeaderMap::new();
+        map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        for (name, value) in headers {
+            map.insert(
+                reqwest::header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let response = client.post("connexion", login_body(), map).await;
+        assert_eq!(response.status().as_u16(), 403, "{case}");
+        let error: ApiError = response.json().await.unwrap();
+        assert_eq!(error, ApiError::Forbidden, "{case}");
+    }
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
+    // The same request from the site itself works.
+    let mut map = HeaderMap::new();
+    map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    map.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+    let response = client.post("connexion", login_body(), map).await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_form_encoded_post_is_refused_even_from_the_site() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let mut headers = client.same_origin_headers();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let response = client
+        .post(
+            "connexion",
+            format!("login_id=1000000001&password={DEMO_PASSWORD}"),
+            headers,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 415);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn server_functions_never_answer_get() {
+    let app = spawn_app().await;
+    let mut client = app.sign_in_admin().await;
+    for path in ["/api/accueil", "/api/deconnexion", "/api/connexion"] {
+        let response = client.get(path).await;
+        assert_eq!(response.status().as_u16(), 405, "{path}");
+    }
+    // Still signed in: the GET to « deconnexion » changed nothing.
+    let _: HomeView = client.call("accueil", json!({})).await.unwrap();
+}
+
+#[tokio::test]
+async fn oversized_bodies_and_unknown_fields_are_refused() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let huge = json!({ "login_id": "1000000001", "password": "x".repeat(100_000) }).to_string();
+    let response = client
+        .post("connexion", huge, client.same_origin_headers())
+        .await;
+    assert_eq!(response.status().as_u16(), 413);
+    let failure = refused(
+        client
+            .call::<Stage>(
+                "connexion",
+                json!({ "login_id": "1000000001", "password": DEMO_PASSWORD, "entity_id": 2 }),
+            )
+            .await,
+        422,
+    );
+    assert_eq!(
+        failure.error,
+        Some(ApiError::Invalid {
+            field: None,
+            message: "La requête est invalide.".into()
+        })
+    );
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_based_csp_and_the_hardening_headers() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let response = client.get("/connexion").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let headers = response.headers().clone();
+    let html = response.text().await.unwrap();
+    let csp = headers["content-security-policy"].to_str().unwrap().to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP");
+    assert!(nonce.len() >= 16);
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries it");
+    for directive in [
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{csp} lacks {directive}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    let hsts = headers["strict-transport-security"].to_str().unwrap();
+    let max_age: u64 = hsts
+        .trim_start_matches("max-age=")
+        .split(';')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(max_age >= 31_536_000);
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(html.contains("<html lang=\"fr\">"));
+    // A second page gets another nonce.
+    let again = client.get("/connexion").await;
+    assert_ne!(again.headers()["content-security-policy"], headers["content-security-policy"]);
+}
+
+#[tokio::test]
+async fn api_answers_allow_nothing_to_run_and_are_not_cached() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let response = client
+        .post("session/info", "{}".into(), client.same_origin_headers())
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'"));
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn another_host_name_is_redirected_to_the_public_one() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = http
+        .get(format!("http://{}/connexion?raison=x", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 308);
+    assert_eq!(
+        response.headers()["location"],
+        format!("{}/connexion?raison=x", app.url).as_str()
+    );
+    let response = http
+        .post(format!("http://{}/api/connexion", app.addr))
+        .header(ORIGIN, &app.url)
+        .header(CONTENT_TYPE, "application/json")
+        .body(login_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 421);
+}

@@ -278,7 +278,8 @@ async fn mark_sent(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error>
 
 async fn record_failure(db: &Db, message: &Leased, error: &str) -> Result<(), sqlx::Error> {
     let attempts = message.attempts + 1;
-    let backoff = (5i64 << attempts.min(10)).min(MAX_BACKOFF_SECS);
+    // 2, 4, 8… seconds, at most 15 minutes.
+    let backoff = (1i64 << attempts.min(10)).min(MAX_BACKOFF_SECS);
     sqlx::query(
         "UPDATE outbox SET attempts = $1, next_attempt_at = $2, claimed_until = NULL, \
          last_error = $3 WHERE id = $4",
@@ -318,7 +319,7 @@ pub async fn dispatch_due(
 }
 
 /// Runs the dispatcher until the process ends: woken right after a commit that queued messages,
-/// and every few seconds for retries.
+/// and every two seconds for retries.
 pub fn spawn_dispatcher(
     db: Db,
     senders: Arc<Senders>,
@@ -332,7 +333,7 @@ pub fn spawn_dispatcher(
             }
             tokio::select! {
                 _ = wake.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             }
         }
     })

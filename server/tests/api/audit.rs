@@ -50,8 +50,10 @@ async fn the_database_refuses_to_update_or_delete_audit_events() {
 async fn disable_guard(app: &TestApp) {
     match app.db.backend() {
         Backend::Sqlite => {
-            app.execute("DROP TRIGGER audit_events_append_only_update").await;
-            app.execute("DROP TRIGGER audit_events_append_only_delete").await;
+            app.execute("DROP TRIGGER audit_events_append_only_update")
+                .await;
+            app.execute("DROP TRIGGER audit_events_append_only_delete")
+                .await;
         }
         Backend::Postgres => {
             app.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")

@@ -42,9 +42,15 @@ fn every_server_function_is_in_the_matrix_and_nothing_else() {
         .cloned()
         .collect();
     let missing: Vec<_> = registered.difference(&listed).collect();
-    assert!(missing.is_empty(), "not in the authorization matrix: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not in the authorization matrix: {missing:?}"
+    );
     let stale: Vec<_> = listed.difference(&registered).collect();
-    assert!(stale.is_empty(), "in the matrix but not registered: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "in the matrix but not registered: {stale:?}"
+    );
     for (path, entry) in matrix["functions"].as_object().unwrap() {
         for role in ROLES {
             let cell = entry[role].as_str();
@@ -121,7 +127,10 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
         "premiere_connexion" => {
             // A new user's temporary password works once: each call gets a fresh one.
             app.execute("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE login_id = '5000000001')").await;
-            app.execute("UPDATE users SET temp_password_used_at = NULL WHERE login_id = '5000000001'").await;
+            app.execute(
+                "UPDATE users SET temp_password_used_at = NULL WHERE login_id = '5000000001'",
+            )
+            .await;
             let mut client = app.client();
             let stage: Stage = client
                 .call(
@@ -170,10 +179,12 @@ async fn every_function_answers_each_role_as_the_matrix_says() {
         }
         if let Some(other) = entry.get("autre_entite") {
             let mut admin = client_as(&app, "administrateur").await;
-            let theirs: Result<Value, Failure> =
-                admin.call(endpoint, resolve(&app, &other["body"]).await).await;
-            let missing: Result<Value, Failure> =
-                admin.call(endpoint, resolve(&app, &other["comme"]).await).await;
+            let theirs: Result<Value, Failure> = admin
+                .call(endpoint, resolve(&app, &other["body"]).await)
+                .await;
+            let missing: Result<Value, Failure> = admin
+                .call(endpoint, resolve(&app, &other["comme"]).await)
+                .await;
             match (theirs, missing) {
                 (Err(theirs), Err(missing)) => {
                     assert_eq!(theirs.status, 404, "{path}: {theirs:?}");

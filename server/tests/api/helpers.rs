@@ -77,7 +77,11 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
 }
 
 /// Starts an application on an existing database (a second instance, a restart…).
-pub async fn spawn_on(database_url: &str, sqlite_file: Option<PathBuf>, vars: &[(&str, &str)]) -> TestApp {
+pub async fn spawn_on(
+    database_url: &str,
+    sqlite_file: Option<PathBuf>,
+    vars: &[(&str, &str)],
+) -> TestApp {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), database_url.to_string()),
         ("HABILIS_ADDR".into(), "127.0.0.1:0".into()),
@@ -89,7 +93,9 @@ pub async fn spawn_on(database_url: &str, sqlite_file: Option<PathBuf>, vars: &[
     }
     let config = app::backend::config::Config::from_lookup(|k| env.get(k).cloned())
         .expect("valid test configuration");
-    let application = Application::build(config).await.expect("application starts");
+    let application = Application::build(config)
+        .await
+        .expect("application starts");
     let app = TestApp {
         url: application.public_url().to_string(),
         addr: application.local_addr(),
@@ -144,8 +150,10 @@ impl TestApp {
     }
 
     pub async fn user_id(&self, login_id: &str) -> i64 {
-        self.scalar_i64(&format!("SELECT id FROM users WHERE login_id = '{login_id}'"))
-            .await
+        self.scalar_i64(&format!(
+            "SELECT id FROM users WHERE login_id = '{login_id}'"
+        ))
+        .await
     }
 
     /// A TOTP code of `user` that has not been used yet (accepted: current step or the next).
@@ -222,7 +230,11 @@ pub struct Client {
 
 impl Client {
     /// Calls a server function like the app does: POST, JSON, same origin, with the cookie.
-    pub async fn call<T: DeserializeOwned>(&mut self, endpoint: &str, body: Value) -> Result<T, Failure> {
+    pub async fn call<T: DeserializeOwned>(
+        &mut self,
+        endpoint: &str,
+        body: Value,
+    ) -> Result<T, Failure> {
         let response = self
             .post(endpoint, body.to_string(), self.same_origin_headers())
             .await;
@@ -247,7 +259,12 @@ impl Client {
     }
 
     /// A POST with exactly these headers (plus the cookie).
-    pub async fn post(&mut self, endpoint: &str, body: String, headers: HeaderMap) -> reqwest::Response {
+    pub async fn post(
+        &mut self,
+        endpoint: &str,
+        body: String,
+        headers: HeaderMap,
+    ) -> reqwest::Response {
         let mut request = self
             .http
             .post(format!("{}/api/{endpoint}", self.url))
@@ -279,8 +296,8 @@ impl Client {
             let value = value.to_str().expect("cookie text").to_string();
             if let Some(rest) = value.strip_prefix("__Host-habilis=") {
                 let token = rest.split(';').next().unwrap_or_default();
-                self.cookie = (!token.is_empty() && !value.contains("Max-Age=0"))
-                    .then(|| token.to_string());
+                self.cookie =
+                    (!token.is_empty() && !value.contains("Max-Age=0")).then(|| token.to_string());
                 self.last_set_cookie = Some(value);
             }
         }

@@ -1,9 +1,13 @@
 //! Habilis's server tests: one binary, each test on its own application and fresh database.
 //! `HABILIS_TEST_DATABASE=postgres` runs the same tests on PostgreSQL.
 
+mod add_user;
 mod audit;
 mod authorization;
+mod delivery;
+mod first_login;
 mod helpers;
+mod journey;
 mod security;
 mod sessions;
 mod sign_in;

@@ -16,8 +16,17 @@ async fn a_cross_site_post_to_a_server_function_is_refused_and_changes_nothing()
     let app = spawn_app().await;
     let mut client = app.client();
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("Fetch Metadata says cross-site", vec![("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")]),
-        ("Fetch Metadata says same-site", vec![("sec-fetch-site", "same-site")]),
+        (
+            "Fetch Metadata says cross-site",
+            vec![
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://evil.example"),
+            ],
+        ),
+        (
+            "Fetch Metadata says same-site",
+            vec![("sec-fetch-site", "same-site")],
+        ),
         ("another Origin", vec![("origin", "https://evil.example")]),
         ("neither header", vec![]),
     ];
@@ -112,14 +121,20 @@ async fn pages_carry_a_nonce_based_csp_and_the_hardening_headers() {
     assert_eq!(response.status().as_u16(), 200);
     let headers = response.headers().clone();
     let html = response.text().await.unwrap();
-    let csp = headers["content-security-policy"].to_str().unwrap().to_string();
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let nonce = csp
         .split("'nonce-")
         .nth(1)
         .and_then(|rest| rest.split('\'').next())
         .expect("a nonce in the CSP");
     assert!(nonce.len() >= 16);
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries it");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries it"
+    );
     for directive in [
         "'wasm-unsafe-eval'",
         "object-src 'none'",
@@ -144,7 +159,10 @@ async fn pages_carry_a_nonce_based_csp_and_the_hardening_headers() {
     assert!(html.contains("<html lang=\"fr\">"));
     // A second page gets another nonce.
     let again = client.get("/connexion").await;
-    assert_ne!(again.headers()["content-security-policy"], headers["content-security-policy"]);
+    assert_ne!(
+        again.headers()["content-security-policy"],
+        headers["content-security-policy"]
+    );
 }
 
 #[tokio::test]
@@ -155,7 +173,9 @@ async fn api_answers_allow_nothing_to_run_and_are_not_cached() {
         .post("session/info", "{}".into(), client.same_origin_headers())
         .await;
     assert_eq!(response.status().as_u16(), 200);
-    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
     assert!(csp.starts_with("default-src 'none'"));
     assert_eq!(response.headers()["cache-control"], "no-store");
 }

@@ -11,10 +11,12 @@ async fn the_idle_timeout_is_enforced_by_the_server() {
     let app = spawn_app().await;
     let mut client = app.sign_in_admin().await;
     // 4 min 50 s of silence: still signed in, and the request counts as activity.
-    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 290").await;
+    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 290")
+        .await;
     let _: HomeView = client.call("accueil", json!({})).await.unwrap();
     // Just over 5 minutes: the server refuses, deletes the session and clears the cookie.
-    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 301").await;
+    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 301")
+        .await;
     let failure = refused(client.call::<HomeView>("accueil", json!({})).await, 401);
     assert_eq!(failure.error, Some(ApiError::Unauthenticated));
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
@@ -25,12 +27,16 @@ async fn the_idle_timeout_is_enforced_by_the_server() {
 async fn the_idle_poll_does_not_count_as_activity_and_staying_signed_in_does() {
     let app = spawn_app().await;
     let mut client = app.sign_in_admin().await;
-    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 250").await;
+    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 250")
+        .await;
     let before = app.scalar_i64("SELECT last_seen_at FROM sessions").await;
     let status: SessionStatus = client.call("session/etat", json!({})).await.unwrap();
     assert!(status.signed_in);
     assert!((45..=50).contains(&status.remaining_secs), "{status:?}");
-    assert_eq!(app.scalar_i64("SELECT last_seen_at FROM sessions").await, before);
+    assert_eq!(
+        app.scalar_i64("SELECT last_seen_at FROM sessions").await,
+        before
+    );
     // « Rester connecté » restarts the count.
     let status: SessionStatus = client.call("session/prolonger", json!({})).await.unwrap();
     assert!(status.remaining_secs >= 299, "{status:?}");
@@ -41,7 +47,8 @@ async fn the_idle_poll_does_not_count_as_activity_and_staying_signed_in_does() {
 async fn a_session_lasts_twelve_hours_at_most() {
     let app = spawn_app().await;
     let mut client = app.sign_in_admin().await;
-    app.execute("UPDATE sessions SET created_at = created_at - 43201").await;
+    app.execute("UPDATE sessions SET created_at = created_at - 43201")
+        .await;
     refused(client.call::<HomeView>("accueil", json!({})).await, 401);
 }
 
@@ -52,7 +59,12 @@ async fn a_disabled_user_or_a_revoked_right_takes_effect_at_the_next_request() {
     let _: serde_json::Value = admin.call("utilisateurs", json!({})).await.unwrap();
     app.execute("UPDATE users SET is_administrator = 0 WHERE login_id = '1000000001'")
         .await;
-    refused(admin.call::<serde_json::Value>("utilisateurs", json!({})).await, 403);
+    refused(
+        admin
+            .call::<serde_json::Value>("utilisateurs", json!({}))
+            .await,
+        403,
+    );
     app.execute("UPDATE users SET state = 'suspended' WHERE login_id = '1000000001'")
         .await;
     refused(admin.call::<HomeView>("accueil", json!({})).await, 401);

@@ -35,8 +35,17 @@ async fn a_non_administrator_has_no_user_management() {
     assert!(!info.unwrap().is_administrator);
     let home: HomeView = client.call("accueil", json!({})).await.unwrap();
     assert!(!home.is_administrator);
-    assert!(home.recap.lines.iter().all(|l| l.sentence == "Consultation (profil comptable)"));
-    let failure = refused(client.call::<serde_json::Value>("utilisateurs", json!({})).await, 403);
+    assert!(home
+        .recap
+        .lines
+        .iter()
+        .all(|l| l.sentence == "Consultation (profil comptable)"));
+    let failure = refused(
+        client
+            .call::<serde_json::Value>("utilisateurs", json!({}))
+            .await,
+        403,
+    );
     assert_eq!(failure.error, Some(ApiError::Forbidden));
 }
 
@@ -62,7 +71,10 @@ async fn wrong_password_unknown_id_malformed_id_and_blocked_account_get_one_answ
         assert_eq!(failure.error, Some(ApiError::LoginFailed));
         bodies.push(failure.body);
     }
-    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]), "{bodies:?}");
+    assert!(
+        bodies.windows(2).all(|pair| pair[0] == pair[1]),
+        "{bodies:?}"
+    );
     assert!(client.cookie.is_none(), "no session for a failed sign-in");
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
 }
@@ -74,7 +86,10 @@ async fn five_wrong_passwords_lock_password_sign_in_with_the_same_answer() {
     for _ in 0..5 {
         refused(
             client
-                .call::<Stage>("connexion", credentials("1000000001", "pas le bon mot de passe"))
+                .call::<Stage>(
+                    "connexion",
+                    credentials("1000000001", "pas le bon mot de passe"),
+                )
                 .await,
             401,
         );
@@ -141,8 +156,16 @@ async fn a_password_alone_reaches_nothing() {
         .call("connexion", credentials("1000000001", DEMO_PASSWORD))
         .await
         .unwrap();
-    for endpoint in ["accueil", "utilisateurs", "ajout/personnes", "session/prolonger"] {
-        let failure = refused(client.call::<serde_json::Value>(endpoint, json!({})).await, 401);
+    for endpoint in [
+        "accueil",
+        "utilisateurs",
+        "ajout/personnes",
+        "session/prolonger",
+    ] {
+        let failure = refused(
+            client.call::<serde_json::Value>(endpoint, json!({})).await,
+            401,
+        );
         assert_eq!(failure.error, Some(ApiError::Unauthenticated), "{endpoint}");
     }
 }
@@ -191,7 +214,10 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
             })
         );
         let message = failure.error.unwrap().to_string();
-        assert!(!message.contains("code"), "never says which element: {message}");
+        assert!(
+            !message.contains("code"),
+            "never says which element: {message}"
+        );
         if attempt == 4 {
             assert!(message.contains("au prochain échec, votre accès sera bloqué"));
         }
@@ -204,8 +230,10 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     );
     assert_eq!(blocked.error, Some(ApiError::Blocked));
     assert_eq!(
-        app.scalar_i64("SELECT COUNT(*) FROM users WHERE login_id = '1000000001' AND state = 'blocked'")
-            .await,
+        app.scalar_i64(
+            "SELECT COUNT(*) FROM users WHERE login_id = '1000000001' AND state = 'blocked'"
+        )
+        .await,
         1
     );
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
@@ -218,9 +246,11 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     );
     assert_eq!(failure.error, Some(ApiError::LoginFailed));
     // The documented way back: the bank unblocks after checking the person's identity.
-    assert!(server::admin::unblock(&app.db, "1000000001", "conseiller C. Dubois")
-        .await
-        .unwrap());
+    assert!(
+        server::admin::unblock(&app.db, "1000000001", "conseiller C. Dubois")
+            .await
+            .unwrap()
+    );
     let mut client = app.sign_in_admin().await;
     let _: HomeView = client.call("accueil", json!({})).await.unwrap();
     let kinds: Vec<String> = app::backend::audit::events(&app.db)
@@ -277,12 +307,17 @@ async fn a_malformed_code_is_refused_with_a_french_message_and_counts_nothing() 
         .await
         .unwrap();
     let failure = refused(
-        client.call::<()>("connexion/code", json!({ "code": "12ab" })).await,
+        client
+            .call::<()>("connexion/code", json!({ "code": "12ab" }))
+            .await,
         422,
     );
     assert_eq!(
         failure.error,
-        Some(ApiError::invalid("code", "Le code est composé de 6 chiffres."))
+        Some(ApiError::invalid(
+            "code",
+            "Le code est composé de 6 chiffres."
+        ))
     );
     assert_eq!(
         app.scalar_i64("SELECT failed_sca_count FROM users WHERE login_id = '1000000001'")
@@ -325,14 +360,19 @@ async fn demo_accounts_are_refused_in_production() {
     let mut client = production.client_behind_proxy("https://banque.example");
     let failure = refused(
         client
-            .call::<Stage>("connexion", credentials(SOPHIE_MARTIN.login_id, DEMO_PASSWORD))
+            .call::<Stage>(
+                "connexion",
+                credentials(SOPHIE_MARTIN.login_id, DEMO_PASSWORD),
+            )
             .await,
         401,
     );
     assert_eq!(failure.error, Some(ApiError::LoginFailed));
     // The local outbox page does not exist in production.
     let failure = refused(
-        client.call::<serde_json::Value>("boite-locale", json!({})).await,
+        client
+            .call::<serde_json::Value>("boite-locale", json!({}))
+            .await,
         404,
     );
     assert_eq!(failure.error, Some(ApiError::NotFound));

@@ -317,21 +317,15 @@ pub async fn confirm(
 
     let mut tx = state.db.begin_write().await?;
     let now = now();
-    // Consuming the operation is one atomic statement: of concurrent confirmations, exactly
-    // one gets the row.
-    let consumed = sqlx::query(
-        "UPDATE pending_operations SET status = 'consumed', consumed_at = $1 \
-         WHERE id = $2 AND entity_id = $3 AND admin_user_id = $4 AND status = 'awaiting_sca' \
-         AND expires_at > $1 AND digest = $5",
+    if !consume(
+        &mut tx,
+        &operation_id,
+        caller.entity_id(),
+        caller.user_id(),
+        &stored_digest,
     )
-    .bind(now)
-    .bind(&operation_id)
-    .bind(caller.entity_id())
-    .bind(caller.user_id())
-    .bind(&stored_digest)
-    .execute(&mut *tx)
-    .await?;
-    if consumed.rows_affected() != 1 {
+    .await?
+    {
         return Err(ApiError::OperationExpired);
     }
     let candidate = directory::candidate(&mut *tx, caller.entity_id(), operation.person_id)
@@ -460,6 +454,30 @@ pub async fn confirm(
         email: operation.email.to_string(),
         phone_masked: mask_phone(&candidate.phone_e164),
     })
+}
+
+/// Marks a pending operation as used, inside the caller's transaction. One atomic statement:
+/// of concurrent confirmations of the same operation, exactly one gets `true`.
+pub async fn consume(
+    tx: &mut super::super::db::Tx,
+    operation_id: &str,
+    entity_id: i64,
+    admin_user_id: i64,
+    digest: &str,
+) -> Result<bool, sqlx::Error> {
+    let consumed = sqlx::query(
+        "UPDATE pending_operations SET status = 'consumed', consumed_at = $1 \
+         WHERE id = $2 AND entity_id = $3 AND admin_user_id = $4 AND status = 'awaiting_sca' \
+         AND expires_at > $1 AND digest = $5",
+    )
+    .bind(now())
+    .bind(operation_id)
+    .bind(entity_id)
+    .bind(admin_user_id)
+    .bind(digest)
+    .execute(&mut **tx)
+    .await?;
+    Ok(consumed.rows_affected() == 1)
 }
 
 /// A fresh random login id (10 digits, not starting with 0).

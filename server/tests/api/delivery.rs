@@ -1,0 +1,200 @@
+//! Real delivery: the e-mail goes through SMTP (to an SMTP server run by the test), the SMS
+//! through the HTTP gateway (also run by the test), after commit, retried, delivered once.
+
+use crate::helpers::{spawn_app_with, TestApp};
+use crate::journey::{confirm_with_totp, prepare_profile};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use model::Profile;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// A minimal SMTP server that accepts every message and keeps its raw text.
+async fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let store = received.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (reader, mut writer) = socket.into_split();
+                let mut lines = BufReader::new(reader).lines();
+                let _ = writer.write_all(b"220 test ESMTP\r\n").await;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let command = line.to_ascii_uppercase();
+                    let reply: &[u8] = if command.starts_with("EHLO") {
+                        b"250-test\r\n250 8BITMIME\r\n"
+                    } else if command == "DATA" {
+                        let _ = writer.write_all(b"354 go ahead\r\n").await;
+                        let mut message = Vec::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            message.push(line);
+                        }
+                        store.lock().unwrap().push(message.join("\r\n"));
+                        b"250 queued\r\n"
+                    } else if command == "QUIT" {
+                        let _ = writer.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = writer.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+#[derive(Default)]
+struct Gateway {
+    calls: Vec<(HeaderMap, serde_json::Value)>,
+    /// The gateway fails the first call, to exercise the retry.
+    failed_once: bool,
+}
+
+async fn sms_gateway() -> (u16, Arc<Mutex<Gateway>>) {
+    let gateway = Arc::new(Mutex::new(Gateway::default()));
+    async fn receive(
+        State(gateway): State<Arc<Mutex<Gateway>>>,
+        headers: HeaderMap,
+        Json(body): Json<serde_json::Value>,
+    ) -> StatusCode {
+        let mut gateway = gateway.lock().unwrap();
+        gateway.calls.push((headers, body));
+        if gateway.failed_once {
+            StatusCode::OK
+        } else {
+            gateway.failed_once = true;
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+    let router = Router::new()
+        .route("/sms", post(receive))
+        .with_state(gateway.clone());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (port, gateway)
+}
+
+async fn wait_until(app: &TestApp, sql: &str, expected: i64) {
+    for _ in 0..150 {
+        if app.scalar_i64(sql).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{sql} never reached {expected}");
+}
+
+#[tokio::test]
+async fn e_mail_goes_through_smtp_and_sms_through_the_gateway_retried_and_sent_once() {
+    let (smtp_port, mails) = smtp_server().await;
+    let (sms_port, gateway) = sms_gateway().await;
+    let smtp_port = smtp_port.to_string();
+    let sms_url = format!("http://127.0.0.1:{sms_port}/sms");
+    let app = spawn_app_with(&[
+        ("HABILIS_DELIVERY", "real"),
+        ("HABILIS_SMTP_HOST", "127.0.0.1"),
+        ("HABILIS_SMTP_PORT", &smtp_port),
+        ("HABILIS_SMTP_SECURITY", "none"),
+        (
+            "HABILIS_MAIL_FROM",
+            "Banque Exemple <no-reply@banque-exemple.fr>",
+        ),
+        ("HABILIS_SMS_GATEWAY_URL", &sms_url),
+        ("HABILIS_SMS_GATEWAY_TOKEN", "jeton-de-test"),
+    ])
+    .await;
+    let mut admin = app.sign_in_admin().await;
+    let prepared = prepare_profile(
+        &app,
+        &mut admin,
+        "MOREAU",
+        "lucas.moreau@atelier-lumiere.fr",
+        Profile::Comptable,
+    )
+    .await;
+    let done = confirm_with_totp(&app, &mut admin, &prepared)
+        .await
+        .unwrap();
+    wait_until(
+        &app,
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL",
+        2,
+    )
+    .await;
+
+    let login_id: String = sqlx::query_scalar("SELECT login_id FROM users WHERE id = $1")
+        .bind(done.user_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "the e-mail is sent once");
+    let mail = &mails[0];
+    assert!(
+        mail.contains("To: lucas.moreau@atelier-lumiere.fr"),
+        "{mail}"
+    );
+    assert!(mail.contains("Message-ID: <outbox-"), "{mail}");
+    assert!(decoded_body(mail).contains(&login_id), "{mail}");
+
+    let gateway = gateway.lock().unwrap();
+    assert_eq!(gateway.calls.len(), 2, "one failure, one retry");
+    let (first_headers, first) = &gateway.calls[0];
+    let (headers, body) = &gateway.calls[1];
+    assert_eq!(first, body);
+    assert_eq!(body["to"], "+33612345604");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("mot de passe provisoire"));
+    assert!(!body["message"].as_str().unwrap().contains(&login_id));
+    assert_eq!(headers["authorization"], "Bearer jeton-de-test");
+    assert_eq!(headers["idempotency-key"], first_headers["idempotency-key"]);
+    assert_eq!(
+        app.scalar_i64("SELECT attempts FROM outbox WHERE channel = 'sms'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM outbox WHERE body IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM local_deliveries")
+            .await,
+        0
+    );
+}
+
+/// The text of a message body, whatever transfer encoding the SMTP client chose.
+fn decoded_body(raw: &str) -> String {
+    use base64::Engine as _;
+    let (headers, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
+    if headers.contains("Content-Transfer-Encoding: base64") {
+        let compact: String = body.split_whitespace().collect();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default()
+    } else {
+        body.replace("=\r\n", "")
+    }
+}

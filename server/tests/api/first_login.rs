@@ -1,0 +1,232 @@
+//! The new user's first login: temporary password, new password, a factor verified on the
+//! spot, then a home page listing exactly the rights given.
+
+use crate::helpers::{refused, spawn_app, Client, TestApp};
+use crate::journey::{
+    catalog, confirm_with_totp, credentials_from, person_id, prepare, wait_for_local_messages,
+};
+use app::api::types::{HomeView, PreparedOperation, Stage, TotpEnrolment};
+use app::api::ApiError;
+use app::backend::totp;
+use model::{Level, Profile, ResourceRef, RightsMethod};
+use serde_json::json;
+
+/// Adds Lucas MOREAU as a valideur without validation on the first account; returns the
+/// operation and his login id and temporary password, read from the simulated mailbox and phone.
+async fn add_lucas(app: &TestApp) -> (PreparedOperation, String, String) {
+    let mut admin = app.sign_in_admin().await;
+    let catalog = catalog(&mut admin).await;
+    let mut rights = Profile::Valideur.rights(&catalog);
+    rights.set(
+        ResourceRef::Account(catalog.accounts[0].id),
+        Level::Validation,
+        false,
+    );
+    let prepared = prepare(
+        &mut admin,
+        person_id(app, "MOREAU").await,
+        "lucas.moreau@atelier-lumiere.fr",
+        RightsMethod::Profile(Profile::Valideur),
+        &rights,
+    )
+    .await
+    .unwrap();
+    confirm_with_totp(app, &mut admin, &prepared).await.unwrap();
+    let messages = wait_for_local_messages(app, 2).await;
+    let (login_id, password) =
+        credentials_from(&messages, "lucas.moreau@atelier-lumiere.fr", "+33612345604");
+    (prepared, login_id, password)
+}
+
+async fn login(
+    client: &mut Client,
+    login_id: &str,
+    password: &str,
+) -> Result<Stage, crate::helpers::Failure> {
+    client
+        .call(
+            "connexion",
+            json!({ "login_id": login_id, "password": password }),
+        )
+        .await
+}
+
+fn set_password(password: &str, confirmation: &str) -> serde_json::Value {
+    json!({ "password": password, "confirmation": confirmation })
+}
+
+#[tokio::test]
+async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given() {
+    let app = spawn_app().await;
+    let (prepared, login_id, temporary) = add_lucas(&app).await;
+    let mut lucas = app.client();
+    assert_eq!(
+        login(&mut lucas, &login_id, &temporary).await.unwrap(),
+        Stage::NewPassword
+    );
+    // Nothing else is reachable before the last step.
+    refused(lucas.call::<HomeView>("accueil", json!({})).await, 401);
+    refused(
+        lucas
+            .call::<TotpEnrolment>("facteurs/code/debut", json!({}))
+            .await,
+        401,
+    );
+
+    let with_login_id = format!("moi-{login_id}-ok");
+    for (password, confirmation, field, words) in [
+        ("court", "court", "password", "au moins 12 caractères"),
+        ("qwerty123456", "qwerty123456", "password", "trop courant"),
+        (
+            with_login_id.as_str(),
+            with_login_id.as_str(),
+            "password",
+            "ni votre identifiant",
+        ),
+        (
+            "une phrase assez longue",
+            "une autre phrase",
+            "confirmation",
+            "différents",
+        ),
+        (
+            temporary.as_str(),
+            temporary.as_str(),
+            "password",
+            "différent du mot de passe provisoire",
+        ),
+    ] {
+        let failure = refused(
+            lucas
+                .call::<()>(
+                    "premiere-connexion/mot-de-passe",
+                    set_password(password, confirmation),
+                )
+                .await,
+            422,
+        );
+        let error = failure.error.unwrap();
+        assert_eq!(error.field(), Some(field), "{error:?}");
+        assert!(error.to_string().contains(words), "{error} lacks {words}");
+    }
+    let chosen = "cheval agrafe pile correcte";
+    let () = lucas
+        .call(
+            "premiere-connexion/mot-de-passe",
+            set_password(chosen, chosen),
+        )
+        .await
+        .unwrap();
+    refused(lucas.call::<HomeView>("accueil", json!({})).await, 401);
+
+    let enrolment: TotpEnrolment = lucas.call("facteurs/code/debut", json!({})).await.unwrap();
+    assert!(enrolment.uri.starts_with("otpauth://totp/"));
+    let secret = totp::base32_decode(&enrolment.secret).unwrap();
+    assert_eq!(secret.len(), 20, "160 bits");
+    let now = app::backend::db::now();
+    let right = totp::code_at_step(&secret, totp::step_at(now));
+    let wrong = refused(
+        lucas
+            .call::<bool>(
+                "facteurs/code/fin",
+                json!({ "code": format!("{:06}", (right + 1) % 1_000_000) }),
+            )
+            .await,
+        422,
+    );
+    assert!(wrong
+        .error
+        .unwrap()
+        .to_string()
+        .contains("ne correspond pas"));
+    let completed: bool = lucas
+        .call(
+            "facteurs/code/fin",
+            json!({ "code": format!("{right:06}") }),
+        )
+        .await
+        .unwrap();
+    assert!(completed);
+
+    let home: HomeView = lucas.call("accueil", json!({})).await.unwrap();
+    assert_eq!(home.first_name, "Lucas");
+    assert_eq!(home.login_id, login_id);
+    assert!(!home.is_administrator);
+    assert_eq!(
+        home.recap, prepared.recap,
+        "exactly the rights given, with their origin"
+    );
+    assert!(home.factors.has_totp);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE login_id = '{login_id}' AND state = 'active'"
+        ))
+        .await,
+        1
+    );
+
+    // The temporary password no longer works; the new password and the factor do.
+    let failure = refused(login(&mut app.client(), &login_id, &temporary).await, 401);
+    assert_eq!(failure.error, Some(ApiError::LoginFailed));
+    let mut again = app.client();
+    assert!(matches!(
+        login(&mut again, &login_id, chosen).await.unwrap(),
+        Stage::Sca {
+            has_totp: true,
+            has_passkey: false
+        }
+    ));
+    let next = totp::code_at_step(&secret, totp::step_at(app::backend::db::now()) + 1);
+    let () = again
+        .call("connexion/code", json!({ "code": format!("{next:06}") }))
+        .await
+        .unwrap();
+    let _: HomeView = again.call("accueil", json!({})).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_temporary_password_works_once() {
+    let app = spawn_app().await;
+    let (_, login_id, temporary) = add_lucas(&app).await;
+    assert_eq!(
+        login(&mut app.client(), &login_id, &temporary)
+            .await
+            .unwrap(),
+        Stage::NewPassword
+    );
+    let failure = refused(login(&mut app.client(), &login_id, &temporary).await, 401);
+    assert_eq!(failure.error, Some(ApiError::LoginFailed));
+}
+
+#[tokio::test]
+async fn an_expired_temporary_password_is_refused_like_any_wrong_password() {
+    let app = spawn_app().await;
+    let (_, login_id, temporary) = add_lucas(&app).await;
+    app.execute(&format!(
+        "UPDATE users SET temp_password_expires_at = 1 WHERE login_id = '{login_id}'"
+    ))
+    .await;
+    let failure = refused(login(&mut app.client(), &login_id, &temporary).await, 401);
+    assert_eq!(failure.error, Some(ApiError::LoginFailed));
+}
+
+#[tokio::test]
+async fn a_new_user_who_chose_a_password_resumes_at_the_enrolment() {
+    let app = spawn_app().await;
+    let (_, login_id, temporary) = add_lucas(&app).await;
+    let mut lucas = app.client();
+    login(&mut lucas, &login_id, &temporary).await.unwrap();
+    let chosen = "cheval agrafe pile correcte";
+    let () = lucas
+        .call(
+            "premiere-connexion/mot-de-passe",
+            set_password(chosen, chosen),
+        )
+        .await
+        .unwrap();
+    // The session is lost before a factor is enrolled: the new password leads back there.
+    assert_eq!(
+        login(&mut app.client(), &login_id, chosen).await.unwrap(),
+        Stage::Enrol
+    );
+}

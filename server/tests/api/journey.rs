@@ -1,0 +1,149 @@
+//! Shared steps of the add-user journey, as the browser performs them.
+
+use crate::helpers::{Client, Failure, TestApp};
+use app::api::types::{AddUserDone, AddUserDraft, PreparedOperation, RightsContext, ScaProof};
+use app::backend::demo::SOPHIE_MARTIN;
+use model::{Catalog, Rights, RightsMethod};
+use serde_json::json;
+use std::time::Duration;
+
+pub async fn person_id(app: &TestApp, last_name: &str) -> i64 {
+    app.scalar_i64(&format!(
+        "SELECT id FROM persons WHERE last_name = '{last_name}'"
+    ))
+    .await
+}
+
+pub async fn catalog(client: &mut Client) -> Catalog {
+    let context: RightsContext = client.call("ajout/contexte", json!({})).await.unwrap();
+    context.catalog
+}
+
+pub fn draft(
+    person_id: i64,
+    email: &str,
+    method: RightsMethod,
+    rights: &Rights,
+) -> serde_json::Value {
+    json!({
+        "draft": AddUserDraft {
+            person_id,
+            email: email.to_string(),
+            method,
+            rights: rights.clone(),
+        }
+    })
+}
+
+pub async fn prepare(
+    client: &mut Client,
+    person_id: i64,
+    email: &str,
+    method: RightsMethod,
+    rights: &Rights,
+) -> Result<PreparedOperation, Failure> {
+    client
+        .call("ajout/preparation", draft(person_id, email, method, rights))
+        .await
+}
+
+/// Prepares the addition of a person with a profile as it is.
+pub async fn prepare_profile(
+    app: &TestApp,
+    client: &mut Client,
+    last_name: &str,
+    email: &str,
+    profile: model::Profile,
+) -> PreparedOperation {
+    let person = person_id(app, last_name).await;
+    let rights = profile.rights(&catalog(client).await);
+    prepare(
+        client,
+        person,
+        email,
+        RightsMethod::Profile(profile),
+        &rights,
+    )
+    .await
+    .expect("operation prepared")
+}
+
+/// Validates a prepared operation with a fresh TOTP code of the demo administrator.
+pub async fn confirm_with_totp(
+    app: &TestApp,
+    client: &mut Client,
+    prepared: &PreparedOperation,
+) -> Result<AddUserDone, Failure> {
+    let code = app
+        .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
+        .await;
+    confirm_with(
+        client,
+        &prepared.operation_id,
+        &prepared.digest,
+        ScaProof::Totp { code },
+    )
+    .await
+}
+
+pub async fn confirm_with(
+    client: &mut Client,
+    operation_id: &str,
+    digest: &str,
+    proof: ScaProof,
+) -> Result<AddUserDone, Failure> {
+    client
+        .call(
+            "ajout/validation",
+            json!({ "operation_id": operation_id, "digest": digest, "proof": proof }),
+        )
+        .await
+}
+
+/// The messages that reached the simulated mailbox and phone, waiting for the dispatcher.
+pub async fn wait_for_local_messages(
+    app: &TestApp,
+    count: usize,
+) -> Vec<app::api::types::LocalMessage> {
+    for _ in 0..100 {
+        let messages = app::backend::outbox::local_messages(&app.db, &app.state.secrets)
+            .await
+            .unwrap();
+        if messages.len() >= count {
+            return messages;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the outbox did not deliver {count} messages");
+}
+
+/// Login id from the e-mail, temporary password from the SMS.
+pub fn credentials_from(
+    messages: &[app::api::types::LocalMessage],
+    email: &str,
+    phone: &str,
+) -> (String, String) {
+    let mail = messages
+        .iter()
+        .find(|m| m.channel == "email" && m.recipient == email)
+        .expect("an e-mail to the new user");
+    let login_id = mail
+        .body
+        .split("Votre identifiant : ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("login id in the e-mail")
+        .to_string();
+    let sms = messages
+        .iter()
+        .find(|m| m.channel == "sms" && m.recipient == phone)
+        .expect("an SMS to the new user");
+    let password = sms
+        .body
+        .split("mot de passe provisoire est ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("temporary password in the SMS")
+        .to_string();
+    (login_id, password)
+}

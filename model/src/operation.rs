@@ -383,7 +383,7 @@ mod tests {
             let original = operation(base.clone(), RightsMethod::Profile(Profile::Valideur), base.clone());
             let mut edited_rights = base.clone();
             edited_rights.set(id, level, false);
-            let edited = operation(edited_rights, RightsMethod::Profile(Profile::Valideur), base.clone());
+            let edited = operation(edited_rights, RightsMethod::Profile(Profile::Valideur), base);
             prop_assert_ne!(original.digest(), edited.digest());
 
             let mut admin = original.clone();
@@ -398,7 +398,12 @@ mod tests {
             other_method.method = RightsMethod::Custom;
             prop_assert_ne!(original.digest(), other_method.digest());
 
-            prop_assert_eq!(original.digest(), original.clone().digest());
+            let rebuilt = operation(
+                Profile::Valideur.rights(&catalog),
+                RightsMethod::Profile(Profile::Valideur),
+                Profile::Valideur.rights(&catalog),
+            );
+            prop_assert_eq!(original.digest(), rebuilt.digest());
         }
     }
 }

@@ -179,8 +179,6 @@ fn Header() -> impl IntoView {
 /// has left (a read that does not count as activity) and counts down between reads.
 #[component]
 fn IdleWarning(timeout_secs: i64) -> impl IntoView {
-    let session = expect_context::<SessionContext>();
-    let navigate = use_navigate();
     // Seconds left, as the server last said, counted down each second in between.
     let remaining = RwSignal::new(timeout_secs);
     let warn_below = (timeout_secs / 2).min(60);
@@ -192,15 +190,15 @@ fn IdleWarning(timeout_secs: i64) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use std::time::Duration;
-            let navigate = navigate.clone();
             let poll = move || {
-                let navigate = navigate.clone();
                 leptos::task::spawn_local(async move {
                     match crate::api::sign_in::idle_status().await {
                         Ok(status) if status.signed_in => remaining.set(status.remaining_secs),
+                        // The server ended the session: a full reload starts the app afresh.
                         Ok(_) => {
-                            session.refresh();
-                            navigate("/connexion?raison=inactivite", Default::default());
+                            if let Some(location) = web_sys::window().map(|w| w.location()) {
+                                let _ = location.assign("/connexion?raison=inactivite");
+                            }
                         }
                         Err(_) => {}
                     }
@@ -217,7 +215,7 @@ fn IdleWarning(timeout_secs: i64) -> impl IntoView {
             timers.update_value(|timers| timers.extend(handles.into_iter().flatten()));
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&navigate, timers, session);
+        let _ = timers;
     });
     let stay = move |_| {
         leptos::task::spawn_local(async move {

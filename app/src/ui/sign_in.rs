@@ -28,6 +28,8 @@ pub fn SignInPage() -> impl IntoView {
     });
     let query = use_query_map();
     let reason = move || query.read().get("raison");
+    // An error that ends the strong-authentication step (a block) is shown on the first step.
+    let error = RwSignal::new(None::<ApiError>);
     view! {
         <section class="card narrow">
             <h1>"Connexion à votre espace"</h1>
@@ -36,16 +38,17 @@ pub fn SignInPage() -> impl IntoView {
                     .then(|| {
                         view! {
                             <p class="notice notice-info" role="status">
-                                "Votre session a été fermée après 5 minutes d’inactivité. Reconnectez-vous."
+                                "Votre session a été fermée après une période d’inactivité. Reconnectez-vous."
                             </p>
                         }
                     })
             }}
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || match stage.get() {
-                    None => view! { <CredentialsForm answered /> }.into_any(),
+                    None => view! { <CredentialsForm answered error /> }.into_any(),
                     Some(Stage::Sca { has_passkey, has_totp }) => {
-                        view! { <StrongAuthentication has_passkey has_totp answered /> }.into_any()
+                        view! { <StrongAuthentication has_passkey has_totp answered error /> }
+                            .into_any()
                     }
                     Some(Stage::NewPassword | Stage::Enrol) => {
                         view! { <Redirect path="/premiere-connexion" /> }.into_any()
@@ -58,11 +61,13 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 #[component]
-fn CredentialsForm(answered: RwSignal<Option<Option<Stage>>>) -> impl IntoView {
+fn CredentialsForm(
+    answered: RwSignal<Option<Option<Stage>>>,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
     let session = expect_context::<SessionContext>();
     let login_id = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -123,10 +128,10 @@ fn StrongAuthentication(
     has_passkey: bool,
     has_totp: bool,
     answered: RwSignal<Option<Option<Stage>>>,
+    error: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
     let session = expect_context::<SessionContext>();
     let navigate = use_navigate();
-    let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
@@ -139,11 +144,11 @@ fn StrongAuthentication(
                 session.refresh();
                 navigate("/accueil", Default::default());
             }
-            Err(ApiError::Blocked) | Err(ApiError::Unauthenticated) => {
-                let blocked = ApiError::Blocked;
+            // Blocked, or the session ended meanwhile: back to the first step, with the reason.
+            Err(e @ (ApiError::Blocked | ApiError::Unauthenticated)) => {
                 session.refresh();
                 answered.set(Some(None));
-                error.set(Some(blocked));
+                error.set(Some(e));
             }
             Err(e) => error.set(Some(e)),
         }
@@ -184,6 +189,7 @@ fn StrongAuthentication(
     };
 
     let cancel = move |_| {
+        error.set(None);
         spawn_local(async move {
             let _ = logout().await;
             session.refresh();

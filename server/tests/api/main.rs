@@ -1,6 +1,9 @@
 //! Habilis's server tests: one binary, each test on its own application and fresh database.
 //! `HABILIS_TEST_DATABASE=postgres` runs the same tests on PostgreSQL.
 
+// A failed unwrap in a test is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
+
 mod add_user;
 mod audit;
 mod authorization;

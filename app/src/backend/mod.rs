@@ -71,7 +71,7 @@ pub fn format_day(unix_seconds: i64) -> String {
 mod tests {
     #[test]
     fn times_are_shown_the_french_way() {
-        assert_eq!(super::format_time(1_795_788_300), "27/11/2026 à 11:25");
-        assert_eq!(super::format_day(1_795_788_300), "27/11/2026");
+        assert_eq!(super::format_time(1_795_778_700), "27/11/2026 à 11:25");
+        assert_eq!(super::format_day(1_795_778_700), "27/11/2026");
     }
 }

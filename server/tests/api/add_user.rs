@@ -808,3 +808,76 @@ async fn cancelling_voids_the_operation() {
     refused(confirm_with_totp(&app, &mut admin, &prepared).await, 409);
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM users").await, 5);
 }
+
+#[tokio::test]
+async fn two_administrators_adding_the_same_person_at_once_get_one_user_and_one_clear_conflict() {
+    let app = spawn_app().await;
+    app.execute("UPDATE users SET is_administrator = 1 WHERE login_id = '1000000002'")
+        .await;
+    let mut sophie = app.sign_in_admin().await;
+    let mut julien = app.sign_in(&app::backend::demo::JULIEN_BERNARD).await;
+    let first = prepare_profile(
+        &app,
+        &mut sophie,
+        "MOREAU",
+        "lucas.moreau@atelier-lumiere.fr",
+        Profile::Comptable,
+    )
+    .await;
+    let second = prepare_profile(
+        &app,
+        &mut julien,
+        "MOREAU",
+        "lucas.moreau@atelier-lumiere.fr",
+        Profile::Dirigeant,
+    )
+    .await;
+    let sophie_code = app
+        .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
+        .await;
+    let julien_code = app
+        .fresh_code(
+            app::backend::demo::JULIEN_BERNARD.totp_secret,
+            app::backend::demo::JULIEN_BERNARD.login_id,
+        )
+        .await;
+    let (a, b) = tokio::join!(
+        confirm_with(
+            &mut sophie,
+            &first.operation_id,
+            &first.digest,
+            ScaProof::Totp { code: sophie_code }
+        ),
+        confirm_with(
+            &mut julien,
+            &second.operation_id,
+            &second.digest,
+            ScaProof::Totp { code: julien_code }
+        ),
+    );
+    let (winner, loser) = match (a, b) {
+        (Ok(done), Err(failure)) | (Err(failure), Ok(done)) => (done, failure),
+        other => panic!("expected one success and one conflict: {other:?}"),
+    };
+    assert_eq!(loser.status, 409);
+    assert!(loser
+        .error
+        .unwrap()
+        .to_string()
+        .contains("devenue utilisatrice entre-temps"));
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM users").await, 6);
+    // The winner's rights only, never a mix of both.
+    let rights = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND gestion_origin IS NOT NULL",
+            winner.user_id
+        ))
+        .await;
+    assert!(rights == 0 || rights == 14, "{rights}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'utilisateur_ajoute'")
+            .await,
+        1
+    );
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM outbox").await, 2);
+}

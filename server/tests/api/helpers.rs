@@ -110,19 +110,7 @@ pub async fn spawn_on(
 impl TestApp {
     /// A browser-like client with its own cookie.
     pub fn client(&self) -> Client {
-        Client {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                // `localhost` always means this instance, whatever the resolver prefers.
-                .resolve("localhost", self.addr)
-                .build()
-                .expect("http client"),
-            url: self.url.clone(),
-            origin: self.url.clone(),
-            host: None,
-            cookie: None,
-            last_set_cookie: None,
-        }
+        Client::new(&self.url, self.addr)
     }
 
     /// A client that reaches this instance directly but presents `public_url` as its origin
@@ -158,29 +146,7 @@ impl TestApp {
 
     /// A TOTP code of `user` that has not been used yet (accepted: current step or the next).
     pub async fn fresh_code(&self, secret_base32: &str, login_id: &str) -> String {
-        let secret = totp::base32_decode(secret_base32).expect("base32 secret");
-        let last: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT totp_last_step FROM users WHERE login_id = '{login_id}'"
-        ))
-        .fetch_one(self.db.pool())
-        .await
-        .expect("user exists");
-        let now = app::backend::db::now();
-        let current = totp::step_at(now);
-        let step = match last {
-            Some(last) if last > current => {
-                // Both usable steps are spent: a test does not wait 30 seconds, it forgets the
-                // last use.
-                self.execute(&format!(
-                    "UPDATE users SET totp_last_step = NULL WHERE login_id = '{login_id}'"
-                ))
-                .await;
-                current
-            }
-            Some(last) if last >= current => current + 1,
-            _ => current,
-        };
-        format!("{:06}", totp::code_at_step(&secret, step))
+        fresh_code(&self.db, secret_base32, login_id).await
     }
 
     /// Signs a demo user in with password and TOTP; returns the signed-in client.
@@ -207,6 +173,33 @@ impl TestApp {
     }
 }
 
+/// A TOTP code of `login_id` that has not been used yet: the current step, or the next (one
+/// step of drift is accepted). When both are spent, a test does not wait 30 seconds: it forgets
+/// the last use.
+pub async fn fresh_code(db: &Db, secret_base32: &str, login_id: &str) -> String {
+    let secret = totp::base32_decode(secret_base32).expect("base32 secret");
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT totp_last_step FROM users WHERE login_id = $1")
+            .bind(login_id)
+            .fetch_one(db.pool())
+            .await
+            .expect("user exists");
+    let current = totp::step_at(app::backend::db::now());
+    let step = match last {
+        Some(last) if last > current => {
+            sqlx::query("UPDATE users SET totp_last_step = NULL WHERE login_id = $1")
+                .bind(login_id)
+                .execute(db.pool())
+                .await
+                .expect("reset");
+            current
+        }
+        Some(last) if last >= current => current + 1,
+        _ => current,
+    };
+    format!("{:06}", totp::code_at_step(&secret, step))
+}
+
 /// A refused call: the HTTP status, the decoded error and the raw body.
 #[derive(Debug)]
 pub struct Failure {
@@ -229,6 +222,23 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the instance at `addr`, whose public origin is `url`.
+    pub fn new(url: &str, addr: SocketAddr) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                // `localhost` always means this instance, whatever the resolver prefers.
+                .resolve("localhost", addr)
+                .build()
+                .expect("http client"),
+            url: url.to_string(),
+            origin: url.to_string(),
+            host: None,
+            cookie: None,
+            last_set_cookie: None,
+        }
+    }
+
     /// Calls a server function like the app does: POST, JSON, same origin, with the cookie.
     pub async fn call<T: DeserializeOwned>(
         &mut self,
@@ -265,6 +275,18 @@ impl Client {
         body: String,
         headers: HeaderMap,
     ) -> reqwest::Response {
+        self.try_post(endpoint, body, headers)
+            .await
+            .expect("request sent")
+    }
+
+    /// The same, for a server that may die while answering.
+    pub async fn try_post(
+        &mut self,
+        endpoint: &str,
+        body: String,
+        headers: HeaderMap,
+    ) -> Result<reqwest::Response, reqwest::Error> {
         let mut request = self
             .http
             .post(format!("{}/api/{endpoint}", self.url))
@@ -276,9 +298,9 @@ impl Client {
         if let Some(host) = &self.host {
             request = request.header(reqwest::header::HOST, host);
         }
-        let response = request.send().await.expect("request sent");
+        let response = request.send().await?;
         self.keep_cookie(&response);
-        response
+        Ok(response)
     }
 
     pub async fn get(&mut self, path: &str) -> reqwest::Response {

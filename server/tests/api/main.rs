@@ -7,6 +7,7 @@
 mod add_user;
 mod audit;
 mod authorization;
+mod crash;
 mod delivery;
 mod first_login;
 mod helpers;

@@ -34,6 +34,15 @@ use webauthn_rs::prelude::RequestChallengeResponse;
 /// A pending operation lives 5 minutes.
 pub const OPERATION_LIFETIME_SECS: i64 = 5 * 60;
 
+const ALREADY_ADDED: &str =
+    "Cette personne est devenue utilisatrice entre-temps : l’opération n’a pas été appliquée.";
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
 /// « Gestion des utilisateurs »
 pub async fn users(caller: Caller) -> Result<Vec<UserSummary>, ApiError> {
     Ok(directory::user_summaries(&caller.state.db, caller.entity_id()).await?)
@@ -330,13 +339,9 @@ pub async fn confirm(
     }
     let candidate = directory::candidate(&mut *tx, caller.entity_id(), operation.person_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::Conflict(
-                "Cette personne est devenue utilisatrice entre-temps : l’opération n’a pas été appliquée.".into(),
-            )
-        })?;
+        .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
     let login_id = unused_login_id(&mut tx).await?;
-    let user_id: i64 = sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
          temp_password_hash, temp_password_expires_at, created_at, created_by) \
          VALUES ($1, $2, $3, $4, 'awaiting_first_login', $5, $6, $7, $8, $9) RETURNING id",
@@ -351,8 +356,16 @@ pub async fn confirm(
     .bind(now)
     .bind(caller.user_id())
     .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
+    .await;
+    let user_id: i64 = match inserted {
+        Ok(row) => row.try_get("id")?,
+        // Another administrator added the same person a moment earlier: the unique person is
+        // the referee, and this transaction leaves nothing behind.
+        Err(error) if is_unique_violation(&error) => {
+            return Err(ApiError::Conflict(ALREADY_ADDED.into()));
+        }
+        Err(error) => return Err(error.into()),
+    };
     directory::insert_rights(
         &mut tx,
         caller.entity_id(),

@@ -88,7 +88,8 @@ async function load(label, request) {
 }
 print("\n== throughput (16 concurrent, 3 s each, client and server on the same 2 cores) ==");
 await load("GET /connexion (server-rendered)", () => fetch(`${url}/connexion`));
-await load("GET /pkg/habilis.wasm (gzip)", () => fetch(`${url}/pkg/habilis.wasm`, { headers: { "accept-encoding": "gzip" } }));
+const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm"));
+await load(`GET /pkg/${wasm} (gzip)`, () => fetch(`${url}/pkg/${wasm}`, { headers: { "accept-encoding": "gzip" } }));
 await load("POST /api/session/info", () => post("session/info", {}));
 
 child.kill("SIGTERM");

@@ -82,6 +82,7 @@ await phone.getByLabel("E-mail").fill("emma.girard@atelier-lumiere.fr");
 await phone.getByRole("button", { name: "Continuer" }).click();
 await phone.getByRole("button", { name: /Profil préparateur/ }).click();
 await phone.getByRole("checkbox", { name: "Gestion — Compte courant paie", exact: true }).uncheck();
+await phone.evaluate(() => window.scrollTo(0, 0));
 await shot(phone, "7-telephone-grille", false);
 await browser.close();
 console.log(`screenshots written to ${out}`);

@@ -216,6 +216,31 @@ fn iban_remainder(bban: &str, head: &str) -> u32 {
         })
 }
 
+/// A catalog for tests: accounts and contracts with these ids and plain names.
+#[cfg(test)]
+pub(crate) fn test_catalog(account_ids: &[i64], contract_ids: &[i64]) -> Catalog {
+    Catalog {
+        accounts: account_ids
+            .iter()
+            .map(|&id| Account {
+                id,
+                label: format!("Compte {id}"),
+                iban: "FR7630006000011234567890189".into(),
+                currency: "EUR".into(),
+            })
+            .collect(),
+        contracts: contract_ids
+            .iter()
+            .map(|&id| Contract {
+                id,
+                kind: ContractKind::VirementsSepa,
+                label: format!("Contrat {id}"),
+                reference: format!("R{id}"),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

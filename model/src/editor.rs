@@ -200,29 +200,11 @@ impl RightsEditor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Account, Contract, ContractKind};
     use crate::profile::Profile;
     use proptest::prelude::*;
 
     fn catalog() -> Catalog {
-        Catalog {
-            accounts: (1..=3)
-                .map(|id| Account {
-                    id,
-                    label: format!("Compte {id}"),
-                    iban: "FR7630006000011234567890189".into(),
-                    currency: "EUR".into(),
-                })
-                .collect(),
-            contracts: (10..=11)
-                .map(|id| Contract {
-                    id,
-                    kind: ContractKind::Cartes,
-                    label: format!("Contrat {id}"),
-                    reference: format!("R{id}"),
-                })
-                .collect(),
-        }
+        crate::catalog::test_catalog(&[1, 2, 3], &[10, 11])
     }
 
     const A1: ResourceRef = ResourceRef::Account(1);

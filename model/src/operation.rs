@@ -220,33 +220,11 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Account, Contract, ContractKind};
     use crate::rights::Levels;
     use proptest::prelude::*;
 
     fn catalog() -> Catalog {
-        Catalog {
-            accounts: vec![
-                Account {
-                    id: 1,
-                    label: "Compte courant".into(),
-                    iban: "FR7630006000011234567890189".into(),
-                    currency: "EUR".into(),
-                },
-                Account {
-                    id: 2,
-                    label: "Compte paie".into(),
-                    iban: "FR7630006000011234567890189".into(),
-                    currency: "EUR".into(),
-                },
-            ],
-            contracts: vec![Contract {
-                id: 5,
-                kind: ContractKind::VirementsSepa,
-                label: "Virements SEPA".into(),
-                reference: "VS-1".into(),
-            }],
-        }
+        crate::catalog::test_catalog(&[1, 2], &[5])
     }
 
     fn operation(rights: Rights, method: RightsMethod, baseline: Rights) -> AddUserOperation {

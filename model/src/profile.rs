@@ -90,26 +90,10 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Account, Contract, ContractKind};
     use crate::rights::Level;
 
     fn catalog() -> Catalog {
-        Catalog {
-            accounts: (1..=3)
-                .map(|id| Account {
-                    id,
-                    label: format!("Compte {id}"),
-                    iban: "FR7630006000011234567890189".into(),
-                    currency: "EUR".into(),
-                })
-                .collect(),
-            contracts: vec![Contract {
-                id: 7,
-                kind: ContractKind::VirementsSepa,
-                label: "Virements SEPA".into(),
-                reference: "VS-1".into(),
-            }],
-        }
+        crate::catalog::test_catalog(&[1, 2, 3], &[7])
     }
 
     #[test]

@@ -54,13 +54,15 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
             "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         );
     }
-    // Banking pages and answers are never stored by browsers or proxies; static files are
-    // revalidated (their names are stable across releases).
-    set(
-        headers,
-        header::CACHE_CONTROL,
-        if cacheable { "no-cache" } else { "no-store" },
-    );
+    // Banking pages and answers are never stored by browsers or proxies. Static files keep the
+    // policy their service set (a year for hashed names), else are revalidated.
+    if !cacheable || !headers.contains_key(header::CACHE_CONTROL) {
+        set(
+            headers,
+            header::CACHE_CONTROL,
+            if cacheable { "no-cache" } else { "no-store" },
+        );
+    }
     response
 }
 

@@ -10,6 +10,7 @@ use app::backend::{demo, passkey, AppState};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::http::{Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -21,6 +22,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .env(Env::PROD)
             .site_addr(addr)
+            .hash_files(hashed_file_names())
             .build();
         let senders = Senders::new(&config.delivery).map_err(StartupError::Other)?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
@@ -129,6 +132,15 @@ impl Application {
         self.state.db.close().await;
         result
     }
+}
+
+/// cargo-leptos writes `hash.txt` next to the server it builds when file names carry their
+/// content's hash; a server built otherwise (tests) serves the plain names.
+fn hashed_file_names() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|file| file.exists())
 }
 
 async fn shutdown_signal() {
@@ -189,9 +201,22 @@ async fn local_secret_key(db: &Db) -> Result<[u8; 32], StartupError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
-    let pkg = ServeDir::new(format!("{site_root}/pkg"))
-        .precompressed_gzip()
-        .precompressed_br();
+    // Hashed names never change content: browsers keep them a year. Plain names are revalidated.
+    let pkg_cache = if state.leptos_options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(pkg_cache),
+        ))
+        .service(
+            ServeDir::new(format!("{site_root}/pkg"))
+                .precompressed_gzip()
+                .precompressed_br(),
+        );
     let assets = ServeDir::new(&site_root);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();

@@ -1,6 +1,6 @@
 //! Signing in and out, first login, strong-authentication factors, the home page.
 
-use super::types::{HomeView, SessionInfo, SessionStatus, Stage, TotpEnrolment};
+use super::types::{Deployment, HomeView, SessionInfo, SessionStatus, Stage, TotpEnrolment};
 use super::{ApiError, StrictJson};
 use leptos::server;
 use webauthn_rs_proto::{
@@ -10,6 +10,16 @@ use webauthn_rs_proto::{
 
 #[cfg(feature = "ssr")]
 use crate::backend::{flows, guard, session::Stage as SessionStage};
+
+/// The bank's name and whether this is a local (demo) deployment.
+#[server(prefix = "/api", endpoint = "deploiement", input = StrictJson)]
+pub async fn deployment_info() -> Result<Deployment, ApiError> {
+    let (state, _) = guard::anyone()?;
+    Ok(Deployment {
+        bank_name: state.config.bank_name.clone(),
+        local_mode: state.config.is_local(),
+    })
+}
 
 /// Who is signed in, and how far; `None` when nobody is.
 #[server(prefix = "/api", endpoint = "session/info", input = StrictJson)]

@@ -29,6 +29,14 @@ pub enum Stage {
     Full,
 }
 
+/// What every page may show about the deployment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub bank_name: String,
+    /// Local mode: demo data, and e-mail and SMS land in the local outbox page.
+    pub local_mode: bool,
+}
+
 /// Seconds left before the idle timeout, as the server counts them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionStatus {

@@ -18,6 +18,7 @@ use crate::api::ApiError;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_navigate;
 use model::operation::origin_of;
@@ -72,6 +73,7 @@ pub fn AddUserJourney() -> impl IntoView {
     };
     provide_context(journey);
     view! {
+        <Title text="Ajouter un utilisateur · Habilis" />
         <RequireSignedIn admin=true>
             <section class="card journey">
                 <p class="breadcrumb">

@@ -11,6 +11,7 @@ use crate::api::ApiError;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
@@ -18,6 +19,7 @@ use leptos_router::hooks::use_navigate;
 pub fn FirstLoginPage() -> impl IntoView {
     let session = expect_context::<SessionContext>();
     view! {
+        <Title text="Première connexion · Habilis" />
         <section class="card narrow">
             <h1>"Première connexion"</h1>
             <Suspense fallback=|| view! { <Loading /> }>

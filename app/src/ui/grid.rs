@@ -76,36 +76,39 @@ pub fn RightsGrid(
                         }).collect_view()}
                     </tr>
                 </thead>
-                <tbody>
-                    <tr class="group-row">
-                        <th scope="rowgroup" colspan="5">"Comptes"</th>
-                    </tr>
-                    <For
-                        each=move || accounts.clone()
-                        key=|(r, _, _)| r.key()
-                        children=move |(resource, label, detail)| {
-                            view! { <GridRow resource label detail editor reference /> }
-                        }
-                    />
-                </tbody>
-                <tbody>
-                    <tr class="group-row">
-                        <th scope="rowgroup" colspan="5">"Contrats"</th>
-                    </tr>
-                    <For
-                        each=move || contracts.clone()
-                        key=|(r, _, _)| r.key()
-                        children=move |(resource, label, detail)| {
-                            view! { <GridRow resource label detail editor reference /> }
-                        }
-                    />
-                </tbody>
+                <GridGroup title="Comptes" rows=accounts editor reference />
+                <GridGroup title="Contrats" rows=contracts editor reference />
             </table>
             <p class="grid-notice" role="status" aria-live="polite">
                 {move || notice.get().unwrap_or_default()}
             </p>
             <AdministrationRight editor />
         </div>
+    }
+    .into_any()
+}
+
+/// One group of rows (« Comptes », « Contrats ») in its own `<tbody>`, rows keyed by resource.
+#[component]
+fn GridGroup(
+    title: &'static str,
+    rows: Vec<(ResourceRef, String, String)>,
+    editor: RwSignal<RightsEditor>,
+    reference: StoredValue<String>,
+) -> AnyView {
+    view! {
+        <tbody>
+            <tr class="group-row">
+                <th scope="rowgroup" colspan="5">{title}</th>
+            </tr>
+            <For
+                each=move || rows.clone()
+                key=|(r, _, _)| r.key()
+                children=move |(resource, label, detail)| {
+                    view! { <GridRow resource label detail editor reference /> }
+                }
+            />
+        </tbody>
     }
     .into_any()
 }
@@ -165,7 +168,7 @@ fn GridRow(
                 <span class="resource-label">{label.clone()}</span>
                 <span class="resource-detail">{detail}</span>
             </th>
-            <td class="row-toggle" data-label="Tous ses droits">
+            <td class="row-toggle" data-label="Tout">
                 <input
                     type="checkbox"
                     aria-label=row_label

@@ -5,6 +5,7 @@ use super::RequireSignedIn;
 use crate::api::sign_in::home;
 use crate::api::types::HomeView;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use model::Recap;
 
 #[component]
@@ -20,6 +21,7 @@ pub fn HomePage() -> impl IntoView {
 fn HomeContent() -> impl IntoView {
     let data = Resource::new(|| (), |_| home());
     view! {
+        <Title text="Accueil · Habilis" />
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move { on_loaded(data.await, home_view) })}
         </Transition>

@@ -5,6 +5,7 @@ use super::common::{on_loaded, Loading};
 use crate::api::types::LocalMessage;
 use crate::api::users::local_outbox;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 #[component]
 pub fn LocalOutboxPage() -> impl IntoView {
@@ -25,6 +26,7 @@ pub fn LocalOutboxPage() -> impl IntoView {
         }
     });
     view! {
+        <Title text="Boîte locale · Habilis" />
         <section class="card">
             <h1>"Boîte locale"</h1>
             <p class="hint">

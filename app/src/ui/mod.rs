@@ -12,12 +12,12 @@ mod sign_in;
 mod users;
 pub mod webauthn;
 
-use crate::api::sign_in::{current_session, keep_alive, logout};
+use crate::api::sign_in::{current_session, deployment_info, keep_alive, logout};
 use crate::api::types::{SessionInfo, Stage};
 use crate::api::ApiError;
 use common::Loading;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
@@ -35,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let info = Resource::new(move || version.get(), |_| current_session());
     provide_context(SessionContext { info, version });
+    let deployment = Resource::new(|| (), |_| deployment_info());
 
     // A marker end-to-end tests wait for before clicking: effects run only in the browser,
     // once the page is hydrated.
@@ -75,7 +77,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/habilis.css" />
         <Title text="Habilis · Banque en ligne" />
         <Router>
             <Header />
@@ -100,8 +101,28 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <footer class="site-footer">
-                <p>"Habilis — administration de l’espace de banque en ligne de votre entité."</p>
-                <p><a href="/boite-locale">"Boîte locale (e-mails et SMS simulés)"</a></p>
+                <Transition fallback=|| ()>
+                    {move || {
+                        deployment
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|deployment| {
+                                view! {
+                                    <p>
+                                        {format!(
+                                            "Habilis — {} — administration de l’espace de banque en ligne de votre entité.",
+                                            deployment.bank_name,
+                                        )}
+                                    </p>
+                                    <Show when=move || deployment.local_mode>
+                                        <p>
+                                            <a href="/boite-locale">"Boîte locale (e-mails et SMS simulés)"</a>
+                                        </p>
+                                    </Show>
+                                }
+                            })
+                    }}
+                </Transition>
             </footer>
         </Router>
     }

@@ -11,6 +11,7 @@ use crate::api::ApiError;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 
 /// Creates a passkey. `on_done` receives whether this completed a first login.
 #[component]
@@ -162,6 +163,7 @@ fn SecurityContent() -> impl IntoView {
     let view_data = Resource::new(move || version.get(), |_| home());
     let reload = Callback::new(move |_: bool| version.update(|v| *v += 1));
     view! {
+        <Title text="Sécurité · Habilis" />
         <section class="card">
             <h1>"Sécurité"</h1>
             <p>"Vos moyens d’authentification forte servent à vous connecter et à valider vos opérations."</p>

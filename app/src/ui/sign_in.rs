@@ -9,6 +9,7 @@ use crate::api::ApiError;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -31,6 +32,7 @@ pub fn SignInPage() -> impl IntoView {
     // An error that ends the strong-authentication step (a block) is shown on the first step.
     let error = RwSignal::new(None::<ApiError>);
     view! {
+        <Title text="Connexion · Habilis" />
         <section class="card narrow">
             <h1>"Connexion à votre espace"</h1>
             {move || {

@@ -5,6 +5,7 @@ use super::RequireSignedIn;
 use crate::api::types::{UserState, UserSummary};
 use crate::api::users::list_users;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -44,6 +45,7 @@ fn UsersContent() -> impl IntoView {
     let users = Resource::new(|| (), |_| list_users());
     let search = RwSignal::new(String::new());
     view! {
+        <Title text="Gestion des utilisateurs · Habilis" />
         <section class="card">
             <div class="title-row">
                 <h1>"Gestion des utilisateurs"</h1>

@@ -3,7 +3,7 @@
 
 use crate::helpers::{refused, spawn_app, TestApp};
 use crate::journey::{
-    catalog, confirm_with, confirm_with_totp, person_id, prepare, prepare_profile,
+    catalog, confirm_with, confirm_with_totp, person_id, prepare, prepare_lucas, prepare_profile,
     wait_for_local_messages,
 };
 use app::api::types::{Candidates, ScaProof, UserState, UserSummary};
@@ -189,14 +189,7 @@ async fn assert_no_column_contains(app: &TestApp, secret: &str) {
 async fn a_replayed_confirmation_is_refused() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();
@@ -209,14 +202,7 @@ async fn a_replayed_confirmation_is_refused() {
 async fn an_expired_operation_is_refused() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     // Five minutes later.
     app.execute("UPDATE pending_operations SET expires_at = expires_at - 300")
         .await;
@@ -319,14 +305,7 @@ async fn preparing_again_voids_the_operation_prepared_before() {
 async fn twenty_parallel_confirmations_create_exactly_one_user() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
@@ -363,14 +342,7 @@ async fn twenty_parallel_confirmations_create_exactly_one_user() {
 async fn consuming_an_operation_is_one_atomic_statement() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     let admin_id = app.user_id(SOPHIE_MARTIN.login_id).await;
     let entity = app
         .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
@@ -731,14 +703,7 @@ async fn the_administration_right_is_given_only_when_ticked() {
 async fn another_entitys_administrator_cannot_see_or_validate_an_operation() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     let mut paul = app.sign_in(&PAUL_LEFEVRE).await;
     let code = app
         .fresh_code(PAUL_LEFEVRE.totp_secret, PAUL_LEFEVRE.login_id)
@@ -790,14 +755,7 @@ async fn another_entitys_administrator_cannot_see_or_validate_an_operation() {
 async fn cancelling_voids_the_operation() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     let () = admin
         .call(
             "ajout/annulation",
@@ -816,14 +774,7 @@ async fn two_administrators_adding_the_same_person_at_once_get_one_user_and_one_
         .await;
     let mut sophie = app.sign_in_admin().await;
     let mut julien = app.sign_in(&app::backend::demo::JULIEN_BERNARD).await;
-    let first = prepare_profile(
-        &app,
-        &mut sophie,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let first = prepare_lucas(&app, &mut sophie).await;
     let second = prepare_profile(
         &app,
         &mut julien,

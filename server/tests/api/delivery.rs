@@ -2,12 +2,11 @@
 //! through the HTTP gateway (also run by the test), after commit, retried, delivered once.
 
 use crate::helpers::{spawn_app_with, TestApp};
-use crate::journey::{confirm_with_totp, prepare_profile};
+use crate::journey::{confirm_with_totp, prepare_lucas};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use model::Profile;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -119,14 +118,7 @@ async fn e_mail_goes_through_smtp_and_sms_through_the_gateway_retried_and_sent_o
     ])
     .await;
     let mut admin = app.sign_in_admin().await;
-    let prepared = prepare_profile(
-        &app,
-        &mut admin,
-        "MOREAU",
-        "lucas.moreau@atelier-lumiere.fr",
-        Profile::Comptable,
-    )
-    .await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
     let done = confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();

@@ -149,17 +149,23 @@ impl TestApp {
         fresh_code(&self.db, secret_base32, login_id).await
     }
 
-    /// Signs a demo user in with password and TOTP; returns the signed-in client.
-    pub async fn sign_in(&self, user: &DemoUser) -> Client {
+    /// A client past the password step of `login_id` (strong authentication pending).
+    pub async fn after_password(&self, login_id: &str) -> Client {
         let mut client = self.client();
         let stage: Stage = client
             .call(
                 "connexion",
-                json!({ "login_id": user.login_id, "password": DEMO_PASSWORD }),
+                json!({ "login_id": login_id, "password": DEMO_PASSWORD }),
             )
             .await
             .expect("password accepted");
-        assert!(matches!(stage, Stage::Sca { has_totp: true, .. }));
+        assert!(matches!(stage, Stage::Sca { .. }), "{stage:?}");
+        client
+    }
+
+    /// Signs a demo user in with password and TOTP; returns the signed-in client.
+    pub async fn sign_in(&self, user: &DemoUser) -> Client {
+        let mut client = self.after_password(user.login_id).await;
         let code = self.fresh_code(user.totp_secret, user.login_id).await;
         let () = client
             .call("connexion/code", json!({ "code": code }))

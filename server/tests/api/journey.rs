@@ -68,6 +68,18 @@ pub async fn prepare_profile(
     .expect("operation prepared")
 }
 
+/// The most common preparation of these tests: Lucas MOREAU as a comptable.
+pub async fn prepare_lucas(app: &TestApp, client: &mut Client) -> PreparedOperation {
+    prepare_profile(
+        app,
+        client,
+        "MOREAU",
+        "lucas.moreau@atelier-lumiere.fr",
+        model::Profile::Comptable,
+    )
+    .await
+}
+
 /// Validates a prepared operation with a fresh TOTP code of the demo administrator.
 pub async fn confirm_with_totp(
     app: &TestApp,

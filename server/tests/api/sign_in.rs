@@ -114,11 +114,7 @@ async fn five_wrong_passwords_lock_password_sign_in_with_the_same_answer() {
 #[tokio::test]
 async fn sessions_get_a_new_id_at_sign_in_and_after_strong_authentication() {
     let app = spawn_app().await;
-    let mut client = app.client();
-    let _: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let mut client = app.after_password("1000000001").await;
     let first = client.cookie.clone().unwrap();
     let _: Stage = client
         .call("connexion", credentials("1000000001", DEMO_PASSWORD))
@@ -151,11 +147,7 @@ async fn sessions_get_a_new_id_at_sign_in_and_after_strong_authentication() {
 #[tokio::test]
 async fn a_password_alone_reaches_nothing() {
     let app = spawn_app().await;
-    let mut client = app.client();
-    let _: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let mut client = app.after_password("1000000001").await;
     for endpoint in [
         "accueil",
         "utilisateurs",
@@ -173,11 +165,7 @@ async fn a_password_alone_reaches_nothing() {
 #[tokio::test]
 async fn the_session_cookie_is_host_prefixed_secure_http_only_and_strict() {
     let app = spawn_app().await;
-    let mut client = app.client();
-    let _: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let client = app.after_password("1000000001").await;
     let cookie = client.last_set_cookie.clone().unwrap();
     assert!(cookie.starts_with("__Host-habilis="), "{cookie}");
     for attribute in ["; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"] {
@@ -191,11 +179,7 @@ async fn the_session_cookie_is_host_prefixed_secure_http_only_and_strict() {
 #[tokio::test]
 async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unblock() {
     let app = spawn_app().await;
-    let mut client = app.client();
-    let _: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let mut client = app.after_password("1000000001").await;
     let right = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
@@ -266,11 +250,7 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
 #[tokio::test]
 async fn a_totp_code_is_accepted_only_once() {
     let app = spawn_app().await;
-    let mut first = app.client();
-    let _: Stage = first
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let mut first = app.after_password("1000000001").await;
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
@@ -278,11 +258,7 @@ async fn a_totp_code_is_accepted_only_once() {
         .call("connexion/code", json!({ "code": code }))
         .await
         .unwrap();
-    let mut second = app.client();
-    let _: Stage = second
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let mut second = app.after_password("1000000001").await;
     let replay = refused(
         second
             .call::<()>("connexion/code", json!({ "code": code }))
@@ -301,11 +277,7 @@ async fn a_totp_code_is_accepted_only_once() {
 #[tokio::test]
 async fn a_malformed_code_is_refused_with_a_french_message_and_counts_nothing() {
     let app = spawn_app().await;
-    let mut client = app.client();
-    let _: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
-        .await
-        .unwrap();
+    let mut client = app.after_password("1000000001").await;
     let failure = refused(
         client
             .call::<()>("connexion/code", json!({ "code": "12ab" }))

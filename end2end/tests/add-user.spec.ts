@@ -73,6 +73,13 @@ test("Profil dirigeant: every right in one click, validated with the authenticat
 
 test("Profil comptable: consultation only", async ({ page, app }) => {
   await app.signInWithTotp(page, SOPHIE);
+  // « Gestion des utilisateurs » is searchable.
+  await app.open(page, "/utilisateurs");
+  await expect(page.getByText("3 utilisateurs")).toBeVisible();
+  await page.getByLabel("Rechercher un utilisateur").fill("bern");
+  await expect(page.getByText("1 utilisateur", { exact: true })).toBeVisible();
+  await expect(page.locator("tr", { hasText: "Julien BERNARD" })).toContainText("1000000002");
+  await expect(page.locator("tr", { hasText: "Sophie MARTIN" })).toHaveCount(0);
   await startJourney(page, app, "Lucas MOREAU");
   await toMethods(page);
   await page.getByRole("button", { name: /Profil comptable/ }).click();

@@ -72,6 +72,13 @@ impl Application {
             .await
             .map_err(StartupError::Io)?;
         let addr = listener.local_addr().map_err(StartupError::Io)?;
+        if config.is_local() && !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "LOCAL MODE on a network address: demo accounts and the local outbox (with \
+                 temporary passwords) are reachable by others; use HABILIS_MODE=production"
+            );
+        }
         let public_url = config
             .public_url
             .clone()

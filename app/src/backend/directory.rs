@@ -355,45 +355,87 @@ pub async fn insert_rights(
     Ok(())
 }
 
-/// « 6 comptes et contrats · consultation 8, gestion 5, validation 2 », or « Aucun droit ».
-pub fn rights_summary(rights: &Rights) -> String {
-    let scope = rights.grants().count();
-    if scope == 0 {
-        return if rights.administration() {
-            "Administration uniquement".into()
-        } else {
-            "Aucun droit".into()
-        };
-    }
-    let counts: Vec<String> = Level::ALL
-        .iter()
-        .map(|level| format!("{} {}", level.label(), rights.count(*level)))
-        .collect();
-    let plural = if scope > 1 {
-        "comptes et contrats"
-    } else {
-        "compte ou contrat"
-    };
-    format!("{scope} {plural} · {}", counts.join(", "))
+/// How many accounts and contracts a user holds each level on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RightsCounts {
+    pub consultation: i64,
+    pub gestion: i64,
+    pub validation: i64,
+    pub administration: bool,
 }
 
-/// The summaries of « Gestion des utilisateurs ».
-pub async fn user_summaries(db: &Db, entity_id: i64) -> Result<Vec<UserSummary>, sqlx::Error> {
-    let users = users(db, entity_id).await?;
-    let mut summaries = Vec::with_capacity(users.len());
-    for user in users {
-        let stored = rights(db.pool(), entity_id, user.id).await?;
-        summaries.push(UserSummary {
-            id: user.id,
-            first_name: user.first_name,
-            last_name: user.last_name,
-            login_id: user.login_id,
-            state: user.state,
-            is_administrator: user.is_administrator,
-            rights_summary: rights_summary(&stored.rights),
-        });
+impl RightsCounts {
+    pub fn of(rights: &Rights) -> RightsCounts {
+        let count = |level| rights.count(level) as i64;
+        RightsCounts {
+            consultation: count(Level::Consultation),
+            gestion: count(Level::Gestion),
+            validation: count(Level::Validation),
+            administration: rights.administration(),
+        }
     }
-    Ok(summaries)
+
+    /// « 6 comptes et contrats · consultation 6, gestion 5, validation 2 », or « Aucun droit ».
+    /// Consultation is held on every account or contract in scope, so it counts the scope.
+    pub fn summary(&self) -> String {
+        let scope = self.consultation;
+        if scope == 0 {
+            return if self.administration {
+                "Administration uniquement".into()
+            } else {
+                "Aucun droit".into()
+            };
+        }
+        let plural = if scope > 1 {
+            "comptes et contrats"
+        } else {
+            "compte ou contrat"
+        };
+        format!(
+            "{scope} {plural} · consultation {}, gestion {}, validation {}",
+            self.consultation, self.gestion, self.validation
+        )
+    }
+}
+
+/// The summaries of « Gestion des utilisateurs », counted by the database in one query.
+pub async fn user_summaries(db: &Db, entity_id: i64) -> Result<Vec<UserSummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name, \
+                COUNT(r.id) AS consultation, \
+                SUM(CASE WHEN r.gestion_origin IS NULL THEN 0 ELSE 1 END) AS gestion, \
+                SUM(CASE WHEN r.validation_origin IS NULL THEN 0 ELSE 1 END) AS validation \
+         FROM users u JOIN persons p ON p.id = u.person_id \
+         LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id \
+         WHERE u.entity_id = $1 \
+         GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
+         ORDER BY p.last_name, p.first_name, u.id",
+    )
+    .bind(entity_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|row| {
+        let state: String = row.try_get("state")?;
+        let is_administrator = flag(&row, "is_administrator")?;
+        let counts = RightsCounts {
+            consultation: row.try_get("consultation")?,
+            gestion: row.try_get::<Option<i64>, _>("gestion")?.unwrap_or(0),
+            validation: row.try_get::<Option<i64>, _>("validation")?.unwrap_or(0),
+            administration: is_administrator,
+        };
+        Ok(UserSummary {
+            id: row.try_get("id")?,
+            first_name: row.try_get("first_name")?,
+            last_name: row.try_get("last_name")?,
+            login_id: row.try_get("login_id")?,
+            state: UserState::from_code(&state)
+                .ok_or_else(|| sqlx::Error::Decode(format!("user state {state}").into()))?,
+            is_administrator,
+            rights_summary: counts.summary(),
+        })
+    })
+    .collect()
 }
 
 /// The method stored with a right, for a copy's origins.
@@ -423,11 +465,16 @@ mod tests {
     #[test]
     fn summaries_count_scope_and_levels() {
         let mut rights = Rights::new();
-        assert_eq!(rights_summary(&rights), "Aucun droit");
+        assert_eq!(RightsCounts::of(&rights).summary(), "Aucun droit");
+        rights.set_administration(true);
+        assert_eq!(
+            RightsCounts::of(&rights).summary(),
+            "Administration uniquement"
+        );
         rights.set_levels(ResourceRef::Account(1), Levels::ALL);
         rights.set_levels(ResourceRef::Contract(2), Levels::CONSULTATION);
         assert_eq!(
-            rights_summary(&rights),
+            RightsCounts::of(&rights).summary(),
             "2 comptes et contrats · consultation 2, gestion 1, validation 1"
         );
         assert_eq!(format_siren("552100554"), "552 100 554");

@@ -27,6 +27,11 @@ async fn the_users_page_lists_the_entitys_users_and_only_them() {
         sophie.rights_summary,
         "14 comptes et contrats · consultation 14, gestion 14, validation 14"
     );
+    let nadia = users.iter().find(|u| u.first_name == "Nadia").unwrap();
+    assert_eq!(
+        nadia.rights_summary,
+        "5 comptes et contrats · consultation 5, gestion 4, validation 0"
+    );
     let mut paul = app.sign_in(&PAUL_LEFEVRE).await;
     let theirs: Vec<UserSummary> = paul.call("utilisateurs", json!({})).await.unwrap();
     assert_eq!(theirs.len(), 2);

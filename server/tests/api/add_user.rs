@@ -169,6 +169,14 @@ async fn a_confirmed_operation_creates_the_user_rights_audit_event_and_messages_
     assert_no_column_contains(&app, &password).await;
 }
 
+async fn is_administrator(app: &TestApp, user_id: i64) -> bool {
+    app.scalar_i64(&format!(
+        "SELECT is_administrator FROM users WHERE id = {user_id}"
+    ))
+    .await
+        == 1
+}
+
 /// Looks for a secret in every text column of every table.
 async fn assert_no_column_contains(app: &TestApp, secret: &str) {
     for (table, columns) in [
@@ -666,14 +674,7 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
     let done = confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();
-    assert_eq!(
-        app.scalar_i64(&format!(
-            "SELECT is_administrator FROM users WHERE id = {}",
-            done.user_id
-        ))
-        .await,
-        0
-    );
+    assert!(!is_administrator(&app, done.user_id).await);
 }
 
 #[tokio::test]
@@ -695,14 +696,7 @@ async fn the_administration_right_is_given_only_when_ticked() {
     let done = confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();
-    assert_eq!(
-        app.scalar_i64(&format!(
-            "SELECT is_administrator FROM users WHERE id = {}",
-            done.user_id
-        ))
-        .await,
-        1
-    );
+    assert!(is_administrator(&app, done.user_id).await);
 }
 
 #[tokio::test]

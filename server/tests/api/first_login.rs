@@ -55,6 +55,19 @@ fn set_password(password: &str, confirmation: &str) -> serde_json::Value {
     json!({ "password": password, "confirmation": confirmation })
 }
 
+/// Sets a good new password at the first login; returns it.
+async fn choose_password(client: &mut Client) -> &'static str {
+    let chosen = "cheval agrafe pile correcte";
+    let () = client
+        .call(
+            "premiere-connexion/mot-de-passe",
+            set_password(chosen, chosen),
+        )
+        .await
+        .unwrap();
+    chosen
+}
+
 #[tokio::test]
 async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given() {
     let app = spawn_app().await;
@@ -109,14 +122,7 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
         assert_eq!(error.field(), Some(field), "{error:?}");
         assert!(error.to_string().contains(words), "{error} lacks {words}");
     }
-    let chosen = "cheval agrafe pile correcte";
-    let () = lucas
-        .call(
-            "premiere-connexion/mot-de-passe",
-            set_password(chosen, chosen),
-        )
-        .await
-        .unwrap();
+    let chosen = choose_password(&mut lucas).await;
     refused(lucas.call::<HomeView>("accueil", json!({})).await, 401);
 
     let enrolment: TotpEnrolment = lucas.call("facteurs/code/debut", json!({})).await.unwrap();
@@ -216,14 +222,7 @@ async fn a_new_user_who_chose_a_password_resumes_at_the_enrolment() {
     let (_, login_id, temporary) = add_lucas(&app).await;
     let mut lucas = app.client();
     login(&mut lucas, &login_id, &temporary).await.unwrap();
-    let chosen = "cheval agrafe pile correcte";
-    let () = lucas
-        .call(
-            "premiere-connexion/mot-de-passe",
-            set_password(chosen, chosen),
-        )
-        .await
-        .unwrap();
+    let chosen = choose_password(&mut lucas).await;
     // The session is lost before a factor is enrolled: the new password leads back there.
     assert_eq!(
         login(&mut app.client(), &login_id, chosen).await.unwrap(),

@@ -365,6 +365,8 @@ pub struct RightsCounts {
 }
 
 impl RightsCounts {
+    /// The counts of a set of rights (the list counts them in SQL; tests compare with this).
+    #[cfg(test)]
     pub fn of(rights: &Rights) -> RightsCounts {
         let count = |level| rights.count(level) as i64;
         RightsCounts {

@@ -243,15 +243,22 @@ pub async fn take_ceremony(
     .await?
     .flatten();
     if state.is_some() {
-        sqlx::query(
-            "UPDATE sessions SET ceremony_kind = NULL, ceremony = NULL WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .execute(&mut *tx)
-        .await?;
+        clear_ceremony(&mut *tx, token_hash).await?;
     }
     tx.commit().await?;
     Ok(state)
+}
+
+/// Forgets the ceremony in progress (used, or finished).
+pub async fn clear_ceremony<'e, E>(executor: E, token_hash: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE sessions SET ceremony_kind = NULL, ceremony = NULL WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(executor)
+        .await?;
+    Ok(())
 }
 
 /// Reads a ceremony's state without consuming it (TOTP enrolment retries with the same secret).

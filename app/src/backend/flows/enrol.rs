@@ -89,12 +89,7 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
     let new_token = if completes_first_login {
         Some(first_login::complete(&caller, &mut tx).await?)
     } else {
-        sqlx::query(
-            "UPDATE sessions SET ceremony_kind = NULL, ceremony = NULL WHERE token_hash = $1",
-        )
-        .bind(&caller.session.token_hash)
-        .execute(&mut *tx)
-        .await?;
+        session::clear_ceremony(&mut *tx, &caller.session.token_hash).await?;
         None
     };
     tx.commit().await?;

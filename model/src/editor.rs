@@ -15,6 +15,9 @@ pub struct CellView {
     pub enabled: bool,
     /// Differs from the profile or the copied user: the grid marks it.
     pub differs: bool,
+    /// In a modification: the box gives (`Some(true)`) or takes away (`Some(false)`) a right the
+    /// user holds today.
+    pub change: Option<bool>,
 }
 
 /// The state of a whole-row or whole-column toggle.
@@ -31,6 +34,8 @@ pub struct RightsEditor {
     /// What the method started from; empty for custom rights.
     baseline: Rights,
     current: Rights,
+    /// In a modification, the user's rights today: the grid shows what changes.
+    before: Option<Rights>,
     /// Why the last change touched more than the clicked box, for the grid's live region.
     notice: Option<String>,
 }
@@ -52,8 +57,32 @@ impl RightsEditor {
             method,
             current: baseline.clone(),
             baseline,
+            before: None,
             notice: None,
         }
+    }
+
+    /// Starts a grid that modifies a user's rights: custom rights start from what the user holds
+    /// (the administration right included); a profile or a copy starts from its own rights, and
+    /// keeps the user's administration right until the box is changed.
+    pub fn modifying(
+        method: RightsMethod,
+        catalog: &Catalog,
+        copied: Option<&Rights>,
+        before: &Rights,
+    ) -> RightsEditor {
+        let mut editor = RightsEditor::new(method, catalog, copied);
+        if method == RightsMethod::Custom {
+            editor.current = before.intersect(&Rights::uniform(catalog, Levels::ALL));
+        }
+        editor.current.set_administration(before.administration());
+        editor.before = Some(before.clone());
+        editor
+    }
+
+    /// The user's rights before the modification, if this grid modifies a user.
+    pub fn before(&self) -> Option<&Rights> {
+        self.before.as_ref()
     }
 
     /// Resumes a grid with rights entered earlier (going back in the journey keeps them).
@@ -103,6 +132,12 @@ impl RightsEditor {
             enabled: self.is_enabled(resource, level),
             differs: self.method.has_baseline()
                 && checked != self.baseline.get(resource).has(level),
+            change: self
+                .before
+                .as_ref()
+                .map(|before| before.get(resource).has(level))
+                .filter(|held| *held != checked)
+                .map(|_| checked),
         }
     }
 
@@ -327,6 +362,32 @@ mod tests {
             editor.cell(A1, Level::Validation).enabled,
             "a copy can be adjusted"
         );
+    }
+
+    #[test]
+    fn a_modification_starts_from_the_users_rights_and_marks_gains_and_losses() {
+        let catalog = catalog();
+        let mut before = Rights::new();
+        before.set_levels(A1, Levels::CONSULTATION_GESTION);
+        before.set_administration(true);
+        let mut editor = RightsEditor::modifying(RightsMethod::Custom, &catalog, None, &before);
+        assert_eq!(editor.rights(), &before);
+        assert_eq!(editor.cell(A1, Level::Gestion).change, None);
+        editor.toggle(A1, Level::Gestion);
+        editor.toggle(C10, Level::Consultation);
+        assert_eq!(editor.cell(A1, Level::Gestion).change, Some(false));
+        assert_eq!(editor.cell(C10, Level::Consultation).change, Some(true));
+        assert_eq!(editor.before(), Some(&before));
+        // A profile starts from its own rights but keeps the administration right as it is.
+        let profile = RightsEditor::modifying(
+            RightsMethod::Profile(Profile::Comptable),
+            &catalog,
+            None,
+            &before,
+        );
+        assert!(profile.rights().administration());
+        assert_eq!(profile.count(Level::Consultation), 5);
+        assert_eq!(profile.cell(A1, Level::Gestion).change, Some(false));
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! - [`profile`]: the four profiles of the reference page.
 //! - [`editor`]: the rights grid's state machine, shared by the three methods of attribution.
 //! - [`recap`]: the plain-French summary with where each right comes from.
-//! - [`operation`]: the add-user operation and its canonical, signed form.
+//! - [`operation`]: administration operations (add, modify, suspend…), their canonical, signed
+//!   form and the before/after difference of rights.
 //! - [`identity`]: parse-don't-validate types for what people type (e-mail, login id, codes).
 
 pub mod catalog;
@@ -26,7 +27,31 @@ pub mod rights;
 pub use catalog::{Account, Catalog, Contract, ContractKind, ResourceRef};
 pub use editor::{CellView, RightsEditor, RowState};
 pub use identity::{Email, LoginId, TotpCode};
-pub use operation::{AddUserOperation, AssignmentError, Origin, RightsMethod};
+pub use operation::{
+    Assignment, AssignmentError, Change, Operation, OperationKind, Origin, Origins, RightsDiff,
+    RightsMethod, UserRef,
+};
 pub use profile::Profile;
 pub use recap::{Recap, RecapLine};
 pub use rights::{Implication, Level, Levels, Rights};
+
+/// A stored code that names no known variant (a state, a kind, a level).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown code {0:?}")]
+pub struct UnknownCode(pub String);
+
+/// Reads a variant back from its stored code.
+macro_rules! try_from_code {
+    ($type:ty) => {
+        impl TryFrom<String> for $type {
+            type Error = $crate::UnknownCode;
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                <$type>::from_code(&code).ok_or($crate::UnknownCode(code))
+            }
+        }
+    };
+}
+try_from_code!(Level);
+try_from_code!(ContractKind);
+try_from_code!(OperationKind);
+try_from_code!(Profile);

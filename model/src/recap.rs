@@ -108,10 +108,9 @@ fn capitalise(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::catalog::{Account, Contract, ContractKind};
-    use crate::operation::{AddUserOperation, RightsMethod};
+    use crate::operation::{Assignment, Origins, RightsMethod};
     use crate::profile::Profile;
     use crate::rights::Levels;
-    use crate::Email;
 
     fn catalog() -> Catalog {
         Catalog {
@@ -169,14 +168,11 @@ mod tests {
         let mut rights = copied.clone();
         rights.set(ResourceRef::Account(1), Level::Gestion, true);
         rights.set_administration(true);
-        let op = AddUserOperation {
-            entity_id: 1,
-            person_id: 2,
-            person_name: "GIRARD Emma".into(),
-            email: Email::parse("emma@example.fr").unwrap(),
+        let op = Assignment {
             method: RightsMethod::Copy { from_user: 3 },
             baseline: copied,
             source_name: "Julien Bernard".into(),
+            previous: Origins::new(),
             rights: rights.clone(),
         };
         let recap = Recap::new(&catalog, &rights, |r, l| op.origin(r, l));

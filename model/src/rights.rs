@@ -40,6 +40,15 @@ impl Level {
         }
     }
 
+    /// The stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        self.label()
+    }
+
+    pub fn from_code(code: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|level| level.code() == code)
+    }
+
     /// One letter for the canonical form.
     pub fn letter(self) -> char {
         match self {

@@ -1,7 +1,7 @@
 //! The bank's back-office commands, run on a server host against the same database.
 
 use app::backend::audit::{self, Kind};
-use app::backend::db::Db;
+use app::backend::store::{self, Db};
 use serde_json::json;
 
 /// Recomputes the audit trail's hash chain. Returns a report, and whether the chain is intact.
@@ -30,21 +30,10 @@ pub async fn verify_audit(db: &Db) -> Result<(String, bool), sqlx::Error> {
 /// and the event is audited.
 pub async fn unblock(db: &Db, login_id: &str, operator: &str) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT id, entity_id FROM users WHERE login_id = $1 AND state = 'blocked'")
-            .bind(login_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((user_id, entity_id)) = row else {
+    let Some((user_id, entity_id)) = store::users::unblock_by_login_id(&mut tx, login_id).await?
+    else {
         return Ok(false);
     };
-    sqlx::query(
-        "UPDATE users SET state = 'active', failed_sca_count = 0, version = version + 1 \
-         WHERE id = $1",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
     audit::append(
         &mut tx,
         Some(entity_id),

@@ -7,7 +7,7 @@
 //! ```
 
 use app::backend::config::Config;
-use app::backend::db::Db;
+use app::backend::store::Db;
 use server::startup::Application;
 use std::process::ExitCode;
 

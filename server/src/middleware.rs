@@ -108,12 +108,14 @@ pub async fn canonical_host(
 
 /// `https://banque.example` → `banque.example`; `http://localhost:3000` → `localhost:3000`.
 fn public_authority(public_url: &str) -> String {
-    public_url
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(public_url)
-        .trim_end_matches('/')
-        .to_string()
+    match url::Url::parse(public_url) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
 }
 
 /// The server functions' gate. Server functions have no CSRF protection of their own, so:
@@ -213,8 +215,7 @@ pub async fn resolve_session(
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(session::token_from_cookie_header)
-        .map(str::to_string);
+        .find_map(session::token_from_cookie_header);
     let timeouts = Timeouts {
         idle: state.config.idle_timeout_secs,
         absolute: state.config.absolute_timeout_secs,

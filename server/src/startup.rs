@@ -3,9 +3,9 @@
 
 use crate::middleware;
 use app::backend::config::{Config, ConfigError};
-use app::backend::crypto::{random_bytes, SecretBox};
-use app::backend::db::Db;
-use app::backend::outbox::{self, Senders};
+use app::backend::delivery::{Dispatcher, Senders};
+use app::backend::security::crypto::{random_bytes, SecretBox};
+use app::backend::store::{self, Db};
 use app::backend::{demo, passkey, AppState};
 use app::{shell, App};
 use axum::body::Body;
@@ -19,6 +19,7 @@ use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use secrecy::SecretSlice;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -33,7 +34,7 @@ pub enum StartupError {
     #[error("database: {0}")]
     Database(sqlx::Error),
     #[error("migrations: {0}")]
-    Migration(sqlx::migrate::MigrateError),
+    Migration(store::MigrateError),
     #[error("network: {0}")]
     Io(std::io::Error),
     #[error("{0}")]
@@ -55,15 +56,18 @@ impl Application {
             .await
             .map_err(StartupError::Database)?;
         db.migrate().await.map_err(StartupError::Migration)?;
-        let key = match config.secret_key {
-            Some(key) => key,
+        let key = match &config.secret_key {
+            Some(key) => key.clone(),
             None => local_secret_key(&db).await?,
         };
-        let secrets = Arc::new(SecretBox::new(key));
+        let secrets = Arc::new(
+            SecretBox::new(&key)
+                .ok_or_else(|| StartupError::Other("the secret key is not 256 bits".into()))?,
+        );
         if config.demo_data
             && demo::seed_if_empty(&db, &secrets)
                 .await
-                .map_err(StartupError::Database)?
+                .map_err(|e| StartupError::Other(format!("demo data: {e}")))?
         {
             tracing::info!("demo data created (see README: demo accounts)");
         }
@@ -94,7 +98,8 @@ impl Application {
             .site_addr(addr)
             .hash_files(hashed_file_names())
             .build();
-        let senders = Senders::new(&config.delivery).map_err(StartupError::Other)?;
+        let senders =
+            Senders::new(&config.delivery).map_err(|e| StartupError::Other(e.to_string()))?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
         let state = AppState {
             leptos_options,
@@ -105,7 +110,12 @@ impl Application {
             webauthn: Arc::new(webauthn),
             outbox_wake: outbox_wake.clone(),
         };
-        let dispatcher = outbox::spawn_dispatcher(db, Arc::new(senders), secrets, outbox_wake);
+        let dispatcher = Dispatcher {
+            db,
+            senders: Arc::new(senders),
+            secrets,
+        }
+        .spawn(outbox_wake);
         Ok(Application {
             listener,
             router: router(state.clone()),
@@ -179,33 +189,33 @@ async fn shutdown_signal() {
 
 /// Local mode without `HABILIS_SECRET_KEY`: a random key kept in the database, so sealed values
 /// survive restarts. Production refuses to start without a configured key.
-async fn local_secret_key(db: &Db) -> Result<[u8; 32], StartupError> {
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'local_secret_key'")
-            .fetch_optional(db.pool())
-            .await
-            .map_err(StartupError::Database)?;
-    if let Some(key) = stored
-        .and_then(|k| hex::decode(k).ok())
-        .and_then(|k| k.try_into().ok())
-    {
-        return Ok(key);
-    }
-    let key = random_bytes::<32>();
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('local_secret_key', $1) ON CONFLICT (key) DO NOTHING")
-        .bind(hex::encode(key))
-        .execute(db.pool())
+async fn local_secret_key(db: &Db) -> Result<SecretSlice<u8>, StartupError> {
+    const KEY: &str = "local_secret_key";
+    let decode = |text: String| {
+        data_encoding::HEXLOWER
+            .decode(text.as_bytes())
+            .ok()
+            .filter(|bytes| bytes.len() == 32)
+            .map(SecretSlice::from)
+    };
+    let stored = store::settings::get(db.pool(), KEY)
         .await
         .map_err(StartupError::Database)?;
+    if let Some(key) = stored.and_then(decode) {
+        return Ok(key);
+    }
+    store::settings::put_if_absent(
+        db.pool(),
+        KEY,
+        &data_encoding::HEXLOWER.encode(&random_bytes::<32>()),
+    )
+    .await
+    .map_err(StartupError::Database)?;
     // Another instance may have won the race: read back the stored key.
-    let stored: String =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'local_secret_key'")
-            .fetch_one(db.pool())
-            .await
-            .map_err(StartupError::Database)?;
-    hex::decode(stored)
-        .ok()
-        .and_then(|k| k.try_into().ok())
+    store::settings::get(db.pool(), KEY)
+        .await
+        .map_err(StartupError::Database)?
+        .and_then(decode)
         .ok_or_else(|| StartupError::Other("stored local key unreadable".into()))
 }
 

@@ -8,7 +8,9 @@
 
 pub mod codec;
 pub mod error;
-pub mod sign_in;
+pub mod local_outbox;
+pub mod operations;
+pub mod session;
 pub mod types;
 pub mod users;
 

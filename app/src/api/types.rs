@@ -133,6 +133,13 @@ impl UserState {
     }
 }
 
+impl TryFrom<String> for UserState {
+    type Error = model::UnknownCode;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        UserState::from_code(&code).ok_or(model::UnknownCode(code))
+    }
+}
+
 /// One line of « Gestion des utilisateurs ».
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
@@ -205,25 +212,31 @@ pub struct AddUserDraft {
     pub rights: Rights,
 }
 
-/// A pending operation, as the administrator reviews and signs it.
+/// An operation kept after « Confirmer », as the administrator reviews and signs it: « Validez
+/// votre opération ». The same shape for every kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreparedOperation {
     pub operation_id: String,
     pub digest: String,
-    /// « 3F2A-9C1B », shown with the recap and in the strong-authentication prompt.
+    /// « 3F2A-9C1B », shown with the operation and in the strong-authentication prompt.
     pub short_code: String,
-    pub person: PersonCard,
-    pub email: String,
-    pub method_label: String,
-    pub recap: Recap,
+    pub kind: model::OperationKind,
+    /// What is signed, fact by fact: (« Ajout de l’utilisateur », « Emma GIRARD »)…
+    pub facts: Vec<(String, String)>,
+    /// The rights given, with their origins (addition, modification).
+    pub recap: Option<Recap>,
+    /// What the user gains and loses (modification).
+    pub diff: Option<model::RightsDiff>,
     pub expires_in_secs: i64,
     pub admin_has_passkey: bool,
     pub admin_has_totp: bool,
 }
 
-/// After a confirmed operation.
+/// After an operation is applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddUserDone {
+pub struct OperationDone {
+    pub kind: model::OperationKind,
+    /// The user concerned (created, for an addition).
     pub user_id: i64,
     pub name: String,
     pub email: String,
@@ -240,6 +253,8 @@ pub struct LocalMessage {
     pub subject: String,
     pub body: String,
     pub delivered_at: String,
+    /// Could not be sent (recorded, never sent empty).
+    pub failed: bool,
 }
 
 /// The strong authentication that validates a pending operation.

@@ -4,10 +4,11 @@
 //! removing any past event breaks every hash after it. The database refuses UPDATE and DELETE on
 //! the table (triggers), and [`verify`] recomputes the chain and names the first broken event.
 
-use super::crypto::sha256_hex;
-use super::db::{now, Db};
+use super::security::crypto::sha256_hex;
+use super::store::audit::{self as rows, StoredEvent};
+use super::store::{now, Db};
 use serde_json::Value;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::AnyConnection;
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -57,7 +58,7 @@ fn event_hash(
 }
 
 /// Appends an event inside the caller's transaction, so the event commits (or not) with the
-/// change it records. Locking the chain's head row serialises appends into one chain.
+/// change it records. Taking the chain's head locks it: appends form a single chain.
 pub async fn append(
     conn: &mut AnyConnection,
     entity_id: Option<i64>,
@@ -65,43 +66,33 @@ pub async fn append(
     kind: Kind,
     details: Value,
 ) -> Result<i64, sqlx::Error> {
-    let head = sqlx::query::<Any>(
-        "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let id: i64 = head.try_get("last_id")?;
-    let prev_hash: String = head.try_get("last_hash")?;
+    let head = rows::advance_head(&mut *conn).await?;
     let at = now();
     let details = details.to_string();
     let hash = event_hash(
-        &prev_hash,
-        id,
+        &head.last_hash,
+        head.last_id,
         at,
         entity_id,
         actor_user_id,
         kind.code(),
         &details,
     );
-    sqlx::query::<Any>(
-        "INSERT INTO audit_events (id, at, entity_id, actor_user_id, kind, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    rows::insert(
+        conn,
+        &StoredEvent {
+            id: head.last_id,
+            at,
+            entity_id,
+            actor_user_id,
+            kind: kind.code().to_string(),
+            details,
+            prev_hash: head.last_hash,
+            hash,
+        },
     )
-    .bind(id)
-    .bind(at)
-    .bind(entity_id)
-    .bind(actor_user_id)
-    .bind(kind.code())
-    .bind(&details)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query::<Any>("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
+    Ok(head.last_id)
 }
 
 /// The result of checking the chain.
@@ -114,33 +105,25 @@ pub struct Verification {
 
 /// Recomputes the whole chain, in order, and reports the first broken event.
 pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, at, entity_id, actor_user_id, kind, details, prev_hash, hash \
-         FROM audit_events ORDER BY id",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let events = rows::all(db.pool()).await?;
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_id = 1;
     let mut checked = 0;
-    for row in rows {
-        let id: i64 = row.try_get("id")?;
-        let prev_hash: String = row.try_get("prev_hash")?;
-        let hash: String = row.try_get("hash")?;
+    for event in events {
         let computed = event_hash(
-            &prev_hash,
-            id,
-            row.try_get("at")?,
-            row.try_get("entity_id")?,
-            row.try_get("actor_user_id")?,
-            &row.try_get::<String, _>("kind")?,
-            &row.try_get::<String, _>("details")?,
+            &event.prev_hash,
+            event.id,
+            event.at,
+            event.entity_id,
+            event.actor_user_id,
+            &event.kind,
+            &event.details,
         );
-        let problem = if id != expected_id {
+        let problem = if event.id != expected_id {
             Some(format!("event {expected_id} is missing"))
-        } else if prev_hash != expected_prev {
+        } else if event.prev_hash != expected_prev {
             Some("its link to the previous event does not match".to_string())
-        } else if computed != hash {
+        } else if computed != event.hash {
             Some("its content does not match its hash".to_string())
         } else {
             None
@@ -148,19 +131,15 @@ pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
         if let Some(problem) = problem {
             return Ok(Verification {
                 checked,
-                first_broken: Some((id, problem)),
+                first_broken: Some((event.id, problem)),
             });
         }
-        expected_prev = hash;
+        expected_prev = event.hash;
         expected_id += 1;
         checked += 1;
     }
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
-            .fetch_optional(db.pool())
-            .await?;
-    if let Some((last_id, last_hash)) = head {
-        if last_id != expected_id - 1 || last_hash != expected_prev {
+    if let Some(head) = rows::head(db.pool()).await? {
+        if head.last_id != expected_id - 1 || head.last_hash != expected_prev {
             return Ok(Verification {
                 checked,
                 first_broken: Some((
@@ -187,21 +166,15 @@ pub struct Event {
 }
 
 pub async fn events(db: &Db) -> Result<Vec<Event>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, entity_id, actor_user_id, kind, details FROM audit_events ORDER BY id",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Event {
-                id: row.try_get("id")?,
-                entity_id: row.try_get("entity_id")?,
-                actor_user_id: row.try_get("actor_user_id")?,
-                kind: row.try_get("kind")?,
-                details: serde_json::from_str(&row.try_get::<String, _>("details")?)
-                    .unwrap_or(Value::Null),
-            })
+    Ok(rows::all(db.pool())
+        .await?
+        .into_iter()
+        .map(|event| Event {
+            id: event.id,
+            entity_id: event.entity_id,
+            actor_user_id: event.actor_user_id,
+            details: serde_json::from_str(&event.details).unwrap_or(Value::Null),
+            kind: event.kind,
         })
-        .collect()
+        .collect())
 }

@@ -1,5 +1,6 @@
 //! Configuration, read once from environment variables at start-up. The README lists them.
 
+use secrecy::{SecretSlice, SecretString};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -25,7 +26,7 @@ pub struct SmtpConfig {
     pub port: u16,
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<SecretString>,
     pub from: String,
 }
 
@@ -33,7 +34,7 @@ pub struct SmtpConfig {
 pub struct SmsConfig {
     /// The gateway receives `POST {"to": "+33…", "message": "…"}` with a bearer token.
     pub gateway_url: String,
-    pub token: Option<String>,
+    pub token: Option<SecretString>,
 }
 
 /// Where e-mail and SMS go once committed.
@@ -56,7 +57,8 @@ pub struct Config {
     /// When unset, `http://localhost:{port}` once the port is known.
     pub public_url: Option<String>,
     pub site_root: PathBuf,
-    pub secret_key: Option<[u8; 32]>,
+    /// 256 bits; seals TOTP secrets and queued messages.
+    pub secret_key: Option<SecretSlice<u8>>,
     pub delivery: Delivery,
     pub bank_name: String,
     pub temp_password_ttl_secs: i64,
@@ -135,14 +137,14 @@ impl Config {
                         }
                     },
                     username: get("HABILIS_SMTP_USERNAME"),
-                    password: get("HABILIS_SMTP_PASSWORD"),
+                    password: get("HABILIS_SMTP_PASSWORD").map(SecretString::from),
                     from: get("HABILIS_MAIL_FROM")
                         .unwrap_or_else(|| "Habilis <no-reply@habilis.invalid>".into()),
                 },
                 sms: SmsConfig {
                     gateway_url: get("HABILIS_SMS_GATEWAY_URL")
                         .ok_or_else(|| ConfigError("HABILIS_SMS_GATEWAY_URL is required".into()))?,
-                    token: get("HABILIS_SMS_GATEWAY_TOKEN"),
+                    token: get("HABILIS_SMS_GATEWAY_TOKEN").map(SecretString::from),
                 },
             },
             None | Some("local") => Delivery::Local,
@@ -209,12 +211,16 @@ impl Config {
     }
 }
 
-fn parse_key(hex_key: &str) -> Result<[u8; 32], ConfigError> {
-    let bytes = hex::decode(hex_key.trim())
-        .map_err(|_| ConfigError("HABILIS_SECRET_KEY must be 64 hex digits".into()))?;
-    bytes
-        .try_into()
-        .map_err(|_| ConfigError("HABILIS_SECRET_KEY must be 64 hex digits".into()))
+fn parse_key(hex_key: &str) -> Result<SecretSlice<u8>, ConfigError> {
+    let error = || ConfigError("HABILIS_SECRET_KEY must be 64 hex digits".into());
+    let bytes = data_encoding::HEXLOWER_PERMISSIVE
+        .decode(hex_key.trim().as_bytes())
+        .map_err(|_| error())?;
+    if bytes.len() == 32 {
+        Ok(SecretSlice::from(bytes))
+    } else {
+        Err(error())
+    }
 }
 
 fn parse_number<T: std::str::FromStr>(value: Option<String>, default: T) -> Result<T, ConfigError> {

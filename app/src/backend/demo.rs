@@ -3,12 +3,30 @@
 //!
 //! The README documents these accounts; tests sign in with them.
 
-use super::crypto::SecretBox;
-use super::db::{now, Db};
-use super::password;
-use super::totp::base32_decode;
-use model::{Levels, Profile, ResourceRef, Rights};
-use sqlx::{Any, AnyConnection, Row};
+use super::security::crypto::{CryptoError, SecretBox};
+use super::security::password::{self, HashError};
+use super::security::totp::base32_decode;
+use super::store::entities::{self, Advisor, EntityKind};
+use super::store::persons::{self, Person as PersonRow};
+use super::store::rights::{self, Grant};
+use super::store::users;
+use super::store::{now, Db};
+use model::{Account, Contract, ContractKind, Levels, Origin, Profile, ResourceRef, Rights};
+use secrecy::SecretString;
+use sqlx::AnyConnection;
+
+/// Why the demo data could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    #[error("a demo TOTP secret is not base32")]
+    Secret,
+}
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "Atelier-Lumiere-2026";
@@ -61,16 +79,13 @@ struct Person<'a> {
 }
 
 /// Seeds the demo entities when the database has none. Returns whether it did.
-pub async fn seed_if_empty(db: &Db, secrets: &SecretBox) -> Result<bool, sqlx::Error> {
+pub async fn seed_if_empty(db: &Db, secrets: &SecretBox) -> Result<bool, SeedError> {
     let mut tx = db.begin_write().await?;
-    let entities: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities")
-        .fetch_one(&mut *tx)
-        .await?;
-    if entities > 0 {
+    if entities::any_exists(&mut tx).await? {
         return Ok(false);
     }
     // One hash for all demo users: they share the documented password.
-    let hash = password::hash(DEMO_PASSWORD.to_string()).await;
+    let hash = password::hash(SecretString::from(DEMO_PASSWORD)).await?;
     let seed = Seed {
         secrets,
         password_hash: &hash,
@@ -86,67 +101,174 @@ struct Seed<'a> {
     password_hash: &'a str,
 }
 
+fn advisor(
+    civility: &str,
+    first: &str,
+    last: &str,
+    agency: &str,
+    phone: &str,
+    email: &str,
+) -> Advisor {
+    Advisor {
+        civility: civility.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        agency: agency.into(),
+        phone: phone.into(),
+        email: email.into(),
+    }
+}
+
+async fn insert_accounts(
+    conn: &mut AnyConnection,
+    entity: i64,
+    accounts: &[(&str, &str, &str)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::new();
+    for (position, (label, iban, currency)) in accounts.iter().enumerate() {
+        let account = Account {
+            id: 0,
+            label: (*label).into(),
+            iban: (*iban).into(),
+            currency: (*currency).into(),
+        };
+        ids.push(entities::insert_account(conn, entity, &account, position as i64).await?);
+    }
+    Ok(ids)
+}
+
+async fn insert_contracts(
+    conn: &mut AnyConnection,
+    entity: i64,
+    contracts: &[(ContractKind, &str, &str)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::new();
+    for (position, (kind, label, reference)) in contracts.iter().enumerate() {
+        let contract = Contract {
+            id: 0,
+            kind: *kind,
+            label: (*label).into(),
+            reference: (*reference).into(),
+        };
+        ids.push(entities::insert_contract(conn, entity, &contract, position as i64).await?);
+    }
+    Ok(ids)
+}
+
+async fn insert_person(
+    conn: &mut AnyConnection,
+    entity: i64,
+    advisor: i64,
+    person: &Person<'_>,
+) -> Result<i64, sqlx::Error> {
+    let row = PersonRow {
+        id: 0,
+        first_name: person.first_name.into(),
+        last_name: person.last_name.into(),
+        birth_date: person.birth_date.into(),
+        phone: person.phone.into(),
+        email: person.email.map(str::to_string),
+    };
+    persons::insert(conn, entity, advisor, &row, now()).await
+}
+
+async fn insert_profile_rights(
+    conn: &mut AnyConnection,
+    entity: i64,
+    user: i64,
+    rights: &Rights,
+    profile: Profile,
+) -> Result<(), sqlx::Error> {
+    rights::insert_all(
+        conn,
+        entity,
+        user,
+        rights,
+        |_, _| Origin::Profile(profile),
+        &Grant {
+            operation_id: None,
+            granted_at: now(),
+            granted_by: None,
+        },
+    )
+    .await
+}
+
 impl Seed<'_> {
-    async fn atelier_lumiere(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let advisor = insert_advisor(
+    async fn atelier_lumiere(&self, conn: &mut AnyConnection) -> Result<(), SeedError> {
+        let advisor = entities::insert_advisor(
             conn,
-            ("Mme", "Claire", "DUBOIS"),
-            "Agence Entreprises Lyon Part-Dieu",
-            "+33472000101",
-            "claire.dubois@banque-exemple.fr",
+            &advisor(
+                "Mme",
+                "Claire",
+                "DUBOIS",
+                "Agence Entreprises Lyon Part-Dieu",
+                "+33472000101",
+                "claire.dubois@banque-exemple.fr",
+            ),
         )
         .await?;
-        let entity = insert_entity(
+        let entity = entities::insert(
             conn,
             "Atelier Lumière SAS",
-            "entreprise",
+            EntityKind::Company,
             "812345676",
             advisor,
+            now(),
         )
         .await?;
-        let mut accounts = Vec::new();
-        for (label, iban, currency) in [
-            (
-                "Compte courant principal",
-                "FR7610207000450402123456745",
-                "EUR",
-            ),
-            ("Compte courant paie", "FR7610207000450402123456842", "EUR"),
-            ("Compte en dollars US", "FR7610207000450402765432136", "USD"),
-            ("Compte à terme", "FR7610207000450801112223383", "EUR"),
-            ("Compte de réserve", "FR7610207000450402999887732", "EUR"),
-            ("Compte chantiers", "FR7610207000450402555444305", "EUR"),
-        ] {
-            accounts
-                .push(insert_account(conn, entity, label, iban, currency, accounts.len()).await?);
-        }
-        let mut contracts = Vec::new();
-        for (kind, label, reference) in [
-            ("virements_sepa", "Virements SEPA", "VIR-SEPA-0001"),
-            (
-                "virements_internationaux",
-                "Virements internationaux",
-                "VIR-INT-0001",
-            ),
-            (
-                "prelevements_sepa",
-                "Prélèvements SEPA (émission)",
-                "PRL-FR12ZZZ123456",
-            ),
-            ("effets_de_commerce", "Remises LCR", "LCR-0001"),
-            ("cartes", "Cartes affaires", "CB-AFF-0001"),
-            ("titres", "Compte-titres", "TIT-0001"),
-            (
-                "echange_de_fichiers",
-                "Échange de fichiers EBICS",
-                "EBICS-T-0001",
-            ),
-            ("remises_de_cheques", "Remises de chèques", "CHQ-0001"),
-        ] {
-            contracts.push(
-                insert_contract(conn, entity, kind, label, reference, contracts.len()).await?,
-            );
-        }
+        let accounts = insert_accounts(
+            conn,
+            entity,
+            &[
+                (
+                    "Compte courant principal",
+                    "FR7610207000450402123456745",
+                    "EUR",
+                ),
+                ("Compte courant paie", "FR7610207000450402123456842", "EUR"),
+                ("Compte en dollars US", "FR7610207000450402765432136", "USD"),
+                ("Compte à terme", "FR7610207000450801112223383", "EUR"),
+                ("Compte de réserve", "FR7610207000450402999887732", "EUR"),
+                ("Compte chantiers", "FR7610207000450402555444305", "EUR"),
+            ],
+        )
+        .await?;
+        let contracts = insert_contracts(
+            conn,
+            entity,
+            &[
+                (
+                    ContractKind::VirementsSepa,
+                    "Virements SEPA",
+                    "VIR-SEPA-0001",
+                ),
+                (
+                    ContractKind::VirementsInternationaux,
+                    "Virements internationaux",
+                    "VIR-INT-0001",
+                ),
+                (
+                    ContractKind::PrelevementsSepa,
+                    "Prélèvements SEPA (émission)",
+                    "PRL-FR12ZZZ123456",
+                ),
+                (ContractKind::EffetsDeCommerce, "Remises LCR", "LCR-0001"),
+                (ContractKind::Cartes, "Cartes affaires", "CB-AFF-0001"),
+                (ContractKind::Titres, "Compte-titres", "TIT-0001"),
+                (
+                    ContractKind::EchangeDeFichiers,
+                    "Échange de fichiers EBICS",
+                    "EBICS-T-0001",
+                ),
+                (
+                    ContractKind::RemisesDeCheques,
+                    "Remises de chèques",
+                    "CHQ-0001",
+                ),
+            ],
+        )
+        .await?;
         let resources: Vec<ResourceRef> = accounts
             .iter()
             .map(|id| ResourceRef::Account(*id))
@@ -247,52 +369,56 @@ impl Seed<'_> {
         Ok(())
     }
 
-    async fn jardins_partages(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let advisor = insert_advisor(
+    async fn jardins_partages(&self, conn: &mut AnyConnection) -> Result<(), SeedError> {
+        let advisor = entities::insert_advisor(
             conn,
-            ("M.", "Karim", "BENALI"),
-            "Agence Associations Lille",
-            "+33320000202",
-            "karim.benali@banque-exemple.fr",
+            &advisor(
+                "M.",
+                "Karim",
+                "BENALI",
+                "Agence Associations Lille",
+                "+33320000202",
+                "karim.benali@banque-exemple.fr",
+            ),
         )
         .await?;
-        let entity = insert_entity(
+        let entity = entities::insert(
             conn,
             "Association Les Jardins Partagés",
-            "association",
+            EntityKind::Association,
             "775618432",
             advisor,
+            now(),
         )
         .await?;
-        let current = insert_account(
+        let accounts = insert_accounts(
             conn,
             entity,
-            "Compte courant associatif",
-            "FR7610207000450301222333443",
-            "EUR",
-            0,
+            &[
+                (
+                    "Compte courant associatif",
+                    "FR7610207000450301222333443",
+                    "EUR",
+                ),
+                ("Livret associatif", "FR7610207000450301666777840", "EUR"),
+            ],
         )
         .await?;
-        let savings = insert_account(
+        let contracts = insert_contracts(
             conn,
             entity,
-            "Livret associatif",
-            "FR7610207000450301666777840",
-            "EUR",
-            1,
+            &[
+                (
+                    ContractKind::VirementsSepa,
+                    "Virements SEPA",
+                    "VIR-SEPA-0002",
+                ),
+                (ContractKind::Cartes, "Cartes affaires", "CB-AFF-0002"),
+            ],
         )
         .await?;
-        let transfers = insert_contract(
-            conn,
-            entity,
-            "virements_sepa",
-            "Virements SEPA",
-            "VIR-SEPA-0002",
-            0,
-        )
-        .await?;
-        let cards =
-            insert_contract(conn, entity, "cartes", "Cartes affaires", "CB-AFF-0002", 1).await?;
+        let (current, savings, transfers, cards) =
+            (accounts[0], accounts[1], contracts[0], contracts[1]);
         let resources = [
             ResourceRef::Account(current),
             ResourceRef::Account(savings),
@@ -358,7 +484,7 @@ impl Seed<'_> {
         phone: &str,
         email: &str,
         is_administrator: bool,
-    ) -> Result<i64, sqlx::Error> {
+    ) -> Result<i64, SeedError> {
         let person = insert_person(
             conn,
             entity,
@@ -372,147 +498,23 @@ impl Seed<'_> {
             },
         )
         .await?;
-        let secret = base32_decode(demo.totp_secret).unwrap_or_default();
-        let row = sqlx::query::<Any>(
-            "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
-             password_hash, totp_secret, is_demo, created_at) \
-             VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, 1, $8) RETURNING id",
+        let secret = base32_decode(demo.totp_secret).ok_or(SeedError::Secret)?;
+        let sealed = self.secrets.seal("totp", &secret)?;
+        Ok(users::insert_demo(
+            conn,
+            users::DemoUser {
+                entity_id: entity,
+                person_id: person,
+                login_id: demo.login_id,
+                email,
+                is_administrator,
+                password_hash: self.password_hash,
+                sealed_totp_secret: &sealed,
+                now: now(),
+            },
         )
-        .bind(entity)
-        .bind(person)
-        .bind(demo.login_id)
-        .bind(email)
-        .bind(i64::from(is_administrator))
-        .bind(self.password_hash)
-        .bind(self.secrets.seal("totp", &secret))
-        .bind(now())
-        .fetch_one(&mut *conn)
-        .await?;
-        row.try_get("id")
+        .await?)
     }
-}
-
-async fn insert_advisor(
-    conn: &mut AnyConnection,
-    (civility, first_name, last_name): (&str, &str, &str),
-    agency: &str,
-    phone: &str,
-    email: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query::<Any>(
-        "INSERT INTO advisors (civility, first_name, last_name, agency, phone, email) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(civility)
-    .bind(first_name)
-    .bind(last_name)
-    .bind(agency)
-    .bind(phone)
-    .bind(email)
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
-async fn insert_entity(
-    conn: &mut AnyConnection,
-    name: &str,
-    kind: &str,
-    siren: &str,
-    advisor: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query::<Any>(
-        "INSERT INTO entities (name, kind, siren, advisor_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(name)
-    .bind(kind)
-    .bind(siren)
-    .bind(advisor)
-    .bind(now())
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
-async fn insert_account(
-    conn: &mut AnyConnection,
-    entity: i64,
-    label: &str,
-    iban: &str,
-    currency: &str,
-    position: usize,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query::<Any>(
-        "INSERT INTO accounts (entity_id, label, iban, currency, position) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(entity)
-    .bind(label)
-    .bind(iban)
-    .bind(currency)
-    .bind(position as i64)
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
-async fn insert_contract(
-    conn: &mut AnyConnection,
-    entity: i64,
-    kind: &str,
-    label: &str,
-    reference: &str,
-    position: usize,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query::<Any>(
-        "INSERT INTO contracts (entity_id, kind, label, reference, position) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(entity)
-    .bind(kind)
-    .bind(label)
-    .bind(reference)
-    .bind(position as i64)
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
-async fn insert_person(
-    conn: &mut AnyConnection,
-    entity: i64,
-    advisor: i64,
-    person: &Person<'_>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query::<Any>(
-        "INSERT INTO persons (entity_id, last_name, first_name, birth_date, phone, email, \
-         registered_at, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(entity)
-    .bind(person.last_name)
-    .bind(person.first_name)
-    .bind(person.birth_date)
-    .bind(person.phone)
-    .bind(person.email)
-    .bind(now())
-    .bind(advisor)
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
-async fn insert_profile_rights(
-    conn: &mut AnyConnection,
-    entity: i64,
-    user: i64,
-    rights: &Rights,
-    profile: Profile,
-) -> Result<(), sqlx::Error> {
-    super::directory::insert_rights(conn, entity, user, rights, |_, _| {
-        model::Origin::Profile(profile)
-    })
-    .await
 }
 
 #[cfg(test)]

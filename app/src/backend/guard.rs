@@ -102,13 +102,6 @@ pub fn set_cookie(value: &str) {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
-        ApiError::Internal
-    }
-}
-
 /// The Content-Security-Policy of an HTML page: scripts only with this response's nonce (the
 /// hydration script, which then loads the wasm), WebAssembly allowed, nothing framed, no plugins.
 pub fn set_content_security_policy() {

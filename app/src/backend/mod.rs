@@ -1,29 +1,33 @@
-//! Everything that runs only on the server, compiled only with the `ssr` feature: the database,
-//! sessions, authentication, the audit trail, the outbox and the logic behind each server
-//! function. The wasm build never sees this module, so sqlx and tokio never reach the browser.
+//! Everything that runs only on the server, compiled only with the `ssr` feature. The wasm
+//! build never sees this module, so sqlx and tokio never reach the browser.
+//!
+//! - [`store`]: the persistence layer, one module per aggregate; the only place with SQL.
+//! - [`flows`]: the logic behind each server function; orchestration only (no SQL, no texts).
+//! - [`security`]: passwords, TOTP, passkeys, sealing, throttling rules.
+//! - [`delivery`]: the outbox dispatcher, SMTP and SMS, and every message's text.
+//! - [`audit`], [`session`], [`guard`] (the authorization checks), [`config`], [`demo`],
+//!   [`error`] (how failures become the client's `ApiError`).
 //!
 //! State reaches server functions by context (see [`AppState`]), never through globals.
 
 pub mod audit;
 pub mod config;
-pub mod crypto;
-pub mod db;
+pub mod delivery;
 pub mod demo;
-pub mod directory;
+pub mod error;
 pub mod flows;
 pub mod guard;
-pub mod outbox;
-pub mod passkey;
-pub mod password;
+pub mod security;
 pub mod session;
-pub mod throttle;
-pub mod totp;
+pub mod store;
+
+pub use security::{crypto, passkey, password, throttle, totp};
 
 use config::Config;
-use crypto::SecretBox;
-use db::Db;
 use leptos::prelude::LeptosOptions;
+use security::crypto::SecretBox;
 use std::sync::Arc;
+use store::Db;
 use webauthn_rs::prelude::Webauthn;
 
 /// What every request handler needs, cloned into each request's context.

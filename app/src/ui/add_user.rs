@@ -6,13 +6,13 @@ use super::common::{general_error, on_loaded, ErrorNotice, Loading};
 use super::grid::RightsGrid;
 use super::home::RecapView;
 use super::{webauthn, RequireSignedIn};
+use crate::api::operations::{cancel_operation, confirm_operation, operation_passkey_challenge};
 use crate::api::types::{
-    AddUserDone, AddUserDraft, Candidates, PersonCard, PreparedOperation, RightsContext, ScaProof,
-    UserRights,
+    AddUserDraft, Candidates, OperationDone, PersonCard, PreparedOperation, RightsContext,
+    ScaProof, UserRights,
 };
 use crate::api::users::{
-    add_user_candidates, add_user_passkey_challenge, add_user_rights_context, cancel_add_user,
-    confirm_add_user, copyable_rights, prepare_add_user,
+    add_user_candidates, add_user_rights_context, copyable_rights, prepare_add_user,
 };
 use crate::api::ApiError;
 use leptos::ev::SubmitEvent;
@@ -37,7 +37,7 @@ struct Journey {
     copied: RwSignal<Option<UserRights>>,
     editor: RwSignal<Option<RightsEditor>>,
     prepared: RwSignal<Option<PreparedOperation>>,
-    done: RwSignal<Option<AddUserDone>>,
+    done: RwSignal<Option<OperationDone>>,
 }
 
 impl Journey {
@@ -408,7 +408,14 @@ fn draft_recap(journey: &Journey, context: &RightsContext) -> Option<Recap> {
         .unwrap_or_default();
     let method = editor.method();
     Some(Recap::new(&context.catalog, editor.rights(), |r, l| {
-        origin_of(&method, editor.baseline(), &source_name, r, l)
+        origin_of(
+            &method,
+            editor.baseline(),
+            &source_name,
+            &Default::default(),
+            r,
+            l,
+        )
     }))
 }
 
@@ -496,7 +503,7 @@ pub fn Validate() -> impl IntoView {
         let operation_id = StoredValue::new(prepared.operation_id.clone());
         let digest = StoredValue::new(prepared.digest.clone());
         let navigate = navigate.clone();
-        let finish = move |result: Result<AddUserDone, ApiError>| match result {
+        let finish = move |result: Result<OperationDone, ApiError>| match result {
             Ok(done) => {
                 // The operation stays in `prepared` (spent): clearing it would send this step
                 // back to the start while navigating to the last one.
@@ -511,10 +518,10 @@ pub fn Validate() -> impl IntoView {
             notice.set(None);
             pending.set(true);
             spawn_local(async move {
-                match add_user_passkey_challenge(operation_id.get_value()).await {
+                match operation_passkey_challenge(operation_id.get_value()).await {
                     Ok(challenge) => match webauthn::get(challenge).await {
                         Ok(credential) => {
-                            let result = confirm_add_user(
+                            let result = confirm_operation(
                                 operation_id.get_value(),
                                 digest.get_value(),
                                 ScaProof::Passkey { credential },
@@ -535,7 +542,7 @@ pub fn Validate() -> impl IntoView {
             notice.set(None);
             pending.set(true);
             spawn_local(async move {
-                let result = confirm_add_user(
+                let result = confirm_operation(
                     operation_id.get_value(),
                     digest.get_value(),
                     ScaProof::Totp {
@@ -552,7 +559,7 @@ pub fn Validate() -> impl IntoView {
             let id = operation_id.get_value();
             journey.prepared.set(None);
             spawn_local(async move {
-                let _ = cancel_add_user(id).await;
+                let _ = cancel_operation(id).await;
             });
         };
         let expired = move || matches!(error.get(), Some(ApiError::OperationExpired));
@@ -561,14 +568,12 @@ pub fn Validate() -> impl IntoView {
             <p>"Vous vous apprêtez à signer l’opération suivante, qui prendra effet immédiatement :"</p>
             <div class="signed" aria-label="Opération à valider">
                 <dl class="facts">
-                    <div><dt>"Ajout de l’utilisateur"</dt><dd>{prepared.person.full_name()}</dd></div>
-                    <div><dt>"Né(e) le"</dt><dd>{prepared.person.birth_date.clone()}</dd></div>
-                    <div><dt>"E-mail"</dt><dd>{prepared.email.clone()}</dd></div>
-                    <div><dt>"Téléphone"</dt><dd>{prepared.person.phone.clone()}</dd></div>
-                    <div><dt>"Méthode"</dt><dd>{prepared.method_label.clone()}</dd></div>
+                    {prepared.facts.iter().map(|(term, value)| view! {
+                        <div><dt>{term.clone()}</dt><dd>{value.clone()}</dd></div>
+                    }).collect_view()}
                     <div><dt>"Code de l’opération"</dt><dd class="operation-code" data-testid="operation-code">{prepared.short_code.clone()}</dd></div>
                 </dl>
-                <RecapView recap=prepared.recap.clone() />
+                {prepared.recap.clone().map(|recap| view! { <RecapView recap /> })}
                 <p class="hint">
                     {format!("Cette demande de validation expire {} minutes après votre confirmation. Toute modification l’annule.", prepared.expires_in_secs / 60)}
                 </p>

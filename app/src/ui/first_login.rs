@@ -5,7 +5,7 @@
 use super::common::{field_error, general_error, ErrorNotice, Loading};
 use super::security::{PasskeyEnrolment, TotpEnrolment};
 use super::SessionContext;
-use crate::api::sign_in::set_first_password;
+use crate::api::session::set_first_password;
 use crate::api::types::Stage;
 use crate::api::ApiError;
 use leptos::ev::SubmitEvent;

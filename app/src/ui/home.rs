@@ -2,7 +2,7 @@
 
 use super::common::{on_loaded, Loading};
 use super::RequireSignedIn;
-use crate::api::sign_in::home;
+use crate::api::session::home;
 use crate::api::types::HomeView;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,8 +2,8 @@
 //! can be followed by hand and by tests. The server answers « introuvable » in production.
 
 use super::common::{on_loaded, Loading};
+use crate::api::local_outbox::local_outbox;
 use crate::api::types::LocalMessage;
-use crate::api::users::local_outbox;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

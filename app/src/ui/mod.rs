@@ -12,7 +12,7 @@ mod sign_in;
 mod users;
 pub mod webauthn;
 
-use crate::api::sign_in::{current_session, deployment_info, keep_alive, logout};
+use crate::api::session::{current_session, deployment_info, keep_alive, logout};
 use crate::api::types::{SessionInfo, Stage};
 use crate::api::ApiError;
 use common::Loading;
@@ -213,7 +213,7 @@ fn IdleWarning(timeout_secs: i64) -> impl IntoView {
             use std::time::Duration;
             let poll = move || {
                 leptos::task::spawn_local(async move {
-                    match crate::api::sign_in::idle_status().await {
+                    match crate::api::session::idle_status().await {
                         Ok(status) if status.signed_in => remaining.set(status.remaining_secs),
                         // The server ended the session: a full reload starts the app afresh.
                         Ok(_) => {

@@ -3,7 +3,7 @@
 
 use super::common::{field_error, general_error, on_loaded, ErrorNotice, Loading};
 use super::{webauthn, RequireSignedIn};
-use crate::api::sign_in::{
+use crate::api::session::{
     home, passkey_enrol_finish, passkey_enrol_start, totp_enrol_finish, totp_enrol_start,
 };
 use crate::api::types::TotpEnrolment as Enrolment;

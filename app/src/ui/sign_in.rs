@@ -3,7 +3,7 @@
 
 use super::common::{field_error, general_error, ErrorNotice, Loading};
 use super::{webauthn, SessionContext};
-use crate::api::sign_in::{login, login_passkey_finish, login_passkey_start, login_totp, logout};
+use crate::api::session::{login, login_passkey_finish, login_passkey_start, login_totp, logout};
 use crate::api::types::Stage;
 use crate::api::ApiError;
 use leptos::ev::SubmitEvent;

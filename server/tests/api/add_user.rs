@@ -6,18 +6,19 @@ use crate::journey::{
     catalog, confirm_with, confirm_with_totp, person_id, prepare, prepare_lucas, prepare_profile,
     wait_for_local_messages,
 };
+use app::api::operations::{CancelOperation, OperationPasskeyChallenge};
 use app::api::types::{Candidates, ScaProof, UserState, UserSummary};
+use app::api::users::{AddUserCandidates, CopyableRights, ListUsers};
 use app::api::ApiError;
 use app::backend::demo::{NADIA_PETIT, PAUL_LEFEVRE, SOPHIE_MARTIN};
-use app::backend::flows::add_user::consume;
+use app::backend::store::operations::mark_applied;
 use model::{Level, Levels, Profile, ResourceRef, Rights, RightsMethod};
-use serde_json::json;
 
 #[tokio::test]
 async fn the_users_page_lists_the_entitys_users_and_only_them() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let users: Vec<UserSummary> = admin.call("utilisateurs", json!({})).await.unwrap();
+    let users: Vec<UserSummary> = admin.call(ListUsers {}).await.unwrap();
     let names: Vec<String> = users.iter().map(|u| u.full_name()).collect();
     assert_eq!(names, ["Julien BERNARD", "Sophie MARTIN", "Nadia PETIT"]);
     assert!(users.iter().all(|u| u.state == UserState::Active));
@@ -33,7 +34,7 @@ async fn the_users_page_lists_the_entitys_users_and_only_them() {
         "5 comptes et contrats · consultation 5, gestion 4, validation 0"
     );
     let mut paul = app.sign_in(&PAUL_LEFEVRE).await;
-    let theirs: Vec<UserSummary> = paul.call("utilisateurs", json!({})).await.unwrap();
+    let theirs: Vec<UserSummary> = paul.call(ListUsers {}).await.unwrap();
     assert_eq!(theirs.len(), 2);
     assert!(theirs.iter().all(|u| u.login_id.starts_with('2')));
 }
@@ -42,7 +43,7 @@ async fn the_users_page_lists_the_entitys_users_and_only_them() {
 async fn the_persons_registered_by_the_advisor_are_offered_and_the_advisor_named_when_none() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let candidates: Candidates = admin.call("ajout/personnes", json!({})).await.unwrap();
+    let candidates: Candidates = admin.call(AddUserCandidates {}).await.unwrap();
     let names: Vec<String> = candidates.persons.iter().map(|p| p.full_name()).collect();
     assert_eq!(names, ["Emma GIRARD", "Lucas MOREAU"]);
     assert_eq!(candidates.persons[0].email, None);
@@ -51,7 +52,7 @@ async fn the_persons_registered_by_the_advisor_are_offered_and_the_advisor_named
     assert_eq!(candidates.advisor.name, "Mme Claire DUBOIS");
     app.execute("DELETE FROM persons WHERE id NOT IN (SELECT person_id FROM users)")
         .await;
-    let candidates: Candidates = admin.call("ajout/personnes", json!({})).await.unwrap();
+    let candidates: Candidates = admin.call(AddUserCandidates {}).await.unwrap();
     assert!(candidates.persons.is_empty());
     assert_eq!(candidates.advisor.phone, "04 72 00 01 01");
 }
@@ -78,10 +79,13 @@ async fn a_confirmed_operation_creates_the_user_rights_audit_event_and_messages_
     )
     .await
     .unwrap();
-    assert_eq!(prepared.recap.lines.len(), 13);
-    assert_eq!(prepared.recap.excluded, vec!["Compte-titres".to_string()]);
+    assert_eq!(prepared.recap.as_ref().unwrap().lines.len(), 13);
     assert_eq!(
-        prepared.recap.lines[0].sentence,
+        prepared.recap.as_ref().unwrap().excluded,
+        vec!["Compte-titres".to_string()]
+    );
+    assert_eq!(
+        prepared.recap.as_ref().unwrap().lines[0].sentence,
         "Consultation (profil préparateur)"
     );
     assert_eq!(
@@ -108,18 +112,25 @@ async fn a_confirmed_operation_creates_the_user_rights_audit_event_and_messages_
     );
     assert_eq!(
         app.scalar_i64(&format!(
-            "SELECT COUNT(*) FROM user_rights WHERE user_id = {user}"
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {user} AND level = 'consultation'"
         ))
         .await,
         13
     );
     assert_eq!(
         app.scalar_i64(&format!(
-            "SELECT COUNT(*) FROM user_rights WHERE user_id = {user} AND consultation_origin = 'profil:preparateur' \
-             AND validation_origin IS NULL"
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {user} AND level = 'consultation' \
+             AND origin = 'profil:preparateur'"
         ))
         .await,
         13
+    );
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {user} AND level = 'validation'"
+        ))
+        .await,
+        0
     );
     assert_eq!(
         app.scalar_i64(&format!(
@@ -187,8 +198,8 @@ async fn assert_no_column_contains(app: &TestApp, secret: &str) {
         ("outbox", "COALESCE(body, '') || subject || recipient"),
         ("local_deliveries", "body || subject"),
         ("audit_events", "details"),
-        ("pending_operations", "payload"),
-        ("sessions", "COALESCE(ceremony, '')"),
+        ("operations", "payload"),
+        ("ceremonies", "state"),
     ] {
         let count = app
             .scalar_i64(&format!(
@@ -218,7 +229,7 @@ async fn an_expired_operation_is_refused() {
     let mut admin = app.sign_in_admin().await;
     let prepared = prepare_lucas(&app, &mut admin).await;
     // Five minutes later.
-    app.execute("UPDATE pending_operations SET expires_at = expires_at - 300")
+    app.execute("UPDATE operations SET expires_at = expires_at - 300")
         .await;
     let failure = refused(confirm_with_totp(&app, &mut admin, &prepared).await, 409);
     assert_eq!(failure.error, Some(ApiError::OperationExpired));
@@ -256,13 +267,13 @@ async fn an_altered_operation_is_refused() {
     );
     assert_eq!(failure.error, Some(ApiError::OperationExpired));
     // The stored operation is changed behind the administrator's back.
-    let payload: String = sqlx::query_scalar("SELECT payload FROM pending_operations")
+    let payload: String = sqlx::query_scalar("SELECT payload FROM operations")
         .fetch_one(app.db.pool())
         .await
         .unwrap();
     let tampered = payload.replace("\"administration\":false", "\"administration\":true");
     assert_ne!(tampered, payload);
-    sqlx::query("UPDATE pending_operations SET payload = $1")
+    sqlx::query("UPDATE operations SET payload = $1")
         .bind(tampered)
         .execute(app.db.pool())
         .await
@@ -307,7 +318,7 @@ async fn preparing_again_voids_the_operation_prepared_before() {
     let done = confirm_with_totp(&app, &mut admin, &second).await.unwrap();
     assert_eq!(
         app.scalar_i64(&format!(
-            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND validation_origin IS NOT NULL",
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND level = 'validation'",
             done.user_id
         ))
         .await,
@@ -367,9 +378,16 @@ async fn consuming_an_operation_is_one_atomic_statement() {
         let (id, digest) = (prepared.operation_id.clone(), prepared.digest.clone());
         tasks.push(tokio::spawn(async move {
             let mut tx = db.begin_write().await.unwrap();
-            let won = consume(&mut tx, &id, entity, admin_id, &digest)
-                .await
-                .unwrap();
+            let won = mark_applied(
+                &mut tx,
+                &id,
+                entity,
+                admin_id,
+                &digest,
+                app::backend::store::now(),
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
             won
         }));
@@ -385,14 +403,14 @@ async fn consuming_an_operation_is_one_atomic_statement() {
 
 async fn break_outbox(app: &TestApp) {
     match app.db.backend() {
-        app::backend::db::Backend::Sqlite => {
+        app::backend::store::Backend::Sqlite => {
             app.execute(
                 "CREATE TRIGGER simulated_fault BEFORE INSERT ON outbox \
                  BEGIN SELECT RAISE(ABORT, 'panne simulée'); END",
             )
             .await
         }
-        app::backend::db::Backend::Postgres => {
+        app::backend::store::Backend::Postgres => {
             app.execute(
                 "CREATE FUNCTION simulated_fault() RETURNS trigger AS $$ \
                  BEGIN RAISE EXCEPTION 'panne simulée'; END; $$ LANGUAGE plpgsql",
@@ -409,8 +427,8 @@ async fn break_outbox(app: &TestApp) {
 
 async fn repair_outbox(app: &TestApp) {
     match app.db.backend() {
-        app::backend::db::Backend::Sqlite => app.execute("DROP TRIGGER simulated_fault").await,
-        app::backend::db::Backend::Postgres => {
+        app::backend::store::Backend::Sqlite => app.execute("DROP TRIGGER simulated_fault").await,
+        app::backend::store::Backend::Postgres => {
             app.execute("DROP TRIGGER simulated_fault ON outbox").await
         }
     }
@@ -598,11 +616,7 @@ async fn bad_input_gets_a_clear_french_error_and_creates_no_operation() {
         404,
     );
     assert_eq!(theirs.body, missing.body);
-    assert_eq!(
-        app.scalar_i64("SELECT COUNT(*) FROM pending_operations")
-            .await,
-        0
-    );
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM operations").await, 0);
 }
 
 #[tokio::test]
@@ -611,10 +625,8 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
     let mut admin = app.sign_in_admin().await;
     let catalog = catalog(&mut admin).await;
     let nadia = app.user_id(NADIA_PETIT.login_id).await;
-    let copied: app::api::types::UserRights = admin
-        .call("utilisateurs/droits", json!({ "user_id": nadia }))
-        .await
-        .unwrap();
+    let copied: app::api::types::UserRights =
+        admin.call(CopyableRights { user_id: nadia }).await.unwrap();
     assert_eq!(copied.name, "Nadia PETIT");
     assert_eq!(copied.recap.lines.len(), 5);
     let mut rights = copied.rights.clone();
@@ -630,7 +642,7 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
     .await
     .unwrap();
     assert_eq!(
-        prepared.recap.lines[0].sentence,
+        prepared.recap.as_ref().unwrap().lines[0].sentence,
         "Consultation (copié de Nadia PETIT), gestion (copié de Nadia PETIT) et validation (personnalisé)"
     );
     let done = confirm_with_totp(&app, &mut admin, &prepared)
@@ -638,7 +650,7 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
         .unwrap();
     assert_eq!(
         app.scalar_i64(&format!(
-            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND consultation_origin = 'copie:{nadia}'",
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND level = 'consultation' AND origin = 'copie:{nadia}'",
             done.user_id
         ))
         .await,
@@ -646,7 +658,7 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
     );
     assert_eq!(
         app.scalar_i64(&format!(
-            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND validation_origin = 'personnalise'",
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND level = 'validation' AND origin = 'personnalise'",
             done.user_id
         ))
         .await,
@@ -656,7 +668,7 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
     // Copying the administrator: her rights, not her administration right.
     let sophie = app.user_id(SOPHIE_MARTIN.login_id).await;
     let copied: app::api::types::UserRights = admin
-        .call("utilisateurs/droits", json!({ "user_id": sophie }))
+        .call(CopyableRights { user_id: sophie })
         .await
         .unwrap();
     assert!(copied.rights.administration());
@@ -670,7 +682,7 @@ async fn a_copy_keeps_where_each_right_comes_from_and_never_copies_administratio
     )
     .await
     .unwrap();
-    assert!(!prepared.recap.administration);
+    assert!(!prepared.recap.as_ref().unwrap().administration);
     let done = confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();
@@ -692,7 +704,7 @@ async fn the_administration_right_is_given_only_when_ticked() {
     )
     .await
     .unwrap();
-    assert!(prepared.recap.administration);
+    assert!(prepared.recap.as_ref().unwrap().administration);
     let done = confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();
@@ -730,20 +742,18 @@ async fn another_entitys_administrator_cannot_see_or_validate_an_operation() {
     );
     assert_eq!(theirs.body, missing.body);
     let challenge = refused(
-        paul.call::<serde_json::Value>(
-            "ajout/cle/defi",
-            json!({ "operation_id": prepared.operation_id }),
-        )
+        paul.call(OperationPasskeyChallenge {
+            operation_id: prepared.operation_id.clone(),
+        })
         .await,
         404,
     );
     assert_eq!(challenge.body, missing.body);
     // Their cancel does nothing to it either.
     let () = paul
-        .call(
-            "ajout/annulation",
-            json!({ "operation_id": prepared.operation_id }),
-        )
+        .call(CancelOperation {
+            operation_id: prepared.operation_id.clone(),
+        })
         .await
         .unwrap();
     confirm_with_totp(&app, &mut admin, &prepared)
@@ -757,10 +767,9 @@ async fn cancelling_voids_the_operation() {
     let mut admin = app.sign_in_admin().await;
     let prepared = prepare_lucas(&app, &mut admin).await;
     let () = admin
-        .call(
-            "ajout/annulation",
-            json!({ "operation_id": prepared.operation_id }),
-        )
+        .call(CancelOperation {
+            operation_id: prepared.operation_id.clone(),
+        })
         .await
         .unwrap();
     refused(confirm_with_totp(&app, &mut admin, &prepared).await, 409);
@@ -820,7 +829,7 @@ async fn two_administrators_adding_the_same_person_at_once_get_one_user_and_one_
     // The winner's rights only, never a mix of both.
     let rights = app
         .scalar_i64(&format!(
-            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND gestion_origin IS NOT NULL",
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {} AND level = 'gestion'",
             winner.user_id
         ))
         .await;

@@ -2,17 +2,15 @@
 //! event.
 
 use crate::helpers::{spawn_app, TestApp};
+use app::api::session::Logout;
 use app::backend::audit;
-use app::backend::db::Backend;
+use app::backend::store::Backend;
 
 /// Signs in and out a few times to put events in the trail.
 async fn trail_with_events(app: &TestApp) {
     for _ in 0..3 {
         let mut client = app.sign_in_admin().await;
-        let () = client
-            .call("deconnexion", serde_json::json!({}))
-            .await
-            .unwrap();
+        client.call(Logout {}).await.unwrap();
     }
 }
 

@@ -3,6 +3,7 @@
 //! names one that does not exist), and checks every cell by calling the function as each role.
 
 use crate::helpers::{spawn_app, Client, Failure, TestApp};
+use app::api::session::Login;
 use app::api::types::Stage;
 use app::api::ApiError;
 use app::backend::demo::{JULIEN_BERNARD, SOPHIE_MARTIN};
@@ -90,7 +91,7 @@ async fn resolve(app: &TestApp, value: &Value) -> Value {
 /// A user awaiting their first login, with a known temporary password.
 async fn new_user(app: &TestApp) -> (&'static str, &'static str) {
     let (login_id, password) = ("5000000001", "Provisoire-2026-xyz");
-    let hash = app::backend::password::hash_now(password);
+    let hash = app::backend::password::hash_now(password).unwrap();
     let person = app
         .scalar_i64("SELECT id FROM persons WHERE last_name = 'MOREAU'")
         .await;
@@ -101,8 +102,8 @@ async fn new_user(app: &TestApp) -> (&'static str, &'static str) {
     )
     .bind(login_id)
     .bind(hash)
-    .bind(app::backend::db::now() + 3600)
-    .bind(app::backend::db::now())
+    .bind(app::backend::store::now() + 3600)
+    .bind(app::backend::store::now())
     .bind(person)
     .execute(app.db.pool())
     .await
@@ -116,10 +117,10 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
         "mot_de_passe_seul" => {
             let mut client = app.client();
             let _: Stage = client
-                .call(
-                    "connexion",
-                    json!({ "login_id": SOPHIE_MARTIN.login_id, "password": app::backend::demo::DEMO_PASSWORD }),
-                )
+                .call(Login {
+                    login_id: SOPHIE_MARTIN.login_id.into(),
+                    password: (app::backend::demo::DEMO_PASSWORD).into(),
+                })
                 .await
                 .unwrap();
             client
@@ -133,10 +134,10 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
             .await;
             let mut client = app.client();
             let stage: Stage = client
-                .call(
-                    "connexion",
-                    json!({ "login_id": "5000000001", "password": "Provisoire-2026-xyz" }),
-                )
+                .call(Login {
+                    login_id: "5000000001".into(),
+                    password: "Provisoire-2026-xyz".into(),
+                })
                 .await
                 .unwrap();
             assert_eq!(stage, Stage::NewPassword);
@@ -169,7 +170,7 @@ async fn every_function_answers_each_role_as_the_matrix_says() {
         let body = resolve(&app, &entry["body"]).await;
         for role in ROLES {
             let mut client = client_as(&app, role).await;
-            let result: Result<Value, Failure> = client.call(endpoint, body.clone()).await;
+            let result: Result<Value, Failure> = client.call_raw(endpoint, body.clone()).await;
             let expected_denial = entry[role] == "deny";
             if is_denial(&result) != expected_denial {
                 mismatches.push(format!("{path} as {role}: {result:?}"));
@@ -180,10 +181,10 @@ async fn every_function_answers_each_role_as_the_matrix_says() {
         if let Some(other) = entry.get("autre_entite") {
             let mut admin = client_as(&app, "administrateur").await;
             let theirs: Result<Value, Failure> = admin
-                .call(endpoint, resolve(&app, &other["body"]).await)
+                .call_raw(endpoint, resolve(&app, &other["body"]).await)
                 .await;
             let missing: Result<Value, Failure> = admin
-                .call(endpoint, resolve(&app, &other["comme"]).await)
+                .call_raw(endpoint, resolve(&app, &other["comme"]).await)
                 .await;
             match (theirs, missing) {
                 (Err(theirs), Err(missing)) => {

@@ -7,11 +7,14 @@
 
 use crate::helpers::{fresh_code, fresh_database, Client};
 use crate::journey::draft;
-use app::api::types::{AddUserDone, PreparedOperation, RightsContext, ScaProof, Stage};
-use app::backend::db::Db;
+use app::api::operations::ConfirmOperation;
+use app::api::session::{Login, LoginTotp};
+use app::api::types::{OperationDone, PreparedOperation, RightsContext, ScaProof, Stage};
+use app::api::users::AddUserRightsContext;
 use app::backend::demo::{DEMO_PASSWORD, SOPHIE_MARTIN};
+use app::backend::store::Db;
+use leptos::server_fn::ServerFn as _;
 use model::{Profile, RightsMethod};
-use serde_json::json;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::Duration;
@@ -60,7 +63,7 @@ async fn count(db: &Db, sql: &str) -> i64 {
 async fn assert_consistent(db: &Db) -> i64 {
     let consumed = count(
         db,
-        "SELECT COUNT(*) FROM pending_operations WHERE status = 'consumed'",
+        "SELECT COUNT(*) FROM operations WHERE status = 'applied'",
     )
     .await;
     let added = count(
@@ -117,49 +120,48 @@ async fn a_kill_9_at_any_point_leaves_whole_changes_only_and_loses_none_acknowle
 
         let mut admin = Client::new(&url, addr);
         let _: Stage = admin
-            .call(
-                "connexion",
-                json!({ "login_id": SOPHIE_MARTIN.login_id, "password": DEMO_PASSWORD }),
-            )
+            .call(Login {
+                login_id: SOPHIE_MARTIN.login_id.into(),
+                password: DEMO_PASSWORD.into(),
+            })
             .await
             .unwrap();
         let code = fresh_code(&db, SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id).await;
-        let () = admin
-            .call("connexion/code", json!({ "code": code }))
-            .await
-            .unwrap();
-        let context: RightsContext = admin.call("ajout/contexte", json!({})).await.unwrap();
+        let () = admin.call(LoginTotp { code }).await.unwrap();
+        let context: RightsContext = admin.call(AddUserRightsContext {}).await.unwrap();
         let rights = Profile::Comptable.rights(&context.catalog);
         let prepared: PreparedOperation = admin
-            .call(
-                "ajout/preparation",
-                draft(
-                    person,
-                    &format!("panne{round}@atelier-lumiere.fr"),
-                    RightsMethod::Profile(Profile::Comptable),
-                    &rights,
-                ),
-            )
+            .call(draft(
+                person,
+                &format!("panne{round}@atelier-lumiere.fr"),
+                RightsMethod::Profile(Profile::Comptable),
+                &rights,
+            ))
             .await
             .unwrap();
         let code = fresh_code(&db, SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id).await;
 
         let confirmation = tokio::spawn(async move {
-            let body = json!({
-                "operation_id": prepared.operation_id,
-                "digest": prepared.digest,
-                "proof": ScaProof::Totp { code },
-            });
+            let body = serde_json::to_string(&ConfirmOperation {
+                operation_id: prepared.operation_id,
+                digest: prepared.digest,
+                proof: ScaProof::Totp { code },
+            })
+            .unwrap();
             let headers = admin.same_origin_headers();
             // The server may die before it answers: that is the point.
             let response = admin
-                .try_post("ajout/validation", body.to_string(), headers)
+                .try_post(
+                    ConfirmOperation::PATH.trim_start_matches("/api/"),
+                    body,
+                    headers,
+                )
                 .await
                 .ok()?;
             if !response.status().is_success() {
                 return None;
             }
-            response.json::<AddUserDone>().await.ok()
+            response.json::<OperationDone>().await.ok()
         });
         tokio::time::sleep(Duration::from_millis(delay)).await;
         server.start_kill().unwrap();

@@ -5,11 +5,13 @@ use crate::helpers::{refused, spawn_app, Client, TestApp};
 use crate::journey::{
     catalog, confirm_with_totp, credentials_from, person_id, prepare, wait_for_local_messages,
 };
+use app::api::session::{
+    Home, Login, LoginTotp, SetFirstPassword, TotpEnrolFinish, TotpEnrolStart,
+};
 use app::api::types::{HomeView, PreparedOperation, Stage, TotpEnrolment};
 use app::api::ApiError;
 use app::backend::totp;
 use model::{Level, Profile, ResourceRef, RightsMethod};
-use serde_json::json;
 
 /// Adds Lucas MOREAU as a valideur without validation on the first account; returns the
 /// operation and his login id and temporary password, read from the simulated mailbox and phone.
@@ -44,27 +46,24 @@ async fn login(
     password: &str,
 ) -> Result<Stage, crate::helpers::Failure> {
     client
-        .call(
-            "connexion",
-            json!({ "login_id": login_id, "password": password }),
-        )
+        .call(Login {
+            login_id: login_id.into(),
+            password: password.into(),
+        })
         .await
 }
 
-fn set_password(password: &str, confirmation: &str) -> serde_json::Value {
-    json!({ "password": password, "confirmation": confirmation })
+fn set_password(password: &str, confirmation: &str) -> SetFirstPassword {
+    SetFirstPassword {
+        password: password.into(),
+        confirmation: confirmation.into(),
+    }
 }
 
 /// Sets a good new password at the first login; returns it.
 async fn choose_password(client: &mut Client) -> &'static str {
     let chosen = "cheval agrafe pile correcte";
-    let () = client
-        .call(
-            "premiere-connexion/mot-de-passe",
-            set_password(chosen, chosen),
-        )
-        .await
-        .unwrap();
+    let () = client.call(set_password(chosen, chosen)).await.unwrap();
     chosen
 }
 
@@ -78,13 +77,8 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
         Stage::NewPassword
     );
     // Nothing else is reachable before the last step.
-    refused(lucas.call::<HomeView>("accueil", json!({})).await, 401);
-    refused(
-        lucas
-            .call::<TotpEnrolment>("facteurs/code/debut", json!({}))
-            .await,
-        401,
-    );
+    refused(lucas.call(Home {}).await, 401);
+    refused(lucas.call(TotpEnrolStart {}).await, 401);
 
     let with_login_id = format!("moi-{login_id}-ok");
     for (password, confirmation, field, words) in [
@@ -109,34 +103,25 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
             "différent du mot de passe provisoire",
         ),
     ] {
-        let failure = refused(
-            lucas
-                .call::<()>(
-                    "premiere-connexion/mot-de-passe",
-                    set_password(password, confirmation),
-                )
-                .await,
-            422,
-        );
+        let failure = refused(lucas.call(set_password(password, confirmation)).await, 422);
         let error = failure.error.unwrap();
         assert_eq!(error.field(), Some(field), "{error:?}");
         assert!(error.to_string().contains(words), "{error} lacks {words}");
     }
     let chosen = choose_password(&mut lucas).await;
-    refused(lucas.call::<HomeView>("accueil", json!({})).await, 401);
+    refused(lucas.call(Home {}).await, 401);
 
-    let enrolment: TotpEnrolment = lucas.call("facteurs/code/debut", json!({})).await.unwrap();
+    let enrolment: TotpEnrolment = lucas.call(TotpEnrolStart {}).await.unwrap();
     assert!(enrolment.uri.starts_with("otpauth://totp/"));
     let secret = totp::base32_decode(&enrolment.secret).unwrap();
     assert_eq!(secret.len(), 20, "160 bits");
-    let now = app::backend::db::now();
+    let now = app::backend::store::now();
     let right = totp::code_at_step(&secret, totp::step_at(now));
     let wrong = refused(
         lucas
-            .call::<bool>(
-                "facteurs/code/fin",
-                json!({ "code": format!("{:06}", (right + 1) % 1_000_000) }),
-            )
+            .call(TotpEnrolFinish {
+                code: format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000),
+            })
             .await,
         422,
     );
@@ -146,20 +131,20 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
         .to_string()
         .contains("ne correspond pas"));
     let completed: bool = lucas
-        .call(
-            "facteurs/code/fin",
-            json!({ "code": format!("{right:06}") }),
-        )
+        .call(TotpEnrolFinish {
+            code: right.clone(),
+        })
         .await
         .unwrap();
     assert!(completed);
 
-    let home: HomeView = lucas.call("accueil", json!({})).await.unwrap();
+    let home: HomeView = lucas.call(Home {}).await.unwrap();
     assert_eq!(home.first_name, "Lucas");
     assert_eq!(home.login_id, login_id);
     assert!(!home.is_administrator);
     assert_eq!(
-        home.recap, prepared.recap,
+        home.recap,
+        prepared.recap.unwrap(),
         "exactly the rights given, with their origin"
     );
     assert!(home.factors.has_totp);
@@ -182,12 +167,14 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
             has_passkey: false
         }
     ));
-    let next = totp::code_at_step(&secret, totp::step_at(app::backend::db::now()) + 1);
+    let next = totp::code_at_step(&secret, totp::step_at(app::backend::store::now()) + 1);
     let () = again
-        .call("connexion/code", json!({ "code": format!("{next:06}") }))
+        .call(LoginTotp {
+            code: format!("{next:06}"),
+        })
         .await
         .unwrap();
-    let _: HomeView = again.call("accueil", json!({})).await.unwrap();
+    let _: HomeView = again.call(Home {}).await.unwrap();
 }
 
 #[tokio::test]

@@ -2,15 +2,18 @@
 //! (SQLite file, or a new PostgreSQL database when `HABILIS_TEST_DATABASE=postgres`), seeded
 //! with the demo data, and talks to it over HTTP like a browser would.
 
+use app::api::session::{Login, LoginTotp};
 use app::api::types::Stage;
 use app::api::ApiError;
-use app::backend::db::Db;
 use app::backend::demo::{self, DemoUser, DEMO_PASSWORD};
+use app::backend::store::Db;
 use app::backend::totp;
 use app::backend::AppState;
+use leptos::server_fn::ServerFn;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use server::startup::Application;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -153,10 +156,10 @@ impl TestApp {
     pub async fn after_password(&self, login_id: &str) -> Client {
         let mut client = self.client();
         let stage: Stage = client
-            .call(
-                "connexion",
-                json!({ "login_id": login_id, "password": DEMO_PASSWORD }),
-            )
+            .call(Login {
+                login_id: login_id.into(),
+                password: DEMO_PASSWORD.into(),
+            })
             .await
             .expect("password accepted");
         assert!(matches!(stage, Stage::Sca { .. }), "{stage:?}");
@@ -167,8 +170,8 @@ impl TestApp {
     pub async fn sign_in(&self, user: &DemoUser) -> Client {
         let mut client = self.after_password(user.login_id).await;
         let code = self.fresh_code(user.totp_secret, user.login_id).await;
-        let () = client
-            .call("connexion/code", json!({ "code": code }))
+        client
+            .call(LoginTotp { code })
             .await
             .expect("code accepted");
         client
@@ -190,7 +193,7 @@ pub async fn fresh_code(db: &Db, secret_base32: &str, login_id: &str) -> String 
             .fetch_one(db.pool())
             .await
             .expect("user exists");
-    let current = totp::step_at(app::backend::db::now());
+    let current = totp::step_at(app::backend::store::now());
     let step = match last {
         Some(last) if last > current => {
             sqlx::query("UPDATE users SET totp_last_step = NULL WHERE login_id = $1")
@@ -203,7 +206,7 @@ pub async fn fresh_code(db: &Db, secret_base32: &str, login_id: &str) -> String 
         Some(last) if last >= current => current + 1,
         _ => current,
     };
-    format!("{:06}", totp::code_at_step(&secret, step))
+    totp::code_at_step(&secret, step)
 }
 
 /// A refused call: the HTTP status, the decoded error and the raw body.
@@ -245,8 +248,21 @@ impl Client {
         }
     }
 
-    /// Calls a server function like the app does: POST, JSON, same origin, with the cookie.
-    pub async fn call<T: DeserializeOwned>(
+    /// Calls a server function like the app does, through its generated type (so a renamed
+    /// function or field breaks the build): POST to its path, JSON, same origin, with the cookie.
+    pub async fn call<F>(&mut self, args: F) -> Result<F::Output, Failure>
+    where
+        F: ServerFn + Serialize,
+        F::Output: DeserializeOwned,
+    {
+        let endpoint = F::PATH.trim_start_matches("/api/");
+        let body = serde_json::to_value(&args).expect("arguments serialise");
+        self.call_raw(endpoint, body).await
+    }
+
+    /// Calls a server function by path with any JSON body: for the authorization matrix and for
+    /// bodies the app would never send.
+    pub async fn call_raw<T: DeserializeOwned>(
         &mut self,
         endpoint: &str,
         body: Value,

@@ -1,10 +1,11 @@
 //! Shared steps of the add-user journey, as the browser performs them.
 
 use crate::helpers::{Client, Failure, TestApp};
-use app::api::types::{AddUserDone, AddUserDraft, PreparedOperation, RightsContext, ScaProof};
+use app::api::operations::ConfirmOperation;
+use app::api::types::{AddUserDraft, OperationDone, PreparedOperation, ScaProof};
+use app::api::users::{AddUserRightsContext, PrepareAddUser};
 use app::backend::demo::SOPHIE_MARTIN;
 use model::{Catalog, Rights, RightsMethod};
-use serde_json::json;
 use std::time::Duration;
 
 pub async fn person_id(app: &TestApp, last_name: &str) -> i64 {
@@ -15,24 +16,18 @@ pub async fn person_id(app: &TestApp, last_name: &str) -> i64 {
 }
 
 pub async fn catalog(client: &mut Client) -> Catalog {
-    let context: RightsContext = client.call("ajout/contexte", json!({})).await.unwrap();
-    context.catalog
+    client.call(AddUserRightsContext {}).await.unwrap().catalog
 }
 
-pub fn draft(
-    person_id: i64,
-    email: &str,
-    method: RightsMethod,
-    rights: &Rights,
-) -> serde_json::Value {
-    json!({
-        "draft": AddUserDraft {
+pub fn draft(person_id: i64, email: &str, method: RightsMethod, rights: &Rights) -> PrepareAddUser {
+    PrepareAddUser {
+        draft: AddUserDraft {
             person_id,
             email: email.to_string(),
             method,
             rights: rights.clone(),
-        }
-    })
+        },
+    }
 }
 
 pub async fn prepare(
@@ -42,9 +37,7 @@ pub async fn prepare(
     method: RightsMethod,
     rights: &Rights,
 ) -> Result<PreparedOperation, Failure> {
-    client
-        .call("ajout/preparation", draft(person_id, email, method, rights))
-        .await
+    client.call(draft(person_id, email, method, rights)).await
 }
 
 /// Prepares the addition of a person with a profile as it is.
@@ -85,7 +78,7 @@ pub async fn confirm_with_totp(
     app: &TestApp,
     client: &mut Client,
     prepared: &PreparedOperation,
-) -> Result<AddUserDone, Failure> {
+) -> Result<OperationDone, Failure> {
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
@@ -103,12 +96,13 @@ pub async fn confirm_with(
     operation_id: &str,
     digest: &str,
     proof: ScaProof,
-) -> Result<AddUserDone, Failure> {
+) -> Result<OperationDone, Failure> {
     client
-        .call(
-            "ajout/validation",
-            json!({ "operation_id": operation_id, "digest": digest, "proof": proof }),
-        )
+        .call(ConfirmOperation {
+            operation_id: operation_id.into(),
+            digest: digest.into(),
+            proof,
+        })
         .await
 }
 
@@ -118,7 +112,7 @@ pub async fn wait_for_local_messages(
     count: usize,
 ) -> Vec<app::api::types::LocalMessage> {
     for _ in 0..100 {
-        let messages = app::backend::outbox::local_messages(&app.db, &app.state.secrets)
+        let messages = app::backend::flows::local_outbox::messages(&app.state)
             .await
             .unwrap();
         if messages.len() >= count {

@@ -1,9 +1,11 @@
 //! Web hardening: CSRF defence, JSON only, no GET, body size, unknown fields, headers, host.
 
 use crate::helpers::{refused, spawn_app};
-use app::api::types::{HomeView, Stage};
+use app::api::session::{Home, Login};
+use app::api::types::HomeView;
 use app::api::ApiError;
 use app::backend::demo::DEMO_PASSWORD;
+use leptos::server_fn::ServerFn as _;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ORIGIN};
 use serde_json::json;
 
@@ -82,7 +84,7 @@ async fn server_functions_never_answer_get() {
         assert_eq!(response.status().as_u16(), 405, "{path}");
     }
     // Still signed in: the GET to « deconnexion » changed nothing.
-    let _: HomeView = client.call("accueil", json!({})).await.unwrap();
+    let _: HomeView = client.call(Home {}).await.unwrap();
 }
 
 #[tokio::test]
@@ -96,8 +98,8 @@ async fn oversized_bodies_and_unknown_fields_are_refused() {
     assert_eq!(response.status().as_u16(), 413);
     let failure = refused(
         client
-            .call::<Stage>(
-                "connexion",
+            .call_raw::<serde_json::Value>(
+                Login::PATH.trim_start_matches("/api/"),
                 json!({ "login_id": "1000000001", "password": DEMO_PASSWORD, "entity_id": 2 }),
             )
             .await,

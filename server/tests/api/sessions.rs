@@ -2,9 +2,10 @@
 //! lifetime, and several instances share them.
 
 use crate::helpers::{refused, spawn_app, spawn_on};
+use app::api::session::{Home, IdleStatus, KeepAlive, Logout};
 use app::api::types::{HomeView, SessionStatus};
+use app::api::users::ListUsers;
 use app::api::ApiError;
-use serde_json::json;
 
 #[tokio::test]
 async fn the_idle_timeout_is_enforced_by_the_server() {
@@ -13,11 +14,11 @@ async fn the_idle_timeout_is_enforced_by_the_server() {
     // 4 min 50 s of silence: still signed in, and the request counts as activity.
     app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 290")
         .await;
-    let _: HomeView = client.call("accueil", json!({})).await.unwrap();
+    let _: HomeView = client.call(Home {}).await.unwrap();
     // Just over 5 minutes: the server refuses, deletes the session and clears the cookie.
     app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 301")
         .await;
-    let failure = refused(client.call::<HomeView>("accueil", json!({})).await, 401);
+    let failure = refused(client.call(Home {}).await, 401);
     assert_eq!(failure.error, Some(ApiError::Unauthenticated));
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
     assert!(client.cookie.is_none());
@@ -30,7 +31,7 @@ async fn the_idle_poll_does_not_count_as_activity_and_staying_signed_in_does() {
     app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 250")
         .await;
     let before = app.scalar_i64("SELECT last_seen_at FROM sessions").await;
-    let status: SessionStatus = client.call("session/etat", json!({})).await.unwrap();
+    let status: SessionStatus = client.call(IdleStatus {}).await.unwrap();
     assert!(status.signed_in);
     assert!((45..=50).contains(&status.remaining_secs), "{status:?}");
     assert_eq!(
@@ -38,7 +39,7 @@ async fn the_idle_poll_does_not_count_as_activity_and_staying_signed_in_does() {
         before
     );
     // « Rester connecté » restarts the count.
-    let status: SessionStatus = client.call("session/prolonger", json!({})).await.unwrap();
+    let status: SessionStatus = client.call(KeepAlive {}).await.unwrap();
     assert!(status.remaining_secs >= 299, "{status:?}");
     assert!(app.scalar_i64("SELECT last_seen_at FROM sessions").await > before);
 }
@@ -49,25 +50,20 @@ async fn a_session_lasts_twelve_hours_at_most() {
     let mut client = app.sign_in_admin().await;
     app.execute("UPDATE sessions SET created_at = created_at - 43201")
         .await;
-    refused(client.call::<HomeView>("accueil", json!({})).await, 401);
+    refused(client.call(Home {}).await, 401);
 }
 
 #[tokio::test]
 async fn a_disabled_user_or_a_revoked_right_takes_effect_at_the_next_request() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
-    let _: serde_json::Value = admin.call("utilisateurs", json!({})).await.unwrap();
+    admin.call(ListUsers {}).await.unwrap();
     app.execute("UPDATE users SET is_administrator = 0 WHERE login_id = '1000000001'")
         .await;
-    refused(
-        admin
-            .call::<serde_json::Value>("utilisateurs", json!({}))
-            .await,
-        403,
-    );
+    refused(admin.call(ListUsers {}).await, 403);
     app.execute("UPDATE users SET state = 'suspended' WHERE login_id = '1000000001'")
         .await;
-    refused(admin.call::<HomeView>("accueil", json!({})).await, 401);
+    refused(admin.call(Home {}).await, 401);
 }
 
 #[tokio::test]
@@ -75,12 +71,12 @@ async fn instances_share_sessions_through_the_database() {
     let first = spawn_app().await;
     let second = spawn_on(&first.state.config.database_url, None, &[]).await;
     let mut on_first = first.sign_in_admin().await;
-    let _: HomeView = on_first.call("accueil", json!({})).await.unwrap();
+    let _: HomeView = on_first.call(Home {}).await.unwrap();
     let mut on_second = second.client();
     on_second.cookie = on_first.cookie.clone();
-    let home: HomeView = on_second.call("accueil", json!({})).await.unwrap();
+    let home: HomeView = on_second.call(Home {}).await.unwrap();
     assert_eq!(home.first_name, "Sophie");
     // Signing out on one ends the session on both.
-    let () = on_second.call("deconnexion", json!({})).await.unwrap();
-    refused(on_first.call::<HomeView>("accueil", json!({})).await, 401);
+    let () = on_second.call(Logout {}).await.unwrap();
+    refused(on_first.call(Home {}).await, 401);
 }

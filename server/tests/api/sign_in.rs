@@ -1,27 +1,33 @@
 //! Signing in: password then strong authentication, generic failures, throttling, blocking.
 
 use crate::helpers::{refused, spawn_app, spawn_on, TestApp};
+use app::api::local_outbox::LocalOutbox;
+use app::api::session::{CurrentSession, Home, Login, LoginTotp, Logout};
 use app::api::types::{HomeView, SessionInfo, Stage};
+use app::api::users::ListUsers;
 use app::api::ApiError;
 use app::backend::demo::{DEMO_PASSWORD, JULIEN_BERNARD, SOPHIE_MARTIN};
 use serde_json::json;
 
-fn credentials(login_id: &str, password: &str) -> serde_json::Value {
-    json!({ "login_id": login_id, "password": password })
+fn credentials(login_id: &str, password: &str) -> Login {
+    Login {
+        login_id: login_id.into(),
+        password: password.into(),
+    }
 }
 
 #[tokio::test]
 async fn an_administrator_signs_in_with_password_and_totp_and_sees_who_and_what() {
     let app = spawn_app().await;
     let mut client = app.sign_in_admin().await;
-    let home: HomeView = client.call("accueil", json!({})).await.unwrap();
+    let home: HomeView = client.call(Home {}).await.unwrap();
     assert_eq!(home.first_name, "Sophie");
     assert_eq!(home.entity.name, "Atelier Lumière SAS");
     assert_eq!(home.entity.siren, "812 345 676");
     assert!(home.is_administrator);
     assert_eq!(home.recap.lines.len(), 14, "6 accounts and 8 contracts");
     assert!(home.recap.lines[0].sentence.contains("profil dirigeant"));
-    let info: Option<SessionInfo> = client.call("session/info", json!({})).await.unwrap();
+    let info: Option<SessionInfo> = client.call(CurrentSession {}).await.unwrap();
     let info = info.unwrap();
     assert_eq!(info.stage, Stage::Full);
     assert!(info.is_administrator);
@@ -31,21 +37,16 @@ async fn an_administrator_signs_in_with_password_and_totp_and_sees_who_and_what(
 async fn a_non_administrator_has_no_user_management() {
     let app = spawn_app().await;
     let mut client = app.sign_in(&JULIEN_BERNARD).await;
-    let info: Option<SessionInfo> = client.call("session/info", json!({})).await.unwrap();
+    let info: Option<SessionInfo> = client.call(CurrentSession {}).await.unwrap();
     assert!(!info.unwrap().is_administrator);
-    let home: HomeView = client.call("accueil", json!({})).await.unwrap();
+    let home: HomeView = client.call(Home {}).await.unwrap();
     assert!(!home.is_administrator);
     assert!(home
         .recap
         .lines
         .iter()
         .all(|l| l.sentence == "Consultation (profil comptable)"));
-    let failure = refused(
-        client
-            .call::<serde_json::Value>("utilisateurs", json!({}))
-            .await,
-        403,
-    );
+    let failure = refused(client.call(ListUsers {}).await, 403);
     assert_eq!(failure.error, Some(ApiError::Forbidden));
 }
 
@@ -62,12 +63,7 @@ async fn wrong_password_unknown_id_malformed_id_and_blocked_account_get_one_answ
         ("pas-un-identifiant", DEMO_PASSWORD),
         ("1000000002", DEMO_PASSWORD),
     ] {
-        let failure = refused(
-            client
-                .call::<Stage>("connexion", credentials(login_id, password))
-                .await,
-            401,
-        );
+        let failure = refused(client.call(credentials(login_id, password)).await, 401);
         assert_eq!(failure.error, Some(ApiError::LoginFailed));
         bodies.push(failure.body);
     }
@@ -86,18 +82,13 @@ async fn five_wrong_passwords_lock_password_sign_in_with_the_same_answer() {
     for _ in 0..5 {
         refused(
             client
-                .call::<Stage>(
-                    "connexion",
-                    credentials("1000000001", "pas le bon mot de passe"),
-                )
+                .call(credentials("1000000001", "pas le bon mot de passe"))
                 .await,
             401,
         );
     }
     let locked = refused(
-        client
-            .call::<Stage>("connexion", credentials("1000000001", DEMO_PASSWORD))
-            .await,
+        client.call(credentials("1000000001", DEMO_PASSWORD)).await,
         401,
     );
     assert_eq!(locked.error, Some(ApiError::LoginFailed));
@@ -105,7 +96,7 @@ async fn five_wrong_passwords_lock_password_sign_in_with_the_same_answer() {
     app.execute("UPDATE users SET password_locked_until = 1 WHERE login_id = '1000000001'")
         .await;
     let stage: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
+        .call(credentials("1000000001", DEMO_PASSWORD))
         .await
         .unwrap();
     assert!(matches!(stage, Stage::Sca { .. }));
@@ -117,7 +108,7 @@ async fn sessions_get_a_new_id_at_sign_in_and_after_strong_authentication() {
     let mut client = app.after_password("1000000001").await;
     let first = client.cookie.clone().unwrap();
     let _: Stage = client
-        .call("connexion", credentials("1000000001", DEMO_PASSWORD))
+        .call(credentials("1000000001", DEMO_PASSWORD))
         .await
         .unwrap();
     let second = client.cookie.clone().unwrap();
@@ -130,18 +121,15 @@ async fn sessions_get_a_new_id_at_sign_in_and_after_strong_authentication() {
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
-    let () = client
-        .call("connexion/code", json!({ "code": code }))
-        .await
-        .unwrap();
+    let () = client.call(LoginTotp { code: code.clone() }).await.unwrap();
     let full = client.cookie.clone().unwrap();
     assert_ne!(full, second);
     // The token seen before the strong authentication is worthless after it.
     client.cookie = Some(second);
-    let failure = refused(client.call::<HomeView>("accueil", json!({})).await, 401);
+    let failure = refused(client.call(Home {}).await, 401);
     assert_eq!(failure.error, Some(ApiError::Unauthenticated));
     client.cookie = Some(full);
-    let _: HomeView = client.call("accueil", json!({})).await.unwrap();
+    let _: HomeView = client.call(Home {}).await.unwrap();
 }
 
 #[tokio::test]
@@ -155,7 +143,9 @@ async fn a_password_alone_reaches_nothing() {
         "session/prolonger",
     ] {
         let failure = refused(
-            client.call::<serde_json::Value>(endpoint, json!({})).await,
+            client
+                .call_raw::<serde_json::Value>(endpoint, json!({}))
+                .await,
             401,
         );
         assert_eq!(failure.error, Some(ApiError::Unauthenticated), "{endpoint}");
@@ -187,7 +177,9 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     for attempt in 1..=4u32 {
         let failure = refused(
             client
-                .call::<()>("connexion/code", json!({ "code": wrong }))
+                .call(LoginTotp {
+                    code: wrong.clone(),
+                })
                 .await,
             401,
         );
@@ -208,7 +200,9 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     }
     let blocked = refused(
         client
-            .call::<()>("connexion/code", json!({ "code": wrong }))
+            .call(LoginTotp {
+                code: wrong.clone(),
+            })
             .await,
         423,
     );
@@ -224,7 +218,7 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     // Blocked: even the right password and code do not get in.
     let failure = refused(
         app.client()
-            .call::<Stage>("connexion", credentials("1000000001", DEMO_PASSWORD))
+            .call(credentials("1000000001", DEMO_PASSWORD))
             .await,
         401,
     );
@@ -236,7 +230,7 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
             .unwrap()
     );
     let mut client = app.sign_in_admin().await;
-    let _: HomeView = client.call("accueil", json!({})).await.unwrap();
+    let _: HomeView = client.call(Home {}).await.unwrap();
     let kinds: Vec<String> = app::backend::audit::events(&app.db)
         .await
         .unwrap()
@@ -254,17 +248,9 @@ async fn a_totp_code_is_accepted_only_once() {
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
-    let () = first
-        .call("connexion/code", json!({ "code": code }))
-        .await
-        .unwrap();
+    let () = first.call(LoginTotp { code: code.clone() }).await.unwrap();
     let mut second = app.after_password("1000000001").await;
-    let replay = refused(
-        second
-            .call::<()>("connexion/code", json!({ "code": code }))
-            .await,
-        401,
-    );
+    let replay = refused(second.call(LoginTotp { code: code.clone() }).await, 401);
     assert_eq!(replay.error, Some(ApiError::CodeAlreadyUsed));
     assert_eq!(
         app.scalar_i64("SELECT failed_sca_count FROM users WHERE login_id = '1000000001'")
@@ -280,7 +266,9 @@ async fn a_malformed_code_is_refused_with_a_french_message_and_counts_nothing() 
     let mut client = app.after_password("1000000001").await;
     let failure = refused(
         client
-            .call::<()>("connexion/code", json!({ "code": "12ab" }))
+            .call(LoginTotp {
+                code: "12ab".into(),
+            })
             .await,
         422,
     );
@@ -303,19 +291,19 @@ async fn signing_out_ends_the_session() {
     let app = spawn_app().await;
     let mut client = app.sign_in_admin().await;
     let token = client.cookie.clone().unwrap();
-    let () = client.call("deconnexion", json!({})).await.unwrap();
+    let () = client.call(Logout {}).await.unwrap();
     assert!(client.cookie.is_none(), "the cookie is cleared");
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
     client.cookie = Some(token);
-    refused(client.call::<HomeView>("accueil", json!({})).await, 401);
+    refused(client.call(Home {}).await, 401);
 }
 
 #[tokio::test]
 async fn demo_accounts_are_refused_in_production() {
     let local = spawn_app().await;
     let url = match local.db.backend() {
-        app::backend::db::Backend::Sqlite => sqlite_url_of(&local),
-        app::backend::db::Backend::Postgres => postgres_url_of(&local).await,
+        app::backend::store::Backend::Sqlite => sqlite_url_of(&local),
+        app::backend::store::Backend::Postgres => postgres_url_of(&local).await,
     };
     let production = spawn_on(
         &url,
@@ -332,21 +320,13 @@ async fn demo_accounts_are_refused_in_production() {
     let mut client = production.client_behind_proxy("https://banque.example");
     let failure = refused(
         client
-            .call::<Stage>(
-                "connexion",
-                credentials(SOPHIE_MARTIN.login_id, DEMO_PASSWORD),
-            )
+            .call(credentials(SOPHIE_MARTIN.login_id, DEMO_PASSWORD))
             .await,
         401,
     );
     assert_eq!(failure.error, Some(ApiError::LoginFailed));
     // The local outbox page does not exist in production.
-    let failure = refused(
-        client
-            .call::<serde_json::Value>("boite-locale", json!({}))
-            .await,
-        404,
-    );
+    let failure = refused(client.call(LocalOutbox {}).await, 404);
     assert_eq!(failure.error, Some(ApiError::NotFound));
 }
 

@@ -2,35 +2,49 @@
 //! code from it is checked, a passkey once its registration is verified. Used at first login
 //! (stage `Enrol`) and from the security page of a signed-in user.
 
-use super::super::audit::{self, Kind};
-use super::super::db::now;
-use super::super::guard::{self, Caller};
-use super::super::session::{self, Stage as SessionStage};
-use super::super::{crypto, directory, passkey, totp};
-use super::{first_login, sca};
+use super::sca::{self, TOTP_PURPOSE};
+use super::{first_login, sign_in::CHALLENGE_LIFETIME_SECS};
 use crate::api::types::TotpEnrolment;
 use crate::api::ApiError;
+use crate::backend::audit::{self, Kind};
+use crate::backend::guard::{self, Caller};
+use crate::backend::security::{crypto, passkey, totp};
+use crate::backend::session::Stage as SessionStage;
+use crate::backend::store::ceremonies::{self, CeremonyKind};
+use crate::backend::store::factors::NewPasskey;
+use crate::backend::store::{self, now};
 use model::TotpCode;
 use serde_json::json;
 use webauthn_rs::prelude::{CreationChallengeResponse, RegisterPublicKeyCredential};
 
+/// How long an enrolment may take between its start and its verification.
+const ENROLMENT_LIFETIME_SECS: i64 = 15 * 60;
+
+fn already_enrolled() -> ApiError {
+    ApiError::Conflict(
+        "Une application d’authentification est déjà enregistrée pour votre compte.".into(),
+    )
+}
+
 /// Starts TOTP enrolment: a fresh 160-bit secret, kept sealed in the session until verified.
 pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
-    let (_, has_totp) = sca::factors(&caller.state, caller.user_id()).await?;
-    if has_totp {
-        return Err(ApiError::Conflict(
-            "Une application d’authentification est déjà enregistrée pour votre compte.".into(),
-        ));
+    if sca::factors(&caller.state, caller.user_id())
+        .await?
+        .has_totp()
+    {
+        return Err(already_enrolled());
     }
-    let user = directory::user(caller.state.db.pool(), caller.entity_id(), caller.user_id())
+    let user = store::users::find(caller.state.db.pool(), caller.entity_id(), caller.user_id())
         .await?
         .ok_or(ApiError::NotFound)?;
     let secret = crypto::random_bytes::<{ totp::SECRET_BYTES }>();
-    session::put_ceremony(
-        &caller.state.db,
-        &caller.session.token_hash,
-        "totp_enrol",
-        &caller.state.secrets.seal("totp", &secret),
+    ceremonies::put(
+        caller.state.db.pool(),
+        caller.session.id,
+        CeremonyKind::TotpEnrolment,
+        None,
+        &caller.state.secrets.seal(TOTP_PURPOSE, &secret)?,
+        now(),
     )
     .await?;
     let encoded = totp::base32_encode(&secret);
@@ -48,34 +62,25 @@ pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
 /// Finishes TOTP enrolment with a code from the new secret.
 pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError> {
     let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
-    let sealed = session::peek_ceremony(&caller.state.db, &caller.session.token_hash, "totp_enrol")
-        .await?
-        .ok_or_else(|| ApiError::invalid("code", "L’enregistrement a expiré : recommencez."))?;
-    let secret = caller
-        .state
-        .secrets
-        .open("totp", &sealed)
-        .map_err(|_| ApiError::Internal)?;
-    let totp::TotpCheck::Accepted { step } = totp::check(&secret, code.value(), now(), None) else {
+    let sealed = ceremonies::peek(
+        caller.state.db.pool(),
+        caller.session.id,
+        CeremonyKind::TotpEnrolment,
+        now() - ENROLMENT_LIFETIME_SECS,
+    )
+    .await?
+    .ok_or_else(|| ApiError::invalid("code", "L’enregistrement a expiré : recommencez."))?;
+    let secret = caller.state.secrets.open(TOTP_PURPOSE, &sealed)?;
+    let totp::TotpCheck::Accepted { step } = totp::check(&secret, &String::from(code), now(), None)
+    else {
         return Err(ApiError::invalid(
             "code",
             "Ce code ne correspond pas. Vérifiez que l’heure de votre téléphone est exacte et saisissez le code affiché.",
         ));
     };
     let mut tx = caller.state.db.begin_write().await?;
-    let stored = sqlx::query(
-        "UPDATE users SET totp_secret = $1, totp_last_step = $2 \
-         WHERE id = $3 AND totp_secret IS NULL",
-    )
-    .bind(&sealed)
-    .bind(step)
-    .bind(caller.user_id())
-    .execute(&mut *tx)
-    .await?;
-    if stored.rows_affected() != 1 {
-        return Err(ApiError::Conflict(
-            "Une application d’authentification est déjà enregistrée pour votre compte.".into(),
-        ));
+    if !store::users::store_totp_secret(&mut tx, caller.user_id(), &sealed, step).await? {
+        return Err(already_enrolled());
     }
     audit::append(
         &mut tx,
@@ -89,19 +94,19 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
     let new_token = if completes_first_login {
         Some(first_login::complete(&caller, &mut tx).await?)
     } else {
-        session::clear_ceremony(&mut *tx, &caller.session.token_hash).await?;
+        ceremonies::clear(&mut *tx, caller.session.id, CeremonyKind::TotpEnrolment).await?;
         None
     };
     tx.commit().await?;
     if let Some(token) = new_token {
-        guard::set_cookie(&session::cookie(&token));
+        guard::set_cookie(&crate::backend::session::cookie(&token));
     }
     Ok(completes_first_login)
 }
 
 /// Starts passkey registration (user verification required), excluding keys already enrolled.
 pub async fn passkey_start(caller: Caller) -> Result<CreationChallengeResponse, ApiError> {
-    let user = directory::user(caller.state.db.pool(), caller.entity_id(), caller.user_id())
+    let user = store::users::find(caller.state.db.pool(), caller.entity_id(), caller.user_id())
         .await?
         .ok_or(ApiError::NotFound)?;
     let existing: Vec<_> = sca::passkeys(&caller.state, caller.user_id())
@@ -122,11 +127,13 @@ pub async fn passkey_start(caller: Caller) -> Result<CreationChallengeResponse, 
         &user.full_name(),
         &existing,
     )?;
-    session::put_ceremony(
-        &caller.state.db,
-        &caller.session.token_hash,
-        "passkey_enrol",
+    ceremonies::put(
+        caller.state.db.pool(),
+        caller.session.id,
+        CeremonyKind::PasskeyEnrolment,
+        None,
         &state,
+        now(),
     )
     .await?;
     Ok(challenge)
@@ -139,10 +146,12 @@ pub async fn passkey_finish(
     label: String,
 ) -> Result<bool, ApiError> {
     let label = parse_label(&label)?;
-    let state = session::take_ceremony(
-        &caller.state.db,
-        &caller.session.token_hash,
-        "passkey_enrol",
+    let state = ceremonies::take(
+        caller.state.db.pool(),
+        caller.session.id,
+        CeremonyKind::PasskeyEnrolment,
+        None,
+        now() - CHALLENGE_LIFETIME_SECS,
     )
     .await?
     .ok_or_else(|| ApiError::invalid("factor", "L’enregistrement a expiré : recommencez."))?;
@@ -153,29 +162,25 @@ pub async fn passkey_finish(
             "La clé d’accès n’a pas pu être vérifiée. Recommencez, en validant avec votre empreinte, votre visage ou votre code.",
         )
     })?;
-    let text = serde_json::to_string(&key).map_err(|_| ApiError::Internal)?;
+    let text = serde_json::to_string(&key)?;
+    let credential_id = passkey::credential_key(key.cred_id());
     let mut tx = caller.state.db.begin_write().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM passkeys WHERE credential_id = $1")
-            .bind(passkey::credential_key(key.cred_id()))
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
+    if store::factors::credential_exists(&mut tx, &credential_id).await? {
         return Err(ApiError::Conflict(
             "Cette clé d’accès est déjà enregistrée.".into(),
         ));
     }
-    sqlx::query(
-        "INSERT INTO passkeys (entity_id, user_id, credential_id, passkey, label, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    store::factors::insert_passkey(
+        &mut tx,
+        NewPasskey {
+            entity_id: caller.entity_id(),
+            user_id: caller.user_id(),
+            credential_id: &credential_id,
+            passkey: &text,
+            label: &label,
+            created_at: now(),
+        },
     )
-    .bind(caller.entity_id())
-    .bind(caller.user_id())
-    .bind(passkey::credential_key(key.cred_id()))
-    .bind(text)
-    .bind(&label)
-    .bind(now())
-    .execute(&mut *tx)
     .await?;
     audit::append(
         &mut tx,
@@ -193,7 +198,7 @@ pub async fn passkey_finish(
     };
     tx.commit().await?;
     if let Some(token) = new_token {
-        guard::set_cookie(&session::cookie(&token));
+        guard::set_cookie(&crate::backend::session::cookie(&token));
     }
     Ok(completes_first_login)
 }

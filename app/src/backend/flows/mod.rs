@@ -1,19 +1,13 @@
 //! The logic behind the server functions, one module per area. Each public function here is
-//! called by exactly one server function in `crate::api`, after its authorization check.
+//! called by a server function in `crate::api`, after its authorization check. Flows only
+//! orchestrate: SQL lives in `backend::store`, message texts in `backend::delivery::messages`.
 
 pub mod add_user;
 pub mod enrol;
 pub mod first_login;
 pub mod home;
+pub mod local_outbox;
+pub mod operations;
 pub mod sca;
 pub mod sign_in;
-
-use super::passkey::PasskeyError;
-use crate::api::ApiError;
-
-impl From<PasskeyError> for ApiError {
-    fn from(error: PasskeyError) -> Self {
-        tracing::warn!(%error, "passkey ceremony");
-        ApiError::Internal
-    }
-}
+pub mod users;

@@ -3,29 +3,22 @@
 //! A failure never says which element was wrong; five failures in a row block the user and end
 //! their sessions; the fourth warns that the next one blocks. A TOTP code is accepted once.
 
-use super::super::audit::{self, Kind};
-use super::super::db::now;
-use super::super::throttle::MAX_SCA_FAILURES;
-use super::super::{passkey, session, totp, AppState};
 use crate::api::ApiError;
+use crate::backend::audit::{self, Kind};
+use crate::backend::guard;
+use crate::backend::security::throttle::MAX_SCA_FAILURES;
+use crate::backend::security::{passkey, totp};
+use crate::backend::store::{self, factors::Enrolled, now};
+use crate::backend::{session, AppState};
 use model::TotpCode;
 use serde_json::json;
-use sqlx::Row;
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};
 
+pub const TOTP_PURPOSE: &str = "totp";
+
 /// The factors a user has enrolled.
-pub async fn factors(state: &AppState, user_id: i64) -> Result<(bool, bool), ApiError> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) AS passkeys, \
-                (SELECT COUNT(*) FROM users WHERE id = $1 AND totp_secret IS NOT NULL) AS totp",
-    )
-    .bind(user_id)
-    .fetch_one(state.db.pool())
-    .await?;
-    Ok((
-        row.try_get::<i64, _>("passkeys")? > 0,
-        row.try_get::<i64, _>("totp")? > 0,
-    ))
+pub async fn factors(state: &AppState, user_id: i64) -> Result<Enrolled, ApiError> {
+    Ok(store::factors::enrolled(state.db.pool(), user_id).await?)
 }
 
 /// Checks a TOTP code for a user.
@@ -35,35 +28,21 @@ pub async fn check_totp(
     entity_id: i64,
     code: TotpCode,
 ) -> Result<(), ApiError> {
-    let row = sqlx::query("SELECT totp_secret, totp_last_step FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(state.db.pool())
-        .await?;
-    let sealed: Option<String> = row.try_get("totp_secret")?;
-    let last_step: Option<i64> = row.try_get("totp_last_step")?;
-    let secret = sealed
-        .and_then(|s| state.secrets.open("totp", &s).ok())
-        .ok_or_else(|| {
+    let stored = store::users::totp_state(state.db.pool(), user_id).await?;
+    let check = match stored.totp_secret {
+        Some(sealed) => {
+            let secret = state.secrets.open(TOTP_PURPOSE, &sealed)?;
+            totp::check(&secret, &String::from(code), now(), stored.totp_last_step)
+        }
+        None => {
             // No TOTP enrolled: a failure like any other, without saying why.
             tracing::info!(user_id, "TOTP attempted without an enrolled secret");
-        });
-    let check = match &secret {
-        Ok(secret) => totp::check(secret, code.value(), now(), last_step),
-        Err(()) => totp::TotpCheck::Invalid,
+            totp::TotpCheck::Invalid
+        }
     };
     match check {
         totp::TotpCheck::Accepted { step } => {
-            // Recording the step is the atomic "use once": of two requests with the same code,
-            // only one moves the step forward.
-            let result = sqlx::query(
-                "UPDATE users SET totp_last_step = $1, failed_sca_count = 0 \
-                 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-            )
-            .bind(step)
-            .bind(user_id)
-            .execute(state.db.pool())
-            .await?;
-            if result.rows_affected() == 1 {
+            if store::users::accept_totp_step(state.db.pool(), user_id, step).await? {
                 Ok(())
             } else {
                 Err(ApiError::CodeAlreadyUsed)
@@ -74,21 +53,17 @@ pub async fn check_totp(
     }
 }
 
-/// Loads a user's passkeys.
+/// Loads a user's passkeys, with their row ids.
 pub async fn passkeys(state: &AppState, user_id: i64) -> Result<Vec<(i64, Passkey)>, ApiError> {
-    let rows = sqlx::query("SELECT id, passkey FROM passkeys WHERE user_id = $1 ORDER BY id")
-        .bind(user_id)
-        .fetch_all(state.db.pool())
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            let id: i64 = row.try_get("id")?;
-            let text: String = row.try_get("passkey")?;
-            let passkey = serde_json::from_str(&text).map_err(|_| {
-                tracing::error!(passkey_id = id, "stored passkey unreadable");
+    store::factors::passkeys(state.db.pool(), user_id)
+        .await?
+        .into_iter()
+        .map(|stored| {
+            let passkey = serde_json::from_str(&stored.passkey).map_err(|_| {
+                tracing::error!(passkey_id = stored.id, "stored passkey unreadable");
                 ApiError::Internal
             })?;
-            Ok((id, passkey))
+            Ok((stored.id, passkey))
         })
         .collect()
 }
@@ -98,14 +73,17 @@ pub async fn passkey_challenge(
     state: &AppState,
     user_id: i64,
 ) -> Result<(RequestChallengeResponse, String), ApiError> {
-    let stored = passkeys(state, user_id).await?;
-    if stored.is_empty() {
+    let keys: Vec<Passkey> = passkeys(state, user_id)
+        .await?
+        .into_iter()
+        .map(|(_, key)| key)
+        .collect();
+    if keys.is_empty() {
         return Err(ApiError::invalid(
             "factor",
             "Aucune clé d’accès n’est enregistrée pour votre compte.",
         ));
     }
-    let keys: Vec<Passkey> = stored.into_iter().map(|(_, p)| p).collect();
     Ok(passkey::start_authentication(&state.webauthn, &keys)?)
 }
 
@@ -117,27 +95,17 @@ pub async fn check_passkey(
     response: &PublicKeyCredential,
     challenge_state: &str,
 ) -> Result<(), ApiError> {
-    let stored = passkeys(state, user_id).await?;
-    let (ids, mut keys): (Vec<i64>, Vec<Passkey>) = stored.into_iter().unzip();
+    let (ids, mut keys): (Vec<i64>, Vec<Passkey>) =
+        passkeys(state, user_id).await?.into_iter().unzip();
     match passkey::finish_authentication(&state.webauthn, response, challenge_state, &mut keys) {
         Ok(used) => {
             for (id, key) in ids.iter().zip(&keys) {
                 if key.cred_id() == &used {
-                    let text = serde_json::to_string(key).map_err(|_| ApiError::Internal)?;
-                    sqlx::query(
-                        "UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3",
-                    )
-                    .bind(text)
-                    .bind(now())
-                    .bind(id)
-                    .execute(state.db.pool())
-                    .await?;
+                    let text = serde_json::to_string(key)?;
+                    store::factors::record_use(state.db.pool(), *id, &text, now()).await?;
                 }
             }
-            sqlx::query("UPDATE users SET failed_sca_count = 0 WHERE id = $1")
-                .bind(user_id)
-                .execute(state.db.pool())
-                .await?;
+            store::users::reset_sca_failures(state.db.pool(), user_id).await?;
             Ok(())
         }
         Err(error) => {
@@ -156,13 +124,7 @@ pub async fn failure(
     factor: &str,
 ) -> Result<ApiError, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let failures: i64 = sqlx::query_scalar(
-        "UPDATE users SET failed_sca_count = failed_sca_count + 1 WHERE id = $1 \
-         RETURNING failed_sca_count",
-    )
-    .bind(user_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let failures = store::users::count_sca_failure(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         Some(entity_id),
@@ -172,11 +134,8 @@ pub async fn failure(
     )
     .await?;
     let answer = if failures >= MAX_SCA_FAILURES {
-        sqlx::query("UPDATE users SET state = 'blocked' WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        session::delete_all_for_user(&mut *tx, user_id).await?;
+        store::users::block(&mut tx, user_id).await?;
+        store::sessions::delete_all_for_user(&mut *tx, user_id).await?;
         audit::append(
             &mut tx,
             Some(entity_id),
@@ -185,7 +144,7 @@ pub async fn failure(
             json!({ "raison": "5 échecs consécutifs d'authentification forte" }),
         )
         .await?;
-        guard_clear_cookie();
+        guard::set_cookie(&session::clear_cookie());
         ApiError::Blocked
     } else {
         ApiError::ScaFailed {
@@ -194,8 +153,4 @@ pub async fn failure(
     };
     tx.commit().await?;
     Ok(answer)
-}
-
-fn guard_clear_cookie() {
-    super::super::guard::set_cookie(&session::clear_cookie());
 }

@@ -8,6 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::rngs::OsRng;
 use rand::Rng as _;
+use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization as _;
@@ -15,7 +16,7 @@ use unicode_normalization::UnicodeNormalization as _;
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 128;
 
-static COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
+static COMMON_PASSWORDS: &str = include_str!("../../../data/common-passwords.txt");
 
 fn common_passwords() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
@@ -40,8 +41,7 @@ pub enum PasswordError {
 }
 
 /// A password that passed the policy, normalised (NFKC) as it will be hashed.
-#[derive(Clone)]
-pub struct NewPassword(String);
+pub struct NewPassword(SecretString);
 
 impl NewPassword {
     pub fn parse(
@@ -74,11 +74,15 @@ impl NewPassword {
         {
             return Err(PasswordError::ContainsIdentifier);
         }
-        Ok(NewPassword(normalised))
+        Ok(NewPassword(SecretString::from(normalised)))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    pub fn into_secret(self) -> SecretString {
+        self.0
     }
 }
 
@@ -92,57 +96,76 @@ fn argon2() -> Argon2<'static> {
     Argon2::default()
 }
 
-/// Hashes on a blocking thread: a hash takes tens of milliseconds of CPU.
-pub async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .unwrap_or_default()
+/// Why a password could not be hashed or checked: never a reason to let anyone in.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Argon2(String),
+    #[error("the stored password hash is unreadable")]
+    StoredHash,
+    #[error("the hashing thread stopped")]
+    Thread,
 }
 
-pub fn hash_now(password: &str) -> String {
+/// Hashes on a blocking thread: a hash takes tens of milliseconds of CPU and 19 MiB.
+pub async fn hash(password: SecretString) -> Result<String, HashError> {
+    tokio::task::spawn_blocking(move || hash_now(password.expose_secret()))
+        .await
+        .map_err(|_| HashError::Thread)?
+}
+
+pub fn hash_now(password: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2()
         .hash_password(normalise(password).as_bytes(), &salt)
         .map(|h| h.to_string())
-        .unwrap_or_default()
+        .map_err(|e| HashError::Argon2(e.to_string()))
 }
 
 /// Verifies on a blocking thread. `None` hashes a dummy instead, so an unknown login id takes as
-/// long as a wrong password.
-pub async fn verify(stored_hash: Option<String>, password: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_now(stored_hash.as_deref(), &password))
-        .await
-        .unwrap_or(false)
+/// long as a wrong password (and answers `false`).
+pub async fn verify(
+    stored_hash: Option<String>,
+    password: SecretString,
+) -> Result<bool, HashError> {
+    tokio::task::spawn_blocking(move || {
+        verify_now(stored_hash.as_deref(), password.expose_secret())
+    })
+    .await
+    .map_err(|_| HashError::Thread)?
 }
 
-pub fn verify_now(stored_hash: Option<&str>, password: &str) -> bool {
-    let dummy = dummy_hash();
+pub fn verify_now(stored_hash: Option<&str>, password: &str) -> Result<bool, HashError> {
+    let dummy = dummy_hash()?;
     let (hash, real) = match stored_hash {
         Some(hash) => (hash, true),
         None => (dummy, false),
     };
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
-    };
+    let parsed = PasswordHash::new(hash).map_err(|_| HashError::StoredHash)?;
     let matches = argon2()
         .verify_password(normalise(password).as_bytes(), &parsed)
         .is_ok();
-    real && matches
+    Ok(real && matches)
 }
 
-fn dummy_hash() -> &'static str {
+fn dummy_hash() -> Result<&'static str, HashError> {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_now("dummy password for unknown login ids"))
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash);
+    }
+    let hash = hash_now("dummy password for unknown login ids")?;
+    Ok(DUMMY.get_or_init(|| hash))
 }
 
 /// A temporary password: 14 characters from an alphabet without look-alikes (no 0/O, 1/l/I),
 /// about 80 bits of entropy, easy to type from an SMS.
-pub fn generate_temporary() -> String {
+pub fn generate_temporary() -> SecretString {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = OsRng;
-    (0..14)
+    let password: String = (0..14)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+        .collect();
+    SecretString::from(password)
 }
 
 #[cfg(test)]
@@ -183,29 +206,34 @@ mod tests {
 
     #[test]
     fn nfkc_makes_equivalent_inputs_equal() {
-        let hash = hash_now("ﬁne password ①②③");
-        assert!(verify_now(Some(&hash), "fine password 123"));
+        let hash = hash_now("ﬁne password ①②③").unwrap();
+        assert!(verify_now(Some(&hash), "fine password 123").unwrap());
     }
 
     #[test]
     fn hashes_are_argon2id_with_the_owasp_parameters() {
-        let hash = hash_now("a long enough password");
+        let hash = hash_now("a long enough password").unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
-        assert!(verify_now(Some(&hash), "a long enough password"));
-        assert!(!verify_now(Some(&hash), "another password!"));
-        assert!(!verify_now(None, "dummy password for unknown login ids"));
+        assert!(verify_now(Some(&hash), "a long enough password").unwrap());
+        assert!(!verify_now(Some(&hash), "another password!").unwrap());
+        assert!(!verify_now(None, "dummy password for unknown login ids").unwrap());
+        assert!(
+            verify_now(Some("not a hash"), "x").is_err(),
+            "an unreadable hash is an error, not a yes or a no"
+        );
     }
 
     #[test]
     fn temporary_passwords_are_long_random_and_unambiguous() {
         let a = generate_temporary();
+        let a = a.expose_secret();
         assert_eq!(a.chars().count(), 14);
         assert!(a
             .chars()
             .all(|c| c.is_ascii_alphanumeric() && !"0O1lI".contains(c)));
-        assert_ne!(a, generate_temporary());
+        assert_ne!(a, generate_temporary().expose_secret());
     }
 }

@@ -1,14 +1,11 @@
-//! The add-user operation: how the rights were chosen, where each right comes from, whether the
-//! combination is allowed, and the canonical text the administrator signs with strong
-//! authentication.
+//! How rights are given: the three methods of the reference page, where each right comes from,
+//! and whether a combination may be given with the chosen method.
 
 use crate::catalog::{Catalog, ResourceRef};
-use crate::identity::Email;
 use crate::profile::Profile;
 use crate::rights::{Level, Rights};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// The three methods of the reference page.
@@ -37,6 +34,24 @@ impl RightsMethod {
     /// Préparateur and valideur can only be narrowed: their pre-ticked boxes are an upper bound.
     pub fn is_bounded(&self) -> bool {
         matches!(self, RightsMethod::Profile(p) if p.is_customisable())
+    }
+
+    /// The stable code of the canonical form: `profil:valideur`, `copie:12`, `personnalise`.
+    pub fn code(&self) -> String {
+        match self {
+            RightsMethod::Copy { from_user } => format!("copie:{from_user}"),
+            RightsMethod::Custom => "personnalise".into(),
+            RightsMethod::Profile(profile) => format!("profil:{}", profile.code()),
+        }
+    }
+
+    /// « Copie des droits de Julien BERNARD », « Droits personnalisés », « Profil valideur ».
+    pub fn label(&self, source_name: &str) -> String {
+        match self {
+            RightsMethod::Copy { .. } => format!("Copie des droits de {source_name}"),
+            RightsMethod::Custom => "Droits personnalisés".into(),
+            RightsMethod::Profile(profile) => profile.title().into(),
+        }
     }
 }
 
@@ -67,14 +82,33 @@ impl Origin {
             Origin::Custom => "personnalise".to_string(),
         }
     }
+
+    /// Reads a code back; a copy keeps the copied user's id, named later by whoever shows it.
+    pub fn from_code(code: &str) -> Origin {
+        if let Some(profile) = code.strip_prefix("profil:").and_then(Profile::from_code) {
+            return Origin::Profile(profile);
+        }
+        if let Some(id) = code.strip_prefix("copie:").and_then(|id| id.parse().ok()) {
+            return Origin::Copy {
+                from_user: id,
+                name: String::new(),
+            };
+        }
+        Origin::Custom
+    }
 }
 
-/// Computes where a right held in the final rights comes from. `baseline` is what the method
-/// started from: the profile's rights, or the copied user's; `source_name` names the copied user.
+/// The origins of rights already held, kept by a modification for what it does not change.
+pub type Origins = BTreeMap<(ResourceRef, Level), Origin>;
+
+/// Computes where a right comes from. `baseline` is what the method started from: the profile's
+/// rights, or the copied user's; `source_name` names the copied user; `previous` holds the
+/// origins of the rights the user already had (empty for a new user).
 pub fn origin_of(
     method: &RightsMethod,
     baseline: &Rights,
     source_name: &str,
+    previous: &Origins,
     resource: ResourceRef,
     level: Level,
 ) -> Origin {
@@ -84,7 +118,10 @@ pub fn origin_of(
             from_user: *from_user,
             name: source_name.to_string(),
         },
-        RightsMethod::Copy { .. } | RightsMethod::Custom => Origin::Custom,
+        RightsMethod::Copy { .. } | RightsMethod::Custom => previous
+            .get(&(resource, level))
+            .cloned()
+            .unwrap_or(Origin::Custom),
     }
 }
 
@@ -129,115 +166,73 @@ pub fn check_assignment(
     Ok(())
 }
 
-/// Everything an administrator signs when adding a user. The server keeps it in the pending
-/// operation; the strong authentication is bound to its digest.
+/// Rights chosen with a method: what the administrator signs about rights, in an addition or a
+/// modification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AddUserOperation {
-    pub entity_id: i64,
-    pub person_id: i64,
-    /// « NOM Prénom », as registered by the advisor.
-    pub person_name: String,
-    pub email: Email,
+pub struct Assignment {
     pub method: RightsMethod,
-    /// The copied user's rights when the method is a copy, the profile's rights for a profile.
+    /// The copied user's rights for a copy, the profile's rights for a profile.
     pub baseline: Rights,
     /// The copied user's name, for the origins.
     pub source_name: String,
+    /// The origins of the rights held before (a modification); empty for a new user.
+    #[serde(default, with = "origins_as_list")]
+    pub previous: Origins,
     pub rights: Rights,
 }
 
-impl AddUserOperation {
-    /// Where a right of the operation comes from.
+impl Assignment {
+    /// Where a right of the assignment comes from.
     pub fn origin(&self, resource: ResourceRef, level: Level) -> Origin {
         origin_of(
             &self.method,
             &self.baseline,
             &self.source_name,
+            &self.previous,
             resource,
             level,
         )
     }
 
-    /// The canonical text: one fact per line, in a fixed order, so that the same operation always
-    /// gives the same text and any change gives another.
-    pub fn canonical_text(&self) -> String {
-        let mut text = String::from("habilis/ajout-utilisateur/v1\n");
-        let method = match self.method {
-            RightsMethod::Copy { from_user } => format!("copie:{from_user}"),
-            RightsMethod::Custom => "personnalise".into(),
-            RightsMethod::Profile(profile) => format!("profil:{}", profile.code()),
-        };
-        // `writeln!` into a String cannot fail.
-        let _ = writeln!(text, "entite={}", self.entity_id);
-        let _ = writeln!(text, "personne={}", self.person_id);
-        let _ = writeln!(text, "nom={}", one_line(&self.person_name));
-        let _ = writeln!(text, "e-mail={}", self.email.as_str());
-        let _ = writeln!(text, "methode={method}");
-        let _ = writeln!(text, "source={}", one_line(&self.source_name));
-        let admin = if self.rights.administration() {
-            "oui"
-        } else {
-            "non"
-        };
-        let _ = writeln!(text, "administration={admin}");
-        for (resource, levels) in self.rights.grants() {
-            let cells: Vec<String> = levels
-                .iter()
-                .map(|level| format!("{}={}", level.letter(), self.origin(resource, level).code()))
-                .collect();
-            let _ = writeln!(text, "droit {}: {}", resource.key(), cells.join(" "));
-        }
-        text
+    pub fn check(&self, catalog: &Catalog) -> Result<(), AssignmentError> {
+        check_assignment(&self.method, &self.rights, catalog)
     }
 
-    /// SHA-256 of the canonical text, in lower-case hex.
-    pub fn digest(&self) -> String {
-        hex::encode(Sha256::digest(self.canonical_text().as_bytes()))
-    }
-
-    /// The first 32 bits of the digest, shown to the administrator next to the recap and in the
-    /// strong-authentication prompt (« Code de l’opération : 3F2A-9C1B »).
-    pub fn short_code(&self) -> String {
-        short_code(&self.digest())
+    pub fn method_label(&self) -> String {
+        self.method.label(&self.source_name)
     }
 }
 
-/// Formats the first eight hex digits of a digest as `XXXX-XXXX`.
-pub fn short_code(digest: &str) -> String {
-    let head: String = digest.chars().take(8).collect::<String>().to_uppercase();
-    if head.len() < 8 {
-        return head;
-    }
-    format!("{}-{}", &head[..4], &head[4..])
-}
+/// JSON object keys must be strings: origins travel as a list of triples.
+mod origins_as_list {
+    use super::{Level, Origin, Origins, ResourceRef};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Keeps a free-text field on one line of the canonical text.
-fn one_line(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+    pub fn serialize<S: Serializer>(origins: &Origins, serializer: S) -> Result<S::Ok, S::Error> {
+        origins
+            .iter()
+            .map(|((resource, level), origin)| (*resource, *level, origin))
+            .collect::<Vec<_>>()
+            .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Origins, D::Error> {
+        let list: Vec<(ResourceRef, Level, Origin)> = Vec::deserialize(deserializer)?;
+        Ok(list
+            .into_iter()
+            .map(|(resource, level, origin)| ((resource, level), origin))
+            .collect())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rights::Levels;
-    use proptest::prelude::*;
 
     fn catalog() -> Catalog {
         crate::catalog::test_catalog(&[1, 2], &[5])
-    }
-
-    fn operation(rights: Rights, method: RightsMethod, baseline: Rights) -> AddUserOperation {
-        AddUserOperation {
-            entity_id: 1,
-            person_id: 4,
-            person_name: "MOREAU Lucas".into(),
-            email: Email::parse("lucas.moreau@example.fr").unwrap(),
-            method,
-            baseline,
-            source_name: "Julien Bernard".into(),
-            rights,
-        }
     }
 
     #[test]
@@ -291,48 +286,77 @@ mod tests {
         );
     }
 
-    #[test]
-    fn copied_rights_keep_their_source_and_additions_are_custom() {
+    fn copy_assignment(previous: Origins) -> Assignment {
         let mut copied = Rights::new();
         copied.set_levels(ResourceRef::Account(1), Levels::CONSULTATION);
         let mut rights = copied.clone();
         rights.set(ResourceRef::Account(1), Level::Gestion, true);
-        let op = operation(rights, RightsMethod::Copy { from_user: 3 }, copied);
+        rights.set(ResourceRef::Account(2), Level::Consultation, true);
+        Assignment {
+            method: RightsMethod::Copy { from_user: 3 },
+            baseline: copied,
+            source_name: "Julien Bernard".into(),
+            previous,
+            rights,
+        }
+    }
+
+    #[test]
+    fn copied_rights_keep_their_source_and_additions_are_custom() {
+        let assignment = copy_assignment(Origins::new());
         assert_eq!(
-            op.origin(ResourceRef::Account(1), Level::Consultation),
+            assignment.origin(ResourceRef::Account(1), Level::Consultation),
             Origin::Copy {
                 from_user: 3,
                 name: "Julien Bernard".into()
             }
         );
         assert_eq!(
-            op.origin(ResourceRef::Account(1), Level::Gestion),
+            assignment.origin(ResourceRef::Account(1), Level::Gestion),
             Origin::Custom
         );
-        assert!(op
-            .canonical_text()
-            .contains("droit A1: C=copie:3 G=personnalise\n"));
     }
 
     #[test]
-    fn the_canonical_text_lists_every_fact_in_a_fixed_order() {
-        let catalog = catalog();
-        let rights = Profile::Comptable.rights(&catalog);
-        let op = operation(
-            rights.clone(),
-            RightsMethod::Profile(Profile::Comptable),
-            rights,
-        );
+    fn a_modification_keeps_the_origin_of_what_it_does_not_change() {
+        let previous = Origins::from([(
+            (ResourceRef::Account(2), Level::Consultation),
+            Origin::Profile(Profile::Comptable),
+        )]);
+        let assignment = copy_assignment(previous.clone());
         assert_eq!(
-            op.canonical_text(),
-            "habilis/ajout-utilisateur/v1\nentite=1\npersonne=4\nnom=MOREAU Lucas\n\
-             e-mail=lucas.moreau@example.fr\nmethode=profil:comptable\nsource=Julien Bernard\n\
-             administration=non\ndroit A1: C=profil:comptable\ndroit A2: C=profil:comptable\n\
-             droit C5: C=profil:comptable\n"
+            assignment.origin(ResourceRef::Account(2), Level::Consultation),
+            Origin::Profile(Profile::Comptable)
         );
-        assert_eq!(op.digest().len(), 64);
-        assert_eq!(op.short_code().len(), 9);
-        assert_eq!(op.short_code(), short_code(&op.digest()));
+        // A profile gives everything its own origin.
+        let mut by_profile = assignment.clone();
+        by_profile.method = RightsMethod::Profile(Profile::Valideur);
+        assert_eq!(
+            by_profile.origin(ResourceRef::Account(2), Level::Consultation),
+            Origin::Profile(Profile::Valideur)
+        );
+        // The previous origins survive a JSON round trip.
+        let json = serde_json::to_string(&assignment).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Assignment>(&json).unwrap().previous,
+            previous
+        );
+    }
+
+    #[test]
+    fn origins_and_methods_have_stable_codes() {
+        for origin in [Origin::Profile(Profile::Valideur), Origin::Custom] {
+            assert_eq!(Origin::from_code(&origin.code()), origin);
+        }
+        assert!(matches!(
+            Origin::from_code("copie:12"),
+            Origin::Copy { from_user: 12, .. }
+        ));
+        assert_eq!(RightsMethod::Copy { from_user: 3 }.code(), "copie:3");
+        assert_eq!(
+            RightsMethod::Profile(Profile::Valideur).label(""),
+            "Profil valideur"
+        );
     }
 
     #[test]
@@ -346,42 +370,5 @@ mod tests {
             r#"{"copy":{"from_user":3}}"#
         );
         assert!(serde_json::from_str::<RightsMethod>(r#"{"copy":{"from_user":3,"x":1}}"#).is_err());
-    }
-
-    proptest! {
-        /// Any change to what is signed changes the digest: a single cell, the e-mail, the
-        /// administration right or the method.
-        #[test]
-        fn any_change_changes_the_digest(
-            id in prop_oneof![Just(ResourceRef::Account(1)), Just(ResourceRef::Account(2)), Just(ResourceRef::Contract(5))],
-            level in prop_oneof![Just(Level::Consultation), Just(Level::Gestion), Just(Level::Validation)],
-        ) {
-            let catalog = catalog();
-            let base = Profile::Valideur.rights(&catalog);
-            let original = operation(base.clone(), RightsMethod::Profile(Profile::Valideur), base.clone());
-            let mut edited_rights = base.clone();
-            edited_rights.set(id, level, false);
-            let edited = operation(edited_rights, RightsMethod::Profile(Profile::Valideur), base);
-            prop_assert_ne!(original.digest(), edited.digest());
-
-            let mut admin = original.clone();
-            admin.rights.set_administration(true);
-            prop_assert_ne!(original.digest(), admin.digest());
-
-            let mut other_mail = original.clone();
-            other_mail.email = Email::parse("autre@example.fr").unwrap();
-            prop_assert_ne!(original.digest(), other_mail.digest());
-
-            let mut other_method = original.clone();
-            other_method.method = RightsMethod::Custom;
-            prop_assert_ne!(original.digest(), other_method.digest());
-
-            let rebuilt = operation(
-                Profile::Valideur.rights(&catalog),
-                RightsMethod::Profile(Profile::Valideur),
-                Profile::Valideur.rights(&catalog),
-            );
-            prop_assert_eq!(original.digest(), rebuilt.digest());
-        }
     }
 }

@@ -1,4 +1,6 @@
 //! Signing in and out, first login, strong-authentication factors, the home page.
+//!
+//! Passwords arrive as plain strings (the wire format) and become `SecretString`s at once.
 
 use super::types::{Deployment, HomeView, SessionInfo, SessionStatus, Stage, TotpEnrolment};
 use super::{ApiError, StrictJson};
@@ -10,6 +12,8 @@ use webauthn_rs_proto::{
 
 #[cfg(feature = "ssr")]
 use crate::backend::{flows, guard, session::Stage as SessionStage};
+#[cfg(feature = "ssr")]
+use secrecy::SecretString;
 
 /// The bank's name and whether this is a local (demo) deployment.
 #[server(prefix = "/api", endpoint = "deploiement", input = StrictJson)]
@@ -46,7 +50,7 @@ pub async fn keep_alive() -> Result<SessionStatus, ApiError> {
 #[server(prefix = "/api", endpoint = "connexion", input = StrictJson)]
 pub async fn login(login_id: String, password: String) -> Result<Stage, ApiError> {
     let (state, facts) = guard::anyone()?;
-    flows::sign_in::login(state, facts, login_id, password).await
+    flows::sign_in::login(state, facts, login_id, SecretString::from(password)).await
 }
 
 /// Step 2 with the authenticator application's code.
@@ -81,7 +85,12 @@ pub async fn logout() -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "premiere-connexion/mot-de-passe", input = StrictJson)]
 pub async fn set_first_password(password: String, confirmation: String) -> Result<(), ApiError> {
     let caller = guard::at_stage(SessionStage::NewPassword)?;
-    flows::first_login::set_new_password(caller, password, confirmation).await
+    flows::first_login::set_new_password(
+        caller,
+        SecretString::from(password),
+        SecretString::from(confirmation),
+    )
+    .await
 }
 
 /// The caller for factor enrolment: a first login's last step, or a signed-in user.

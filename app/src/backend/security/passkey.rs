@@ -105,9 +105,7 @@ pub fn finish_authentication(
 
 /// The stable text form of a credential id, for the unique column.
 pub fn credential_key(id: &CredentialID) -> String {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
-    URL_SAFE_NO_PAD.encode(id.as_ref())
+    data_encoding::BASE64URL_NOPAD.encode(id.as_ref())
 }
 
 #[cfg(test)]

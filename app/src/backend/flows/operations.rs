@@ -1,0 +1,244 @@
+//! The one pipeline every administration operation passes through (see
+//! `docs/architecture.md`): prepare → sign with strong authentication → apply.
+//!
+//! - [`keep`]: after « Confirmer », the operation is kept with the digest of its canonical text;
+//!   the author's earlier prepared operation is voided (any edit voids a signature).
+//! - [`passkey_challenge`]: a passkey challenge bound to the operation and to the session.
+//! - [`confirm`]: checks that what is signed is exactly what is kept (digest), unexpired (5
+//!   minutes) and unused, verifies the strong authentication, then applies the operation in one
+//!   transaction: the atomic « applied » mark, the kind's own change, the audit event and the
+//!   messages, or nothing at all.
+
+use super::{add_user, sca, sign_in::challenge_expired};
+use crate::api::types::{OperationDone, ScaProof};
+use crate::api::ApiError;
+use crate::backend::guard::{self, Caller};
+use crate::backend::security::crypto::{constant_time_eq, random_token};
+use crate::backend::session::{self, Stage as SessionStage};
+use crate::backend::store::ceremonies::{self, CeremonyKind};
+use crate::backend::store::operations::{NewOperation, OperationStatus};
+use crate::backend::store::{self, now};
+use model::{Change, Operation, TotpCode};
+use webauthn_rs::prelude::RequestChallengeResponse;
+
+/// A prepared operation lives 5 minutes.
+pub const OPERATION_LIFETIME_SECS: i64 = 5 * 60;
+
+/// What [`keep`] gives back to show with the operation.
+pub struct Kept {
+    pub operation_id: String,
+    pub digest: String,
+    pub short_code: String,
+    pub has_passkey: bool,
+    pub has_totp: bool,
+}
+
+/// Keeps an operation the caller is about to sign.
+pub async fn keep(caller: &Caller, operation: &Operation) -> Result<Kept, ApiError> {
+    let id = random_token();
+    let digest = operation.digest();
+    let payload = serde_json::to_string(operation)?;
+    let now = now();
+    let target = operation.target();
+    let mut tx = caller.state.db.begin_write().await?;
+    store::operations::prepare(
+        &mut tx,
+        NewOperation {
+            id: &id,
+            entity_id: caller.entity_id(),
+            author_user_id: caller.user_id(),
+            kind: operation.kind(),
+            target_user_id: target.map(|user| user.user_id),
+            target_version: target.map(|user| user.version),
+            payload: &payload,
+            digest: &digest,
+            session_id: caller.session.id,
+            created_at: now,
+            expires_at: now + OPERATION_LIFETIME_SECS,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let enrolled = sca::factors(&caller.state, caller.user_id()).await?;
+    Ok(Kept {
+        operation_id: id,
+        short_code: operation.short_code(),
+        digest,
+        has_passkey: enrolled.has_passkey(),
+        has_totp: enrolled.has_totp(),
+    })
+}
+
+/// A prepared operation of the caller, still awaiting its strong authentication.
+struct Pending {
+    operation: Operation,
+    digest: String,
+}
+
+async fn pending(caller: &Caller, operation_id: &str) -> Result<Pending, ApiError> {
+    let stored = store::operations::find_by_author(
+        caller.state.db.pool(),
+        operation_id,
+        caller.entity_id(),
+        caller.user_id(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    if stored.status != OperationStatus::Prepared || stored.expires_at <= now() {
+        return Err(ApiError::OperationExpired);
+    }
+    let operation: Operation = serde_json::from_str(&stored.payload)?;
+    // The stored payload must still be what was signed: a changed row is refused.
+    if !constant_time_eq(&operation.digest(), &stored.digest)
+        || operation.entity_id != caller.entity_id()
+    {
+        tracing::error!(operation_id, "prepared operation does not match its digest");
+        return Err(ApiError::OperationExpired);
+    }
+    Ok(Pending {
+        operation,
+        digest: stored.digest,
+    })
+}
+
+/// The passkey challenge that validates an operation: its state stays on the server, bound to
+/// the operation and to the session that asked for it.
+pub async fn passkey_challenge(
+    caller: &Caller,
+    operation_id: &str,
+) -> Result<RequestChallengeResponse, ApiError> {
+    pending(caller, operation_id).await?;
+    let (challenge, state) = sca::passkey_challenge(&caller.state, caller.user_id()).await?;
+    ceremonies::put(
+        caller.state.db.pool(),
+        caller.session.id,
+        CeremonyKind::PasskeyOperation,
+        Some(operation_id),
+        &state,
+        now(),
+    )
+    .await?;
+    Ok(challenge)
+}
+
+/// Verifies the strong authentication that validates `operation_id`.
+async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<(), ApiError> {
+    let state = &caller.state;
+    match proof {
+        ScaProof::Totp { code } => {
+            let code =
+                TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
+            sca::check_totp(state, caller.user_id(), caller.entity_id(), code).await
+        }
+        ScaProof::Passkey { credential } => {
+            let ceremony = ceremonies::take(
+                state.db.pool(),
+                caller.session.id,
+                CeremonyKind::PasskeyOperation,
+                Some(operation_id),
+                now() - OPERATION_LIFETIME_SECS,
+            )
+            .await?
+            .ok_or_else(challenge_expired)?;
+            sca::check_passkey(
+                state,
+                caller.user_id(),
+                caller.entity_id(),
+                &credential,
+                &ceremony,
+            )
+            .await
+        }
+    }
+}
+
+/// What a kind needs prepared before the write lock is taken (work that takes time).
+enum Inputs {
+    AddUser(add_user::Inputs),
+}
+
+async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
+    match &operation.change {
+        Change::AddUser { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
+        _ => {
+            tracing::error!(
+                kind = operation.kind().code(),
+                "operation kind without an apply"
+            );
+            Err(ApiError::Internal)
+        }
+    }
+}
+
+/// The strong authentication validates exactly the prepared operation, then the change applies
+/// at once, in one transaction.
+pub async fn confirm(
+    caller: Caller,
+    operation_id: String,
+    digest: String,
+    proof: ScaProof,
+) -> Result<OperationDone, ApiError> {
+    let Pending {
+        operation,
+        digest: stored_digest,
+    } = pending(&caller, &operation_id).await?;
+    // What the administrator saw and signed must be what the server holds.
+    if !constant_time_eq(&digest, &stored_digest) {
+        return Err(ApiError::OperationExpired);
+    }
+    verify(&caller, &operation_id, proof).await?;
+    let inputs = inputs(&caller, &operation).await?;
+
+    let state = &caller.state;
+    let mut tx = state.db.begin_write().await?;
+    if !store::operations::mark_applied(
+        &mut tx,
+        &operation_id,
+        caller.entity_id(),
+        caller.user_id(),
+        &stored_digest,
+        now(),
+    )
+    .await?
+    {
+        return Err(ApiError::OperationExpired);
+    }
+    let done = match (&operation.change, inputs) {
+        (Change::AddUser { .. }, Inputs::AddUser(inputs)) => {
+            add_user::apply(
+                &mut tx,
+                &caller,
+                &operation_id,
+                &stored_digest,
+                &operation,
+                inputs,
+            )
+            .await?
+        }
+        _ => return Err(ApiError::Internal),
+    };
+    // A step-up gives the session a new id too.
+    let token = session::rotate(&mut tx, &caller.session, SessionStage::Full).await?;
+    tx.commit().await?;
+    guard::set_cookie(&session::cookie(&token));
+    state.outbox_wake.notify_one();
+    tracing::info!(
+        entity_id = caller.entity_id(),
+        author = caller.user_id(),
+        kind = operation.kind().code(),
+        "operation applied"
+    );
+    Ok(done)
+}
+
+/// « Annuler »: voids the caller's prepared operation. Nothing was applied, nothing is.
+pub async fn cancel(caller: &Caller, operation_id: &str) -> Result<(), ApiError> {
+    store::operations::void(
+        caller.state.db.pool(),
+        operation_id,
+        caller.entity_id(),
+        caller.user_id(),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Entities (companies, associations, institutions), their bank advisor, and their accounts and
+//! contracts: the things rights apply to.
+
+use model::{Account, Catalog, Contract, ContractKind};
+use sqlx::{Any, AnyConnection, Executor};
+
+/// The kind of entity, as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityKind {
+    Company,
+    Association,
+    Institution,
+}
+
+crate::stored_codes!(EntityKind {
+    EntityKind::Company => "entreprise",
+    EntityKind::Association => "association",
+    EntityKind::Institution => "institution",
+});
+
+impl EntityKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Company => "Entreprise",
+            EntityKind::Association => "Association",
+            EntityKind::Institution => "Institution",
+        }
+    }
+}
+
+/// The bank advisor of an entity, whom administrators contact.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Advisor {
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub agency: String,
+    /// E.164
+    pub phone: String,
+    pub email: String,
+}
+
+/// An entity with its advisor.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Entity {
+    pub id: i64,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EntityKind,
+    pub siren: String,
+    #[sqlx(flatten)]
+    pub advisor: Advisor,
+}
+
+const ENTITY_COLUMNS: &str = "e.id, e.name, e.kind, e.siren, a.civility, a.first_name, \
+                              a.last_name, a.agency, a.phone, a.email";
+
+pub async fn find<'e, E>(executor: E, entity_id: i64) -> Result<Option<Entity>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {ENTITY_COLUMNS} FROM entities e JOIN advisors a ON a.id = e.advisor_id \
+         WHERE e.id = $1"
+    ))
+    .bind(entity_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// An account or a contract, read by one query over both tables.
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    source: String,
+    id: i64,
+    label: String,
+    /// The IBAN of an account, the reference of a contract.
+    code: String,
+    /// The currency of an account, the kind of a contract.
+    extra: String,
+}
+
+/// The entity's accounts and contracts, in their display order (one statement).
+pub async fn catalog<'e, E>(executor: E, entity_id: i64) -> Result<Catalog, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows: Vec<ResourceRow> = sqlx::query_as(
+        "SELECT 'account' AS source, id, label, iban AS code, currency AS extra, position          FROM accounts WHERE entity_id = $1          UNION ALL          SELECT 'contract' AS source, id, label, reference AS code, kind AS extra, position          FROM contracts WHERE entity_id = $1          ORDER BY source, position, id",
+    )
+    .bind(entity_id)
+    .fetch_all(executor)
+    .await?;
+    let mut catalog = Catalog::default();
+    for row in rows {
+        if row.source == "account" {
+            catalog.accounts.push(Account {
+                id: row.id,
+                label: row.label,
+                iban: row.code,
+                currency: row.extra,
+            });
+        } else {
+            catalog.contracts.push(Contract {
+                id: row.id,
+                kind: ContractKind::try_from(row.extra)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                label: row.label,
+                reference: row.code,
+            });
+        }
+    }
+    Ok(catalog)
+}
+
+/// Whether any entity exists (demo data goes only into an empty database).
+pub async fn any_exists(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities")
+        .fetch_one(conn)
+        .await?;
+    Ok(count > 0)
+}
+
+pub async fn insert_advisor(
+    conn: &mut AnyConnection,
+    advisor: &Advisor,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO advisors (civility, first_name, last_name, agency, phone, email) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&advisor.civility)
+    .bind(&advisor.first_name)
+    .bind(&advisor.last_name)
+    .bind(&advisor.agency)
+    .bind(&advisor.phone)
+    .bind(&advisor.email)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    name: &str,
+    kind: EntityKind,
+    siren: &str,
+    advisor_id: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO entities (name, kind, siren, advisor_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(name)
+    .bind(kind.code())
+    .bind(siren)
+    .bind(advisor_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn insert_account(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    account: &Account,
+    position: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO accounts (entity_id, label, iban, currency, position) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(entity_id)
+    .bind(&account.label)
+    .bind(&account.iban)
+    .bind(&account.currency)
+    .bind(position)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn insert_contract(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    contract: &Contract,
+    position: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO contracts (entity_id, kind, label, reference, position) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(entity_id)
+    .bind(contract.kind.code())
+    .bind(&contract.label)
+    .bind(&contract.reference)
+    .bind(position)
+    .fetch_one(conn)
+    .await
+}

@@ -1,0 +1,119 @@
+//! Strong-authentication factors: passkeys (one row each) and whether a TOTP secret is enrolled
+//! (kept on the user's row, see `users`).
+
+use sqlx::{Any, AnyConnection, Executor};
+
+/// A passkey as stored: webauthn-rs's serialised credential (its public key and counter).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredPasskey {
+    pub id: i64,
+    pub passkey: String,
+    pub label: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+pub async fn passkeys<'e, E>(executor: E, user_id: i64) -> Result<Vec<StoredPasskey>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT id, passkey, label, created_at, last_used_at FROM passkeys \
+         WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// Which factors a user has enrolled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct Enrolled {
+    pub passkeys: i64,
+    pub totp: i64,
+}
+
+impl Enrolled {
+    pub fn has_passkey(&self) -> bool {
+        self.passkeys > 0
+    }
+
+    pub fn has_totp(&self) -> bool {
+        self.totp > 0
+    }
+
+    pub fn any(&self) -> bool {
+        self.has_passkey() || self.has_totp()
+    }
+}
+
+pub async fn enrolled<'e, E>(executor: E, user_id: i64) -> Result<Enrolled, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) AS passkeys, \
+                (SELECT COUNT(*) FROM users WHERE id = $1 AND totp_secret IS NOT NULL) AS totp",
+    )
+    .bind(user_id)
+    .fetch_one(executor)
+    .await
+}
+
+pub async fn credential_exists(
+    conn: &mut AnyConnection,
+    credential_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM passkeys WHERE credential_id = $1")
+        .bind(credential_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+pub struct NewPasskey<'a> {
+    pub entity_id: i64,
+    pub user_id: i64,
+    pub credential_id: &'a str,
+    pub passkey: &'a str,
+    pub label: &'a str,
+    pub created_at: i64,
+}
+
+pub async fn insert_passkey(
+    conn: &mut AnyConnection,
+    key: NewPasskey<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO passkeys (entity_id, user_id, credential_id, passkey, label, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(key.entity_id)
+    .bind(key.user_id)
+    .bind(key.credential_id)
+    .bind(key.passkey)
+    .bind(key.label)
+    .bind(key.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// After an assertion: the credential's new counter, and when it was last used.
+pub async fn record_use<'e, E>(
+    executor: E,
+    passkey_id: i64,
+    passkey: &str,
+    now: i64,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3")
+        .bind(passkey)
+        .bind(now)
+        .bind(passkey_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

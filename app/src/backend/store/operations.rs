@@ -1,0 +1,181 @@
+//! Administration operations, from « Confirmer » to their application: what was signed (the
+//! payload and its digest), by whom, about whom, and where it stands.
+//!
+//! States: `prepared` (awaiting its strong authentication) → `applied`; or `voided` (cancelled,
+//! replaced by a new preparation) or `expired` (too late). Applying is one atomic statement
+//! inside the transaction that makes the change: of concurrent confirmations, exactly one wins.
+
+use sqlx::{Any, AnyConnection, Executor};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationStatus {
+    Prepared,
+    Applied,
+    Voided,
+    Expired,
+}
+
+crate::stored_codes!(OperationStatus {
+    OperationStatus::Prepared => "prepared",
+    OperationStatus::Applied => "applied",
+    OperationStatus::Voided => "voided",
+    OperationStatus::Expired => "expired",
+});
+
+/// An operation as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredOperation {
+    pub id: String,
+    pub entity_id: i64,
+    pub author_user_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: model::OperationKind,
+    pub target_user_id: Option<i64>,
+    pub target_version: Option<i64>,
+    pub payload: String,
+    pub digest: String,
+    #[sqlx(try_from = "String")]
+    pub status: OperationStatus,
+    pub session_id: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub applied_at: Option<i64>,
+    pub result_user_id: Option<i64>,
+}
+
+const COLUMNS: &str = "id, entity_id, author_user_id, kind, target_user_id, target_version, \
+                       payload, digest, status, session_id, created_at, expires_at, applied_at, \
+                       result_user_id";
+
+pub struct NewOperation<'a> {
+    pub id: &'a str,
+    pub entity_id: i64,
+    pub author_user_id: i64,
+    pub kind: model::OperationKind,
+    pub target_user_id: Option<i64>,
+    pub target_version: Option<i64>,
+    pub payload: &'a str,
+    pub digest: &'a str,
+    pub session_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Keeps a prepared operation. The author's earlier prepared operations are voided: any new
+/// preparation (an edit) voids what was about to be signed.
+pub async fn prepare(
+    conn: &mut AnyConnection,
+    operation: NewOperation<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE operations SET status = $1 WHERE author_user_id = $2 AND status = $3")
+        .bind(OperationStatus::Voided.code())
+        .bind(operation.author_user_id)
+        .bind(OperationStatus::Prepared.code())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO operations (id, entity_id, author_user_id, kind, target_user_id, \
+         target_version, payload, digest, status, session_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(operation.id)
+    .bind(operation.entity_id)
+    .bind(operation.author_user_id)
+    .bind(operation.kind.code())
+    .bind(operation.target_user_id)
+    .bind(operation.target_version)
+    .bind(operation.payload)
+    .bind(operation.digest)
+    .bind(OperationStatus::Prepared.code())
+    .bind(operation.session_id)
+    .bind(operation.created_at)
+    .bind(operation.expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An operation of the author, in their entity; another entity's or author's is not found.
+pub async fn find_by_author<'e, E>(
+    executor: E,
+    operation_id: &str,
+    entity_id: i64,
+    author_user_id: i64,
+) -> Result<Option<StoredOperation>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM operations WHERE id = $1 AND entity_id = $2 AND author_user_id = $3"
+    ))
+    .bind(operation_id)
+    .bind(entity_id)
+    .bind(author_user_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// Marks a prepared operation as applied, if it still is prepared, unexpired and unchanged: one
+/// atomic statement, inside the transaction that applies it.
+pub async fn mark_applied(
+    conn: &mut AnyConnection,
+    operation_id: &str,
+    entity_id: i64,
+    author_user_id: i64,
+    digest: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let applied = sqlx::query(
+        "UPDATE operations SET status = $1, applied_at = $2 \
+         WHERE id = $3 AND entity_id = $4 AND author_user_id = $5 AND status = $6 \
+         AND expires_at > $2 AND digest = $7",
+    )
+    .bind(OperationStatus::Applied.code())
+    .bind(now)
+    .bind(operation_id)
+    .bind(entity_id)
+    .bind(author_user_id)
+    .bind(OperationStatus::Prepared.code())
+    .bind(digest)
+    .execute(conn)
+    .await?;
+    Ok(applied.rows_affected() == 1)
+}
+
+/// Records the user an addition created.
+pub async fn set_result_user(
+    conn: &mut AnyConnection,
+    operation_id: &str,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE operations SET result_user_id = $1 WHERE id = $2")
+        .bind(user_id)
+        .bind(operation_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// « Annuler »: voids the author's prepared operation.
+pub async fn void<'e, E>(
+    executor: E,
+    operation_id: &str,
+    entity_id: i64,
+    author_user_id: i64,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE operations SET status = $1 \
+         WHERE id = $2 AND entity_id = $3 AND author_user_id = $4 AND status = $5",
+    )
+    .bind(OperationStatus::Voided.code())
+    .bind(operation_id)
+    .bind(entity_id)
+    .bind(author_user_id)
+    .bind(OperationStatus::Prepared.code())
+    .execute(executor)
+    .await?;
+    Ok(())
+}

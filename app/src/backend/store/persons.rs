@@ -1,0 +1,121 @@
+//! Persons the bank advisor registered for an entity; some become users.
+
+use sqlx::{Any, AnyConnection, Executor};
+
+/// A person as the advisor registered them (the bank owns these data).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    /// `1985-03-14`
+    pub birth_date: String,
+    /// E.164: `+33612345678`
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+impl Person {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// « NOM Prénom », as the canonical text of an operation names people.
+    pub fn registered_name(&self) -> String {
+        format!("{} {}", self.last_name, self.first_name)
+    }
+}
+
+const COLUMNS: &str = "p.id, p.first_name, p.last_name, p.birth_date, p.phone, p.email";
+
+/// Persons registered by the advisor who are not users yet.
+pub async fn without_account<'e, E>(executor: E, entity_id: i64) -> Result<Vec<Person>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM persons p \
+         WHERE p.entity_id = $1 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id) \
+         ORDER BY p.last_name, p.first_name, p.id"
+    ))
+    .bind(entity_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// A person of the entity who is not a user yet.
+pub async fn candidate<'e, E>(
+    executor: E,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<Option<Person>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM persons p WHERE p.entity_id = $1 AND p.id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id)"
+    ))
+    .bind(entity_id)
+    .bind(person_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// Whether the person of the entity is already a user.
+pub async fn is_user<'e, E>(
+    executor: E,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE person_id = $1 AND entity_id = $2")
+            .bind(person_id)
+            .bind(entity_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The e-mail the administrator filled in becomes the person's.
+pub async fn set_email(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    person_id: i64,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE persons SET email = $1 WHERE id = $2 AND entity_id = $3")
+        .bind(email)
+        .bind(person_id)
+        .bind(entity_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Registers a person (demo data; later the advisor's back office and imports).
+pub async fn insert(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    advisor_id: i64,
+    person: &Person,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO persons (entity_id, last_name, first_name, birth_date, phone, email, \
+         registered_at, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(entity_id)
+    .bind(&person.last_name)
+    .bind(&person.first_name)
+    .bind(&person.birth_date)
+    .bind(&person.phone)
+    .bind(&person.email)
+    .bind(now)
+    .bind(advisor_id)
+    .fetch_one(conn)
+    .await
+}

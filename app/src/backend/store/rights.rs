@@ -1,0 +1,146 @@
+//! Users' rights: one row per level held on an account or contract, each with where it comes
+//! from (its origin), the operation that granted it, when and by whom. The administration right
+//! is the user's `is_administrator` flag.
+
+use super::Flag;
+use model::{Level, Origin, Origins, ResourceRef, Rights};
+use sqlx::{Any, AnyConnection, Executor};
+
+/// A level held, as stored, with the user's administration right (one row per level; one row
+/// of NULLs for a user without any).
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct RightRow {
+    #[sqlx(try_from = "Flag")]
+    is_administrator: bool,
+    account_id: Option<i64>,
+    contract_id: Option<i64>,
+    level: Option<String>,
+    origin: Option<String>,
+}
+
+/// A user's rights with the origin of each level, as stored.
+#[derive(Clone, Debug, Default)]
+pub struct StoredRights {
+    pub rights: Rights,
+    pub origins: Origins,
+}
+
+/// A user's rights, in one statement (empty when the user is not of this entity).
+pub async fn of_user<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<StoredRights, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows: Vec<RightRow> = sqlx::query_as(
+        "SELECT u.is_administrator, r.account_id, r.contract_id, r.level, r.origin          FROM users u LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id          WHERE u.entity_id = $1 AND u.id = $2",
+    )
+    .bind(entity_id)
+    .bind(user_id)
+    .fetch_all(executor)
+    .await?;
+    let mut stored = StoredRights::default();
+    let mut levels = Vec::new();
+    for row in rows {
+        stored.rights.set_administration(row.is_administrator);
+        let resource = match (row.account_id, row.contract_id) {
+            (Some(id), None) => ResourceRef::Account(id),
+            (None, Some(id)) => ResourceRef::Contract(id),
+            _ => continue, // the LEFT JOIN's row for a user without rights
+        };
+        let (Some(level), Some(origin)) = (row.level, row.origin) else {
+            continue;
+        };
+        let level = Level::try_from(level).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        levels.push((resource, level, origin));
+    }
+    // Consultation first, so that the invariant holds while levels are added.
+    levels.sort_by_key(|(_, level, _)| *level);
+    for (resource, level, origin) in levels {
+        let held = stored.rights.get(resource).with(level, true).0;
+        stored.rights.set_levels(resource, held);
+        stored
+            .origins
+            .insert((resource, level), Origin::from_code(&origin));
+    }
+    Ok(stored)
+}
+
+/// Who granted a level, when, with which operation.
+pub struct Grant<'a> {
+    pub operation_id: Option<&'a str>,
+    pub granted_at: i64,
+    pub granted_by: Option<i64>,
+}
+
+/// Writes levels a user gains, with their origins.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    levels: &[(ResourceRef, Level, Origin)],
+    grant: &Grant<'_>,
+) -> Result<(), sqlx::Error> {
+    for (resource, level, origin) in levels {
+        let (account, contract) = match resource {
+            ResourceRef::Account(id) => (Some(*id), None),
+            ResourceRef::Contract(id) => (None, Some(*id)),
+        };
+        sqlx::query::<Any>(
+            "INSERT INTO user_rights (entity_id, user_id, account_id, contract_id, level, origin, \
+             operation_id, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(account)
+        .bind(contract)
+        .bind(level.code())
+        .bind(origin.code())
+        .bind(grant.operation_id)
+        .bind(grant.granted_at)
+        .bind(grant.granted_by)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets the administration right.
+pub async fn set_administration(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET is_administrator = $1 WHERE entity_id = $2 AND id = $3")
+        .bind(i64::from(on))
+        .bind(entity_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes a user's whole rights with the given origins (a new user, demo data).
+pub async fn insert_all(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    rights: &Rights,
+    origin: impl Fn(ResourceRef, Level) -> Origin,
+    grant: &Grant<'_>,
+) -> Result<(), sqlx::Error> {
+    let levels: Vec<(ResourceRef, Level, Origin)> = rights
+        .grants()
+        .flat_map(|(resource, levels)| {
+            levels
+                .iter()
+                .map(move |level| (resource, level))
+                .collect::<Vec<_>>()
+        })
+        .map(|(resource, level)| (resource, level, origin(resource, level)))
+        .collect();
+    insert(conn, entity_id, user_id, &levels, grant).await
+}

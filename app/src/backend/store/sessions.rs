@@ -1,0 +1,139 @@
+//! Server-side sessions: the SHA-256 of the cookie's token, the user, the stage of signing in
+//! reached and the times that enforce the idle timeout and the absolute lifetime.
+
+use super::Flag;
+use crate::api::types::UserState;
+use sqlx::{Any, AnyConnection, Executor};
+
+/// How far a signed-in person has got. Only `Full` reaches the application; the first three
+/// allow exactly the next step of signing in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Password checked; the strong-authentication factor is next.
+    Sca,
+    /// First login: temporary password checked; a new password is next.
+    NewPassword,
+    /// First login: new password set; enrolling a strong-authentication factor is next.
+    Enrol,
+    Full,
+}
+
+crate::stored_codes!(Stage {
+    Stage::Sca => "sca",
+    Stage::NewPassword => "new_password",
+    Stage::Enrol => "enrol",
+    Stage::Full => "full",
+});
+
+/// A session with what its user is now (state and administration right, read at every request).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub entity_id: i64,
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    #[sqlx(try_from = "String")]
+    pub user_state: UserState,
+    #[sqlx(try_from = "Flag")]
+    pub is_administrator: bool,
+    pub user_entity_id: i64,
+}
+
+pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.user_id, s.entity_id, s.stage, s.created_at, s.last_seen_at, \
+                u.state AS user_state, u.is_administrator, u.entity_id AS user_entity_id \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub async fn create<'e, E>(
+    executor: E,
+    token_hash: &str,
+    user_id: i64,
+    entity_id: i64,
+    stage: Stage,
+    now: i64,
+) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar(
+        "INSERT INTO sessions (token_hash, user_id, entity_id, stage, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(stage.code())
+    .bind(now)
+    .fetch_one(executor)
+    .await
+}
+
+pub async fn touch<'e, E>(executor: E, session_id: i64, now: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(session_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Gives the session a new token and stage; the lifetime restarts only when the stage changes.
+/// Ceremonies in progress end with it. False if the session is gone.
+pub async fn rotate(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    new_token_hash: &str,
+    stage: Stage,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE sessions SET token_hash = $1, stage = $2, last_seen_at = $3, \
+         created_at = CASE WHEN stage = $2 THEN created_at ELSE $3 END WHERE id = $4",
+    )
+    .bind(new_token_hash)
+    .bind(stage.code())
+    .bind(now)
+    .bind(session_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM ceremonies WHERE session_id = $1")
+        .bind(session_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn delete<'e, E>(executor: E, session_id: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (blocked, suspended, removed).
+pub async fn delete_all_for_user<'e, E>(executor: E, user_id: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

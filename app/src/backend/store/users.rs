@@ -1,0 +1,398 @@
+//! Users of the online-banking space: identity (through their person), state, credentials and
+//! strong-authentication counters.
+
+use super::Flag;
+use crate::api::types::UserState;
+use sqlx::{Any, AnyConnection, Executor};
+
+/// A user of an entity, as shown to people.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub entity_id: i64,
+    pub person_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub login_id: String,
+    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub state: UserState,
+    #[sqlx(try_from = "Flag")]
+    pub is_administrator: bool,
+    pub version: i64,
+    pub created_at: i64,
+    pub created_by: Option<i64>,
+    /// E.164, from the person.
+    pub phone: String,
+}
+
+impl User {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// « NOM Prénom », as the canonical text of an operation names people.
+    pub fn registered_name(&self) -> String {
+        format!("{} {}", self.last_name, self.first_name)
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.entity_id, u.person_id, p.first_name, p.last_name, \
+                            u.login_id, u.email, u.state, u.is_administrator, u.version, \
+                            u.created_at, u.created_by, p.phone";
+
+pub async fn find<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u JOIN persons p ON p.id = u.person_id \
+         WHERE u.entity_id = $1 AND u.id = $2"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// The entity's users, by name.
+pub async fn list<'e, E>(executor: E, entity_id: i64) -> Result<Vec<User>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u JOIN persons p ON p.id = u.person_id \
+         WHERE u.entity_id = $1 ORDER BY p.last_name, p.first_name, u.id"
+    ))
+    .bind(entity_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// One line of « Gestion des utilisateurs », counted by the database.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Summary {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub login_id: String,
+    #[sqlx(try_from = "String")]
+    pub state: UserState,
+    #[sqlx(try_from = "Flag")]
+    pub is_administrator: bool,
+    pub consultation: i64,
+    pub gestion: i64,
+    pub validation: i64,
+}
+
+pub async fn summaries<'e, E>(executor: E, entity_id: i64) -> Result<Vec<Summary>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name, \
+                COALESCE(SUM(CASE WHEN r.level = 'consultation' THEN 1 ELSE 0 END), 0) AS consultation, \
+                COALESCE(SUM(CASE WHEN r.level = 'gestion' THEN 1 ELSE 0 END), 0) AS gestion, \
+                COALESCE(SUM(CASE WHEN r.level = 'validation' THEN 1 ELSE 0 END), 0) AS validation \
+         FROM users u JOIN persons p ON p.id = u.person_id \
+         LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id \
+         WHERE u.entity_id = $1 \
+         GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
+         ORDER BY p.last_name, p.first_name, u.id",
+    )
+    .bind(entity_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// What signing in needs to know about an account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SignInAccount {
+    pub id: i64,
+    pub entity_id: i64,
+    #[sqlx(try_from = "String")]
+    pub state: UserState,
+    pub password_hash: Option<String>,
+    pub temp_password_hash: Option<String>,
+    pub temp_password_expires_at: Option<i64>,
+    pub temp_password_used_at: Option<i64>,
+    pub password_locked_until: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    pub is_demo: bool,
+}
+
+pub async fn sign_in_account<'e, E>(
+    executor: E,
+    login_id: &str,
+) -> Result<Option<SignInAccount>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT id, entity_id, state, password_hash, temp_password_hash, \
+         temp_password_expires_at, temp_password_used_at, password_locked_until, is_demo \
+         FROM users WHERE login_id = $1",
+    )
+    .bind(login_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// Spends a temporary password: of two sign-ins with it, one wins.
+pub async fn spend_temporary_password<'e, E>(
+    executor: E,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let spent = sqlx::query(
+        "UPDATE users SET temp_password_used_at = $1 \
+         WHERE id = $2 AND temp_password_used_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(executor)
+    .await?;
+    Ok(spent.rows_affected() == 1)
+}
+
+/// The login id and the temporary password's hash (still kept until the new password is set, to
+/// refuse the same password).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FirstLoginFacts {
+    pub login_id: String,
+    pub temp_password_hash: Option<String>,
+}
+
+pub async fn first_login_facts<'e, E>(
+    executor: E,
+    user_id: i64,
+) -> Result<FirstLoginFacts, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as("SELECT login_id, temp_password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(executor)
+        .await
+}
+
+pub async fn login_id_exists(
+    conn: &mut AnyConnection,
+    login_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_id = $1")
+        .bind(login_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// A user created by an addition, awaiting their first login.
+pub struct NewUser<'a> {
+    pub entity_id: i64,
+    pub person_id: i64,
+    pub login_id: &'a str,
+    pub email: &'a str,
+    pub is_administrator: bool,
+    pub temp_password_hash: &'a str,
+    pub temp_password_expires_at: i64,
+    pub created_at: i64,
+    pub created_by: Option<i64>,
+}
+
+pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
+         temp_password_hash, temp_password_expires_at, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(user.entity_id)
+    .bind(user.person_id)
+    .bind(user.login_id)
+    .bind(user.email)
+    .bind(UserState::AwaitingFirstLogin.code())
+    .bind(i64::from(user.is_administrator))
+    .bind(user.temp_password_hash)
+    .bind(user.temp_password_expires_at)
+    .bind(user.created_at)
+    .bind(user.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// A demo user, active with a password and a TOTP secret.
+pub struct DemoUser<'a> {
+    pub entity_id: i64,
+    pub person_id: i64,
+    pub login_id: &'a str,
+    pub email: &'a str,
+    pub is_administrator: bool,
+    pub password_hash: &'a str,
+    pub sealed_totp_secret: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert_demo(conn: &mut AnyConnection, user: DemoUser<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
+         password_hash, totp_secret, is_demo, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) RETURNING id",
+    )
+    .bind(user.entity_id)
+    .bind(user.person_id)
+    .bind(user.login_id)
+    .bind(user.email)
+    .bind(UserState::Active.code())
+    .bind(i64::from(user.is_administrator))
+    .bind(user.password_hash)
+    .bind(user.sealed_totp_secret)
+    .bind(user.now)
+    .fetch_one(conn)
+    .await
+}
+
+/// First login: the new password replaces the temporary one. False if the user is not at that
+/// step any more.
+pub async fn set_first_password(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE users SET password_hash = $1, temp_password_hash = NULL, \
+         temp_password_expires_at = NULL, version = version + 1 \
+         WHERE id = $2 AND state = $3 AND password_hash IS NULL",
+    )
+    .bind(password_hash)
+    .bind(user_id)
+    .bind(UserState::AwaitingFirstLogin.code())
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// First login done: the user becomes active.
+pub async fn activate(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE users SET state = $1, version = version + 1 \
+         WHERE id = $2 AND state = $3 AND password_hash IS NOT NULL",
+    )
+    .bind(UserState::Active.code())
+    .bind(user_id)
+    .bind(UserState::AwaitingFirstLogin.code())
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// The TOTP secret (sealed) and the last time step accepted.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TotpState {
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+pub async fn totp_state<'e, E>(executor: E, user_id: i64) -> Result<TotpState, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as("SELECT totp_secret, totp_last_step FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(executor)
+        .await
+}
+
+/// Records an accepted TOTP step: the atomic « use once ». Of two requests with the same code,
+/// only one moves the step forward.
+pub async fn accept_totp_step<'e, E>(
+    executor: E,
+    user_id: i64,
+    step: i64,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let result = sqlx::query(
+        "UPDATE users SET totp_last_step = $1, failed_sca_count = 0 \
+         WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user_id)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Stores a TOTP secret verified with a first code. False if one is already there.
+pub async fn store_totp_secret(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    sealed_secret: &str,
+    step: i64,
+) -> Result<bool, sqlx::Error> {
+    let stored = sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_last_step = $2 \
+         WHERE id = $3 AND totp_secret IS NULL",
+    )
+    .bind(sealed_secret)
+    .bind(step)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(stored.rows_affected() == 1)
+}
+
+/// Counts a failed strong authentication; returns the count of failures in a row.
+pub async fn count_sca_failure(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE users SET failed_sca_count = failed_sca_count + 1 WHERE id = $1 \
+         RETURNING failed_sca_count",
+    )
+    .bind(user_id)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn reset_sca_failures<'e, E>(executor: E, user_id: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE users SET failed_sca_count = 0 WHERE id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Blocks a user (five failed strong authentications).
+pub async fn block(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET state = $1, version = version + 1 WHERE id = $2")
+        .bind(UserState::Blocked.code())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unblocks a blocked user by login id; returns the user and entity ids if there was one.
+pub async fn unblock_by_login_id(
+    conn: &mut AnyConnection,
+    login_id: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE users SET state = $1, failed_sca_count = 0, version = version + 1 \
+         WHERE login_id = $2 AND state = $3 RETURNING id, entity_id",
+    )
+    .bind(UserState::Active.code())
+    .bind(login_id)
+    .bind(UserState::Blocked.code())
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,476 @@
+//! Administration operations: every change an administrator makes (add a user, modify their
+//! rights, suspend, reactivate, remove, reset access, unblock) is one [`Operation`]. Each has a
+//! canonical text — what the administrator reads and signs with strong authentication — and its
+//! digest, to which the signature is bound. The server keeps the operation between « Confirmer »
+//! and the signature, then applies it; see `docs/architecture.md`.
+//!
+//! - [`assignment`]: the three methods of giving rights and where each right comes from.
+//! - [`diff`]: what a change of rights gives and takes away.
+
+pub mod assignment;
+pub mod diff;
+
+use crate::identity::Email;
+use crate::rights::{Level, Rights};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use std::fmt::Write as _;
+
+pub use assignment::{
+    check_assignment, origin_of, Assignment, AssignmentError, Origin, Origins, RightsMethod,
+};
+pub use diff::{DiffLine, RightsDiff};
+
+/// The kinds of operation, with their stable codes (storage, audit trail, canonical text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationKind {
+    AddUser,
+    ModifyRights,
+    Suspend,
+    Reactivate,
+    Remove,
+    ResetAccess,
+    Unblock,
+}
+
+impl OperationKind {
+    pub const ALL: [OperationKind; 7] = [
+        OperationKind::AddUser,
+        OperationKind::ModifyRights,
+        OperationKind::Suspend,
+        OperationKind::Reactivate,
+        OperationKind::Remove,
+        OperationKind::ResetAccess,
+        OperationKind::Unblock,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OperationKind::AddUser => "ajout_utilisateur",
+            OperationKind::ModifyRights => "modification_droits",
+            OperationKind::Suspend => "suspension",
+            OperationKind::Reactivate => "reactivation",
+            OperationKind::Remove => "suppression",
+            OperationKind::ResetAccess => "reinitialisation_acces",
+            OperationKind::Unblock => "deblocage",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<OperationKind> {
+        OperationKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The operation's name, as headings and the journal show it.
+    pub fn title(self) -> &'static str {
+        match self {
+            OperationKind::AddUser => "Ajout d’un utilisateur",
+            OperationKind::ModifyRights => "Modification des droits",
+            OperationKind::Suspend => "Suspension d’un utilisateur",
+            OperationKind::Reactivate => "Réactivation d’un utilisateur",
+            OperationKind::Remove => "Suppression d’un utilisateur",
+            OperationKind::ResetAccess => "Réinitialisation de l’accès",
+            OperationKind::Unblock => "Déblocage d’un utilisateur",
+        }
+    }
+}
+
+/// The user an operation is about, as the administrator saw them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserRef {
+    pub user_id: i64,
+    /// « NOM Prénom »
+    pub name: String,
+    pub login_id: String,
+    /// The user's version when the operation was prepared: any change in between voids it.
+    pub version: i64,
+}
+
+/// What an operation changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    AddUser {
+        person_id: i64,
+        /// « NOM Prénom », as registered by the advisor.
+        person_name: String,
+        email: Email,
+        assignment: Assignment,
+    },
+    ModifyRights {
+        user: UserRef,
+        before: Rights,
+        assignment: Assignment,
+    },
+    Suspend {
+        user: UserRef,
+    },
+    Reactivate {
+        user: UserRef,
+    },
+    Remove {
+        user: UserRef,
+    },
+    ResetAccess {
+        user: UserRef,
+    },
+    Unblock {
+        user: UserRef,
+    },
+}
+
+/// One administration operation of an entity, as signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    pub entity_id: i64,
+    pub change: Change,
+}
+
+impl Operation {
+    pub fn kind(&self) -> OperationKind {
+        match &self.change {
+            Change::AddUser { .. } => OperationKind::AddUser,
+            Change::ModifyRights { .. } => OperationKind::ModifyRights,
+            Change::Suspend { .. } => OperationKind::Suspend,
+            Change::Reactivate { .. } => OperationKind::Reactivate,
+            Change::Remove { .. } => OperationKind::Remove,
+            Change::ResetAccess { .. } => OperationKind::ResetAccess,
+            Change::Unblock { .. } => OperationKind::Unblock,
+        }
+    }
+
+    /// The existing user the operation is about (none for an addition).
+    pub fn target(&self) -> Option<&UserRef> {
+        match &self.change {
+            Change::AddUser { .. } => None,
+            Change::ModifyRights { user, .. }
+            | Change::Suspend { user }
+            | Change::Reactivate { user }
+            | Change::Remove { user }
+            | Change::ResetAccess { user }
+            | Change::Unblock { user } => Some(user),
+        }
+    }
+
+    /// The rights given, with where each comes from (addition and modification).
+    pub fn assignment(&self) -> Option<&Assignment> {
+        match &self.change {
+            Change::AddUser { assignment, .. } | Change::ModifyRights { assignment, .. } => {
+                Some(assignment)
+            }
+            _ => None,
+        }
+    }
+
+    /// The canonical text: one fact per line, in a fixed order, so that the same operation always
+    /// gives the same text and any change gives another.
+    pub fn canonical_text(&self) -> String {
+        let mut text = format!("habilis/{}/v1\n", self.kind().code());
+        // `writeln!` into a String cannot fail.
+        let _ = writeln!(text, "entite={}", self.entity_id);
+        match &self.change {
+            Change::AddUser {
+                person_id,
+                person_name,
+                email,
+                assignment,
+            } => {
+                let _ = writeln!(text, "personne={person_id}");
+                let _ = writeln!(text, "nom={}", one_line(person_name));
+                let _ = writeln!(text, "e-mail={}", email.as_str());
+                write_assignment(&mut text, assignment);
+            }
+            Change::ModifyRights {
+                user,
+                before,
+                assignment,
+            } => {
+                write_user(&mut text, user);
+                let _ = writeln!(
+                    text,
+                    "administration_avant={}",
+                    yes_no(before.administration())
+                );
+                for (resource, levels) in before.grants() {
+                    let _ = writeln!(text, "avant {}: {}", resource.key(), levels.letters());
+                }
+                write_assignment(&mut text, assignment);
+            }
+            Change::Suspend { user }
+            | Change::Reactivate { user }
+            | Change::Remove { user }
+            | Change::ResetAccess { user }
+            | Change::Unblock { user } => write_user(&mut text, user),
+        }
+        text
+    }
+
+    /// SHA-256 of the canonical text, in lower-case hex.
+    pub fn digest(&self) -> String {
+        data_encoding::HEXLOWER.encode(&Sha256::digest(self.canonical_text().as_bytes()))
+    }
+
+    /// The first 32 bits of the digest, shown to the administrator next to the recap and in the
+    /// strong-authentication prompt (« Code de l’opération : 3F2A-9C1B »).
+    pub fn short_code(&self) -> String {
+        short_code(&self.digest())
+    }
+}
+
+fn yes_no(on: bool) -> &'static str {
+    if on {
+        "oui"
+    } else {
+        "non"
+    }
+}
+
+fn write_user(text: &mut String, user: &UserRef) {
+    let _ = writeln!(text, "utilisateur={}", user.user_id);
+    let _ = writeln!(text, "nom={}", one_line(&user.name));
+    let _ = writeln!(text, "identifiant={}", one_line(&user.login_id));
+    let _ = writeln!(text, "version={}", user.version);
+}
+
+fn write_assignment(text: &mut String, assignment: &Assignment) {
+    let _ = writeln!(text, "methode={}", assignment.method.code());
+    let _ = writeln!(text, "source={}", one_line(&assignment.source_name));
+    let _ = writeln!(
+        text,
+        "administration={}",
+        yes_no(assignment.rights.administration())
+    );
+    for (resource, levels) in assignment.rights.grants() {
+        let cells: Vec<String> = levels
+            .iter()
+            .map(|level: Level| {
+                format!(
+                    "{}={}",
+                    level.letter(),
+                    assignment.origin(resource, level).code()
+                )
+            })
+            .collect();
+        let _ = writeln!(text, "droit {}: {}", resource.key(), cells.join(" "));
+    }
+}
+
+/// Formats the first eight hex digits of a digest as `XXXX-XXXX`.
+pub fn short_code(digest: &str) -> String {
+    let head: String = digest.chars().take(8).collect::<String>().to_uppercase();
+    if head.len() < 8 {
+        return head;
+    }
+    format!("{}-{}", &head[..4], &head[4..])
+}
+
+/// Keeps a free-text field on one line of the canonical text.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Catalog, ResourceRef};
+    use crate::profile::Profile;
+    use proptest::prelude::*;
+
+    fn catalog() -> Catalog {
+        crate::catalog::test_catalog(&[1, 2], &[5])
+    }
+
+    fn assignment(rights: Rights, method: RightsMethod, baseline: Rights) -> Assignment {
+        Assignment {
+            method,
+            baseline,
+            source_name: "Julien Bernard".into(),
+            previous: Origins::new(),
+            rights,
+        }
+    }
+
+    fn add_user(rights: Rights, method: RightsMethod, baseline: Rights) -> Operation {
+        Operation {
+            entity_id: 1,
+            change: Change::AddUser {
+                person_id: 4,
+                person_name: "MOREAU Lucas".into(),
+                email: Email::parse("lucas.moreau@example.fr").unwrap(),
+                assignment: assignment(rights, method, baseline),
+            },
+        }
+    }
+
+    fn lucas() -> UserRef {
+        UserRef {
+            user_id: 12,
+            name: "MOREAU Lucas".into(),
+            login_id: "3000000012".into(),
+            version: 3,
+        }
+    }
+
+    #[test]
+    fn the_canonical_text_of_an_addition_lists_every_fact_in_a_fixed_order() {
+        let catalog = catalog();
+        let rights = Profile::Comptable.rights(&catalog);
+        let op = add_user(
+            rights.clone(),
+            RightsMethod::Profile(Profile::Comptable),
+            rights,
+        );
+        assert_eq!(
+            op.canonical_text(),
+            "habilis/ajout_utilisateur/v1\nentite=1\npersonne=4\nnom=MOREAU Lucas\n\
+             e-mail=lucas.moreau@example.fr\nmethode=profil:comptable\nsource=Julien Bernard\n\
+             administration=non\ndroit A1: C=profil:comptable\ndroit A2: C=profil:comptable\n\
+             droit C5: C=profil:comptable\n"
+        );
+        assert_eq!(op.digest().len(), 64);
+        assert_eq!(op.short_code(), short_code(&op.digest()));
+        assert_eq!(op.kind(), OperationKind::AddUser);
+        assert!(op.target().is_none());
+    }
+
+    #[test]
+    fn a_modification_signs_the_user_its_version_and_the_rights_before_and_after() {
+        let catalog = catalog();
+        let before = Profile::Comptable.rights(&catalog);
+        let mut after = before.clone();
+        after.set(ResourceRef::Account(1), Level::Gestion, true);
+        let op = Operation {
+            entity_id: 1,
+            change: Change::ModifyRights {
+                user: lucas(),
+                before: before.clone(),
+                assignment: Assignment {
+                    previous: before
+                        .grants()
+                        .map(|(r, _)| {
+                            (
+                                (r, Level::Consultation),
+                                Origin::Profile(Profile::Comptable),
+                            )
+                        })
+                        .collect(),
+                    ..assignment(after, RightsMethod::Custom, Rights::new())
+                },
+            },
+        };
+        let text = op.canonical_text();
+        assert!(text.starts_with(
+            "habilis/modification_droits/v1\nentite=1\nutilisateur=12\nnom=MOREAU Lucas\n\
+             identifiant=3000000012\nversion=3\nadministration_avant=non\navant A1: C\n"
+        ));
+        assert!(text.contains("droit A1: C=profil:comptable G=personnalise\n"));
+        assert_eq!(op.target().map(|u| u.version), Some(3));
+        let mut newer = op.clone();
+        if let Change::ModifyRights { user, .. } = &mut newer.change {
+            user.version = 4;
+        }
+        assert_ne!(op.digest(), newer.digest(), "the version is signed");
+    }
+
+    #[test]
+    fn state_changes_sign_the_user_and_differ_by_kind() {
+        let kinds = [
+            Change::Suspend { user: lucas() },
+            Change::Reactivate { user: lucas() },
+            Change::Remove { user: lucas() },
+            Change::ResetAccess { user: lucas() },
+            Change::Unblock { user: lucas() },
+        ];
+        let digests: std::collections::BTreeSet<String> = kinds
+            .into_iter()
+            .map(|change| {
+                let op = Operation {
+                    entity_id: 1,
+                    change,
+                };
+                assert!(op.canonical_text().contains("utilisateur=12\n"));
+                assert_eq!(op.target().map(|u| u.user_id), Some(12));
+                op.digest()
+            })
+            .collect();
+        assert_eq!(digests.len(), 5);
+    }
+
+    #[test]
+    fn kinds_have_stable_codes() {
+        for kind in OperationKind::ALL {
+            assert_eq!(OperationKind::from_code(kind.code()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn operations_refuse_unknown_fields() {
+        let op = add_user(Rights::new(), RightsMethod::Custom, Rights::new());
+        let mut json: serde_json::Value = serde_json::to_value(&op).unwrap();
+        json["extra"] = serde_json::json!(1);
+        assert!(serde_json::from_value::<Operation>(json).is_err());
+        let round = serde_json::to_string(&op).unwrap();
+        assert_eq!(serde_json::from_str::<Operation>(&round).unwrap(), op);
+    }
+
+    proptest! {
+        /// Any change to what is signed changes the digest: a single cell, the e-mail, the
+        /// administration right or the method.
+        #[test]
+        fn any_change_changes_the_digest(
+            id in prop_oneof![Just(ResourceRef::Account(1)), Just(ResourceRef::Account(2)), Just(ResourceRef::Contract(5))],
+            level in prop_oneof![Just(Level::Consultation), Just(Level::Gestion), Just(Level::Validation)],
+        ) {
+            let catalog = catalog();
+            let base = Profile::Valideur.rights(&catalog);
+            let original = add_user(base.clone(), RightsMethod::Profile(Profile::Valideur), base.clone());
+            let mut edited_rights = base.clone();
+            edited_rights.set(id, level, false);
+            let edited = add_user(edited_rights, RightsMethod::Profile(Profile::Valideur), base.clone());
+            prop_assert_ne!(original.digest(), edited.digest());
+
+            let with = |f: &dyn Fn(&mut Operation)| { let mut op = original.clone(); f(&mut op); op };
+            let admin = with(&|op| if let Change::AddUser { assignment, .. } = &mut op.change {
+                assignment.rights.set_administration(true);
+            });
+            prop_assert_ne!(original.digest(), admin.digest());
+            let other_mail = with(&|op| if let Change::AddUser { email, .. } = &mut op.change {
+                *email = Email::parse("autre@example.fr").unwrap();
+            });
+            prop_assert_ne!(original.digest(), other_mail.digest());
+            let other_method = with(&|op| if let Change::AddUser { assignment, .. } = &mut op.change {
+                assignment.method = RightsMethod::Custom;
+            });
+            prop_assert_ne!(original.digest(), other_method.digest());
+            let other_entity = with(&|op| op.entity_id = 2);
+            prop_assert_ne!(original.digest(), other_entity.digest());
+
+            let rebuilt = add_user(
+                Profile::Valideur.rights(&catalog),
+                RightsMethod::Profile(Profile::Valideur),
+                Profile::Valideur.rights(&catalog),
+            );
+            prop_assert_eq!(original.digest(), rebuilt.digest());
+        }
+
+        /// Before-rights are signed too: the same after with another before is another text.
+        #[test]
+        fn a_modification_digest_covers_the_rights_before(level in prop_oneof![Just(Level::Gestion), Just(Level::Validation)]) {
+            let catalog = catalog();
+            let after = Profile::Comptable.rights(&catalog);
+            let make = |before: Rights| Operation {
+                entity_id: 1,
+                change: Change::ModifyRights {
+                    user: lucas(),
+                    before,
+                    assignment: assignment(after.clone(), RightsMethod::Profile(Profile::Comptable), after.clone()),
+                },
+            };
+            let mut other_before = after.clone();
+            other_before.set(ResourceRef::Account(2), level, true);
+            prop_assert_ne!(make(after.clone()).digest(), make(other_before).digest());
+        }
+    }
+}

@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 CARGO_LEPTOS_VERSION="0.3.11"
+CARGO_DENY_VERSION="0.20.2"
 # wasm-bindgen's CLI must be exactly the library version locked in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)"
 
@@ -71,6 +72,12 @@ ensure_wasm_bindgen() {
     if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then return; fi
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (the version in Cargo.lock)"
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+}
+
+ensure_cargo_deny() {
+    if cargo deny --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION\$"; then return; fi
+    say "installing cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
+    (cd / && cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked)
 }
 
 ensure_node_packages() {

@@ -1,6 +1,6 @@
-//! The layers every request goes through, outermost first: body size limit, security headers,
-//! canonical host, the API guard (CSRF defence, JSON only, error statuses) and session
-//! resolution.
+//! The layers every request goes through, outermost first: the request span (with its id),
+//! security headers, body size limit, canonical host, the API guard (CSRF defence, JSON only,
+//! error statuses) and session resolution.
 
 use app::api::ApiError;
 use app::backend::session::{self, Timeouts};
@@ -11,6 +11,46 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+
+/// The header carrying the request id, in logs and back to the client.
+pub const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// A fresh request id. One sent by the client is replaced: logs hold no client text.
+pub fn new_request_id(request: &Request) -> Option<HeaderValue> {
+    use tower_http::request_id::{MakeRequestId as _, MakeRequestUuid};
+    MakeRequestUuid
+        .make_request_id(request)
+        .map(|id| id.header_value().clone())
+}
+
+/// The span of every request: method, route (never the query string, which could hold a
+/// secret), request id, then status and latency once answered.
+pub fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|path| path.as_str().to_string())
+        .unwrap_or_else(|| request.uri().path().to_string());
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        request_id = id,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    )
+}
+
+pub fn record_response(response: &Response, latency: std::time::Duration, span: &tracing::Span) {
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", latency.as_millis() as u64);
+    tracing::info!(parent: span, "answered");
+}
 
 /// Server function arguments are small: 64 KiB is plenty and bounds memory per request.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -23,8 +23,10 @@ use secrecy::SecretSlice;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer};
+use tower_http::trace::TraceLayer;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -265,10 +267,26 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::canonical_host,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             middleware::MAX_BODY_BYTES,
         ))
+        // Around the body limit: its 413 carries the headers too, like every answer.
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        // Outermost: every answer, refusals included, is traced with its request id.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestHeaderLayer::overriding(
+                    middleware::REQUEST_ID,
+                    middleware::new_request_id,
+                ))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(middleware::request_span)
+                        .on_request(())
+                        .on_response(middleware::record_response),
+                )
+                .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID)),
+        )
         .with_state(state)
 }
 

@@ -189,3 +189,46 @@ fn decoded_body(raw: &str) -> String {
         body.replace("=\r\n", "")
     }
 }
+
+/// A queued message whose body cannot be opened (sealed under another key, or altered) is
+/// recorded as failed and shown as such on the local outbox page: never sent empty.
+#[tokio::test]
+async fn a_message_that_cannot_be_opened_is_recorded_as_failed_and_never_sent_empty() {
+    let app = crate::helpers::spawn_app().await;
+    let entity = app
+        .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
+        .await;
+    app.execute(&format!(
+        "INSERT INTO outbox (entity_id, channel, recipient, subject, body, status, created_at, \
+         next_attempt_at) VALUES ({entity}, 'sms', '+33612345699', 'Mot de passe provisoire', \
+         'v1:c2NlbGzDqSBhaWxsZXVycw==', 'pending', 0, 0)"
+    ))
+    .await;
+    app.state.outbox_wake.notify_one();
+    wait_until(
+        &app,
+        "SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND body IS NULL \
+         AND last_error IS NOT NULL",
+        1,
+    )
+    .await;
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM local_deliveries")
+            .await,
+        0,
+        "nothing reached the simulated phone"
+    );
+    let mut client = app.client();
+    let messages = client
+        .call(app::api::local_outbox::LocalOutbox {})
+        .await
+        .unwrap();
+    let failed: Vec<_> = messages.iter().filter(|m| m.failed).collect();
+    assert_eq!(failed.len(), 1, "{messages:?}");
+    assert_eq!(failed[0].recipient, "+33612345699");
+    assert!(
+        failed[0].body.starts_with("Non envoyé"),
+        "{}",
+        failed[0].body
+    );
+}

@@ -12,6 +12,7 @@ mod delivery;
 mod first_login;
 mod helpers;
 mod journey;
+mod schema;
 mod security;
 mod sessions;
 mod sign_in;

@@ -6,6 +6,7 @@ import { addVirtualAuthenticator, App, expect, PAUL, SOPHIE, test } from "./fixt
 async function startJourney(page: Page, app: App, person: string) {
   await app.open(page, "/utilisateurs");
   await page.getByRole("link", { name: "Ajouter un utilisateur" }).click();
+  await expect(page.getByText("Étape 1 sur 6")).toBeVisible();
   await expect(page.getByText("Sélectionnez votre nouvel utilisateur dans la liste des noms apparaissant à l’écran")).toBeVisible();
   await page.getByRole("button", { name: new RegExp(person) }).click();
   await expect(page.getByRole("heading", { name: "Vérifiez les données personnelles" })).toBeVisible();
@@ -77,6 +78,8 @@ test("Profil comptable: consultation only", async ({ page, app }) => {
   await app.open(page, "/utilisateurs");
   await expect(page.getByText("3 utilisateurs")).toBeVisible();
   await page.getByLabel("Rechercher un utilisateur").fill("bern");
+  await page.getByRole("button", { name: "Rechercher" }).click();
+  await expect(page).toHaveURL(/recherche=bern/);
   await expect(page.getByText("1 utilisateur", { exact: true })).toBeVisible();
   await expect(page.locator("tr", { hasText: "Julien BERNARD" })).toContainText("1000000002");
   await expect(page.locator("tr", { hasText: "Sophie MARTIN" })).toHaveCount(0);
@@ -150,7 +153,7 @@ test("copying another user's rights, with the e-mail filled in and an adjustment
   await expect(page.getByRole("alert")).toHaveText(/Cette adresse e-mail n’est pas valide/);
   await page.getByLabel("E-mail").fill("emma.girard@atelier-lumiere.fr");
   await toMethods(page);
-  await page.getByRole("button", { name: "Copier les droits à partir d’un autre utilisateur" }).click();
+  await page.getByText("Copier les droits à partir d’un autre utilisateur").click();
   await page.getByRole("button", { name: /Nadia PETIT/ }).click();
   await expect(page.getByRole("heading", { name: "Récapitulatif des droits à copier" })).toBeVisible();
   await expect(page.getByText("Vérifiez la liste des droits.")).toBeVisible();
@@ -230,7 +233,8 @@ test("the new user's first login: credentials from the local outbox, new passwor
   await page.getByLabel("Identifiant").fill(loginId);
   await page.getByLabel("Mot de passe").fill(temporary);
   await page.getByRole("button", { name: "Se connecter" }).click();
-  await expect(page.getByText("Étape 1 sur 2 : votre mot de passe")).toBeVisible();
+  await expect(page.getByText("Étape 1 sur 2")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Votre mot de passe" })).toBeVisible();
   await page.getByLabel("Nouveau mot de passe").fill("trop court");
   await page.getByLabel("Confirmez le mot de passe").fill("trop court");
   await page.getByRole("button", { name: "Enregistrer mon mot de passe" }).click();
@@ -239,7 +243,8 @@ test("the new user's first login: credentials from the local outbox, new passwor
   await page.getByLabel("Nouveau mot de passe").fill(chosen);
   await page.getByLabel("Confirmez le mot de passe").fill(chosen);
   await page.getByRole("button", { name: "Enregistrer mon mot de passe" }).click();
-  await expect(page.getByText("Étape 2 sur 2 : votre authentification forte")).toBeVisible();
+  await expect(page.getByText("Étape 2 sur 2")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Votre authentification forte" })).toBeVisible();
   await page.getByRole("button", { name: "Configurer une application d’authentification" }).click();
   const secret = (await page.getByTestId("totp-secret").innerText()).trim();
   await page.getByLabel("Code affiché par l’application").fill(await app.code(secret));

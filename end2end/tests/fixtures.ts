@@ -80,12 +80,22 @@ export class App {
 
   async signInWithTotp(page: Page, user: DemoUser) {
     await this.signInWithPassword(page, user);
+    await expect(page.getByRole("heading", { name: "Authentification forte" })).toBeVisible();
     await page.getByLabel("Code de votre application d’authentification").fill(await this.code(user.totpSecret));
     await page.getByRole("button", { name: "Valider le code" }).click();
     await expect(page.getByRole("heading", { name: `Bonjour ${user.name}` })).toBeVisible();
   }
 
+  /** On a phone the menu is folded behind « Menu »: opens it. */
+  async openMenu(page: Page) {
+    const menu = page.locator("details.menu");
+    if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) {
+      await page.locator("details.menu > summary").click();
+    }
+  }
+
   async signOut(page: Page) {
+    await this.openMenu(page);
     await page.getByRole("button", { name: "Se déconnecter" }).click();
     await expect(page.getByRole("heading", { name: "Connexion à votre espace" })).toBeVisible();
   }
@@ -126,6 +136,21 @@ const siteRoot = process.env.HABILIS_SITE_ROOT ?? resolve(__dirname, "../../targ
 
 export const test = base.extend<{ app: App; serverEnv: Record<string, string> }>({
   serverEnv: [{}, { option: true }],
+  // Every journey also proves the wasm never panicked: a panic leaves a page that looks
+  // fine but no longer reacts.
+  page: async ({ page }, use) => {
+    const panics: string[] = [];
+    // Deep enough stacks to name the component at fault.
+    await page.addInitScript(() => {
+      Error.stackTraceLimit = 60;
+    });
+    page.on("pageerror", (error) => panics.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error" && /panicked|RuntimeError|unreachable/.test(message.text())) panics.push(message.text());
+    });
+    await use(page);
+    expect(panics, "the wasm panicked").toEqual([]);
+  },
   app: async ({ serverEnv }, use) => {
     const dir = mkdtempSync(join(tmpdir(), "habilis-e2e-"));
     const child = spawn(serverBin, [], {

@@ -10,7 +10,8 @@ test("password then authenticator code: the home page says who, for which entity
   await expect(page.getByText("Compte courant principal")).toBeVisible();
   await expect(page.getByText("Consultation, gestion et validation (profil dirigeant)")).toHaveCount(14);
   await expect(page.getByText("Droit d’administration : oui")).toBeVisible();
-  await expect(page.getByRole("navigation").getByRole("link", { name: "Gestion des utilisateurs" })).toBeVisible();
+  await app.openMenu(page);
+  await expect(page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Gestion des utilisateurs" })).toBeVisible();
   // The session cookie as the browser holds it.
   const cookie = (await page.context().cookies()).find((c) => c.name === "__Host-habilis");
   expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: "Strict", path: "/" });
@@ -20,7 +21,7 @@ test("password then passkey, with Chromium's virtual authenticator", async ({ pa
   await addVirtualAuthenticator(page);
   await app.signInWithTotp(page, SOPHIE);
   await app.enrolPasskey(page);
-  await expect(page.getByText("Clé d’accès — enregistrée le")).toBeVisible();
+  await expect(page.getByText(/Clé d’accès — enregistrée le/)).toBeVisible();
   await app.signOut(page);
   await app.signInWithPassword(page, SOPHIE);
   await page.getByRole("button", { name: "Utiliser ma clé d’accès" }).click();
@@ -51,6 +52,7 @@ test("five wrong codes block the access, after a warning at the fourth", async (
   await page.getByRole("button", { name: "Valider le code" }).click();
   await expect(page.getByRole("alert")).toHaveText(/Votre accès est bloqué après 5 échecs/);
   // Back to the first step; even the right password no longer opens a session.
+  await page.getByRole("link", { name: "Revenir à la connexion" }).click();
   await expect(page.getByLabel("Identifiant")).toBeVisible();
   await app.signInWithPassword(page, SOPHIE);
   await expect(page.getByRole("alert")).toHaveText(/Identifiant ou mot de passe incorrect/);
@@ -67,6 +69,7 @@ test("signing out ends the session", async ({ page, app }) => {
 test("a user without the administration right does not see « Gestion des utilisateurs »", async ({ page, app }) => {
   await app.signInWithTotp(page, JULIEN);
   await expect(page.getByText("Consultation (profil comptable)")).toHaveCount(14);
+  await app.openMenu(page);
   await expect(page.getByRole("link", { name: "Gestion des utilisateurs" })).toHaveCount(0);
   await app.open(page, "/utilisateurs");
   await expect(page.getByRole("heading", { name: "Accès réservé" })).toBeVisible();

@@ -20,6 +20,35 @@ pub struct CellView {
     pub change: Option<bool>,
 }
 
+/// A box of the grid as a form posts it: `A12:gestion`, `C3:consultation`.
+pub fn parse_cell(value: &str) -> Option<(ResourceRef, Level)> {
+    let (resource, level) = value.split_once(':')?;
+    let id: i64 = resource.get(1..)?.parse().ok()?;
+    let resource = match resource.chars().next()? {
+        'A' => ResourceRef::Account(id),
+        'C' => ResourceRef::Contract(id),
+        _ => return None,
+    };
+    Some((resource, Level::from_code(level)?))
+}
+
+/// The rights a form's ticked boxes give, the invariant applied (gestion or validation bring
+/// consultation). `None` when a box is not of the grid's shape.
+pub fn rights_from_cells(cells: &[String], administration: bool) -> Option<Rights> {
+    let mut rights = Rights::new();
+    let mut parsed = cells
+        .iter()
+        .map(|cell| parse_cell(cell))
+        .collect::<Option<Vec<_>>>()?;
+    // Consultation first: unticking is never implied by the order boxes arrive in.
+    parsed.sort_by_key(|(_, level)| *level);
+    for (resource, level) in parsed {
+        rights.set(resource, level, true);
+    }
+    rights.set_administration(administration);
+    Some(rights)
+}
+
 /// The state of a whole-row or whole-column toggle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowState {
@@ -78,6 +107,14 @@ impl RightsEditor {
         editor.current.set_administration(before.administration());
         editor.before = Some(before.clone());
         editor
+    }
+
+    /// Takes the boxes as a page shows them (ticked before the page became interactive).
+    pub fn replace_with_cells(&mut self, cells: &[String], administration: bool) {
+        if let Some(rights) = rights_from_cells(cells, administration) {
+            self.current = rights;
+            self.notice = None;
+        }
     }
 
     /// The user's rights before the modification, if this grid modifies a user.
@@ -388,6 +425,41 @@ mod tests {
         assert!(profile.rights().administration());
         assert_eq!(profile.count(Level::Consultation), 5);
         assert_eq!(profile.cell(A1, Level::Gestion).change, Some(false));
+    }
+
+    #[test]
+    fn boxes_posted_by_a_form_read_back_as_rights() {
+        assert_eq!(
+            parse_cell("A12:gestion"),
+            Some((ResourceRef::Account(12), Level::Gestion))
+        );
+        assert_eq!(
+            parse_cell("C3:consultation"),
+            Some((ResourceRef::Contract(3), Level::Consultation))
+        );
+        for bad in [
+            "A12",
+            "X1:gestion",
+            "A:gestion",
+            "A1:admin",
+            "A1x:gestion",
+            "",
+        ] {
+            assert_eq!(parse_cell(bad), None, "{bad}");
+        }
+        let rights =
+            rights_from_cells(&["A1:validation".into(), "C10:consultation".into()], true).unwrap();
+        assert_eq!(
+            rights.get(A1),
+            Levels::new(true, false, true).unwrap(),
+            "validation brings consultation"
+        );
+        assert_eq!(rights.get(C10), Levels::CONSULTATION);
+        assert!(rights.administration());
+        assert!(rights_from_cells(&["nope".into()], false).is_none());
+        let mut editor = RightsEditor::new(RightsMethod::Custom, &catalog(), None);
+        editor.replace_with_cells(&["A1:gestion".into()], false);
+        assert_eq!(editor.rights().get(A1), Levels::CONSULTATION_GESTION);
     }
 
     #[test]

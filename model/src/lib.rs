@@ -25,7 +25,7 @@ pub mod recap;
 pub mod rights;
 
 pub use catalog::{Account, Catalog, Contract, ContractKind, ResourceRef};
-pub use editor::{CellView, RightsEditor, RowState};
+pub use editor::{parse_cell, rights_from_cells, CellView, RightsEditor, RowState};
 pub use identity::{Email, LoginId, TotpCode};
 pub use operation::{
     Assignment, AssignmentError, Change, Operation, OperationKind, Origin, Origins, RightsDiff,

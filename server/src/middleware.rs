@@ -73,7 +73,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         "max-age=31536000; includeSubDomains",
     );
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // `same-origin`: this site's own pages tell it where a form came from (a form posted
+    // without the wasm goes back there, with its error); nothing leaves for other sites.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     headers.insert(
         header::HeaderName::from_static("cross-origin-opener-policy"),
@@ -108,6 +110,91 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 
 fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
+}
+
+/// A password (or a one-time code) in an address lands in the history, proxies' and servers'
+/// logs: a GET carrying one is refused with a page that says why. Forms post; they never send
+/// a secret this way, but a page opened before its form worked (or a crafted link) might.
+pub async fn refuse_secrets_in_urls(request: Request, next: Next) -> Response {
+    let carries_secret = request.uri().query().is_some_and(|query| {
+        url::form_urlencoded::parse(query.as_bytes()).any(|(name, _)| {
+            let name = name.to_ascii_lowercase();
+            [
+                "password",
+                "mot_de_passe",
+                "mot-de-passe",
+                "confirmation",
+                "code",
+            ]
+            .iter()
+            .any(|secret| name == *secret || name.ends_with(&format!("[{secret}]")))
+        })
+    });
+    if !carries_secret || !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    tracing::warn!(path = %request.uri().path(), "a secret in an address refused (not logged)");
+    let page = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>Adresse refusée · Habilis</title></head><body>\
+        <h1>Adresse refusée</h1>\
+        <p>Par sécurité, un mot de passe ou un code ne doit jamais figurer dans une adresse \
+        de page : il resterait dans l’historique du navigateur. Cette demande n’a pas été traitée.</p>\
+        <p>Effacez cette adresse de votre historique, puis <a href=\"/connexion\">revenez à la \
+        page de connexion</a> et saisissez vos informations dans le formulaire.</p>\
+        <p lang=\"en\">For your security, a password or code must never appear in a page address. \
+        This request was not processed: <a href=\"/connexion\">sign in with the form</a>.</p>\
+        </body></html>";
+    (
+        StatusCode::BAD_REQUEST,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        page,
+    )
+        .into_response()
+}
+
+/// The cookie the i18n provider reads the chosen language from.
+const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+/// `/langue/fr`, `/langue/en`: keeps the language chosen (a cookie, read by every page) and goes
+/// back to the page the link was on. A plain link: it needs no JavaScript.
+pub async fn choose_language(
+    State(state): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(language) = ["fr", "en"].into_iter().find(|l| *l == code) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // Back to the page of this site the link was on; anywhere else is not followed.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| url::Url::parse(referer).ok())
+        .filter(|referer| public_authority(referer.as_str()) == public_authority(&state.public_url))
+        .map(|referer| match referer.query() {
+            Some(query) => format!("{}?{query}", referer.path()),
+            None => referer.path().to_string(),
+        })
+        .unwrap_or_else(|| "/accueil".to_string());
+    let cookie = cookie::Cookie::build((LANGUAGE_COOKIE, language))
+        .path("/")
+        .secure(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .build()
+        .to_string();
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let (Ok(location), Ok(cookie)) =
+        (HeaderValue::from_str(&back), HeaderValue::from_str(&cookie))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Requests must use the public host name: pages reached through another (say 127.0.0.1
@@ -158,11 +245,13 @@ fn public_authority(public_url: &str) -> String {
     }
 }
 
-/// The server functions' gate. Server functions have no CSRF protection of their own, so:
-/// a state-changing request must come from this site (Fetch Metadata, or the Origin header when
-/// a client sends no Fetch Metadata; neither means refused) and carry a JSON body, which a form
-/// on another site cannot send. Errors answered by a function get the HTTP status of their
-/// variant (404 for « introuvable », 401, 403, 409…).
+/// The server functions' gate. Server functions have no CSRF protection of their own, so a
+/// state-changing request must come from this site: Fetch Metadata, or the Origin header when a
+/// client sends no Fetch Metadata; neither means refused (a browser always sends one of them on
+/// a POST). Its body is JSON (the app's calls) or a url-encoded form (the forms, which work
+/// without the wasm): a form's fields must all be `form[…]`, the one argument of every form
+/// function, whose type refuses unknown fields. Errors answered by a function get the HTTP
+/// status of their variant (404 for « introuvable », 401, 403, 409…).
 pub async fn api_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !request.uri().path().starts_with("/api/") || request.method() != Method::POST {
         return next.run(request).await;
@@ -171,22 +260,40 @@ pub async fn api_guard(State(state): State<AppState>, request: Request, next: Ne
         tracing::warn!(path = %request.uri().path(), "cross-site request to a server function refused");
         return api_error_response(StatusCode::FORBIDDEN, &ApiError::Forbidden);
     }
-    let json = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !json {
-        return api_error_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            &ApiError::Invalid {
-                field: None,
-                message: "La requête est invalide.".into(),
-            },
-        );
-    }
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let request = if content_type.starts_with("application/json") {
+        request
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+            return api_error_response(StatusCode::PAYLOAD_TOO_LARGE, &invalid_request());
+        };
+        if !only_form_fields(&bytes) {
+            return api_error_response(StatusCode::UNPROCESSABLE_ENTITY, &invalid_request());
+        }
+        Request::from_parts(parts, Body::from(bytes))
+    } else {
+        return api_error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, &invalid_request());
+    };
     let response = next.run(request).await;
     with_error_status(response).await
+}
+
+fn invalid_request() -> ApiError {
+    ApiError::Invalid {
+        field: None,
+        message: "La requête est invalide.".into(),
+    }
+}
+
+/// Every field of a url-encoded body is `form[…]` (an empty body too: a form without fields).
+fn only_form_fields(body: &[u8]) -> bool {
+    url::form_urlencoded::parse(body).all(|(name, _)| name.starts_with("form["))
 }
 
 /// Fetch Metadata first; the Origin header when the client sends no Fetch Metadata.
@@ -336,6 +443,22 @@ mod tests {
         );
         headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
         assert!(is_same_site(&headers, url));
+    }
+
+    #[test]
+    fn the_public_authority_of_a_page_address_ignores_its_path() {
+        assert_eq!(
+            public_authority("http://localhost:3000/utilisateurs?x=1"),
+            "localhost:3000"
+        );
+    }
+
+    #[test]
+    fn a_forms_fields_are_all_form_fields() {
+        assert!(only_form_fields(b"form%5Blogin_id%5D=1&form[password]=x"));
+        assert!(only_form_fields(b""));
+        assert!(!only_form_fields(b"form[login_id]=1&admin=true"));
+        assert!(!only_form_fields(b"login_id=1"));
     }
 
     #[test]

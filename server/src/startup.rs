@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::http::{Request, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
@@ -73,6 +73,9 @@ impl Application {
         {
             tracing::info!("demo data created (see README: demo accounts)");
         }
+        app::backend::flows::users::index_users(&db)
+            .await
+            .map_err(StartupError::Database)?;
 
         let listener = TcpListener::bind(config.bind_addr)
             .await
@@ -247,6 +250,7 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/api/{*path}", post(server_function).get(api_get))
+        .route("/langue/{code}", get(middleware::choose_language))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -266,6 +270,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::canonical_host,
+        ))
+        .layer(axum::middleware::from_fn(
+            middleware::refuse_secrets_in_urls,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             middleware::MAX_BODY_BYTES,

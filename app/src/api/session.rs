@@ -2,7 +2,10 @@
 //!
 //! Passwords arrive as plain strings (the wire format) and become `SecretString`s at once.
 
-use super::types::{Deployment, HomeView, SessionInfo, SessionStatus, Stage, TotpEnrolment};
+use super::types::{
+    CodeForm, Deployment, HomeView, NewPasswordForm, SessionInfo, SessionStatus, SignInForm, Stage,
+    TotpEnrolment,
+};
 use super::{ApiError, StrictJson};
 use leptos::server;
 use webauthn_rs_proto::{
@@ -46,18 +49,33 @@ pub async fn keep_alive() -> Result<SessionStatus, ApiError> {
     Ok(flows::sign_in::status(&caller.state, Some(&caller.session)))
 }
 
-/// Step 1: login id and password.
-#[server(prefix = "/api", endpoint = "connexion", input = StrictJson)]
-pub async fn login(login_id: String, password: String) -> Result<Stage, ApiError> {
+/// Step 1: login id and password (a form: it works before and without the wasm, and the
+/// password never reaches an address). Then to the strong authentication, or the first login.
+#[server(prefix = "/api", endpoint = "connexion")]
+pub async fn login(form: SignInForm) -> Result<Stage, ApiError> {
     let (state, facts) = guard::anyone()?;
-    flows::sign_in::login(state, facts, login_id, SecretString::from(password)).await
+    let stage = flows::sign_in::login(
+        state,
+        facts,
+        form.login_id,
+        SecretString::from(form.password),
+    )
+    .await?;
+    guard::redirect(match stage {
+        Stage::NewPassword => "/premiere-connexion",
+        Stage::Enrol => "/premiere-connexion/authentification",
+        Stage::Sca { .. } | Stage::Full => "/connexion/authentification",
+    });
+    Ok(stage)
 }
 
 /// Step 2 with the authenticator application's code.
-#[server(prefix = "/api", endpoint = "connexion/code", input = StrictJson)]
-pub async fn login_totp(code: String) -> Result<(), ApiError> {
+#[server(prefix = "/api", endpoint = "connexion/code")]
+pub async fn login_totp(form: CodeForm) -> Result<(), ApiError> {
     let caller = guard::at_stage(SessionStage::Sca)?;
-    flows::sign_in::totp(caller, code).await
+    flows::sign_in::totp(caller, form.code).await?;
+    guard::redirect("/accueil");
+    Ok(())
 }
 
 /// Step 2 with a passkey: the challenge.
@@ -75,22 +93,26 @@ pub async fn login_passkey_finish(credential: PublicKeyCredential) -> Result<(),
 }
 
 /// « Se déconnecter »
-#[server(prefix = "/api", endpoint = "deconnexion", input = StrictJson)]
+#[server(prefix = "/api", endpoint = "deconnexion")]
 pub async fn logout() -> Result<(), ApiError> {
     let (state, facts) = guard::anyone()?;
-    flows::sign_in::logout(state, facts).await
+    flows::sign_in::logout(state, facts).await?;
+    guard::redirect("/connexion");
+    Ok(())
 }
 
 /// First login: the new password.
-#[server(prefix = "/api", endpoint = "premiere-connexion/mot-de-passe", input = StrictJson)]
-pub async fn set_first_password(password: String, confirmation: String) -> Result<(), ApiError> {
+#[server(prefix = "/api", endpoint = "premiere-connexion/mot-de-passe")]
+pub async fn set_first_password(form: NewPasswordForm) -> Result<(), ApiError> {
     let caller = guard::at_stage(SessionStage::NewPassword)?;
     flows::first_login::set_new_password(
         caller,
-        SecretString::from(password),
-        SecretString::from(confirmation),
+        SecretString::from(form.password),
+        SecretString::from(form.confirmation),
     )
-    .await
+    .await?;
+    guard::redirect("/premiere-connexion/authentification");
+    Ok(())
 }
 
 /// The caller for factor enrolment: a first login's last step, or a signed-in user.
@@ -99,18 +121,31 @@ fn enrolling_caller() -> Result<guard::Caller, ApiError> {
     guard::at_stage(SessionStage::Enrol).or_else(|_| guard::signed_in())
 }
 
-/// TOTP enrolment: a new secret to put in the authenticator application.
-#[server(prefix = "/api", endpoint = "facteurs/code/debut", input = StrictJson)]
+/// TOTP enrolment: a new secret to put in the authenticator application (shown by
+/// [`totp_enrolment`] on the page the form came from).
+#[server(prefix = "/api", endpoint = "facteurs/code/debut")]
 pub async fn totp_enrol_start() -> Result<TotpEnrolment, ApiError> {
     let caller = enrolling_caller()?;
     flows::enrol::totp_start(caller).await
 }
 
-/// TOTP enrolment, verified with a first code. `true` when it completed a first login.
-#[server(prefix = "/api", endpoint = "facteurs/code/fin", input = StrictJson)]
-pub async fn totp_enrol_finish(code: String) -> Result<bool, ApiError> {
+/// The TOTP enrolment in progress in this session, if any.
+#[server(prefix = "/api", endpoint = "facteurs/code/en-cours", input = StrictJson)]
+pub async fn totp_enrolment_in_progress() -> Result<Option<TotpEnrolment>, ApiError> {
     let caller = enrolling_caller()?;
-    flows::enrol::totp_finish(caller, code).await
+    flows::enrol::totp_in_progress(caller).await
+}
+
+/// TOTP enrolment, verified with a first code. `true` when it completed a first login (then
+/// on to the home page).
+#[server(prefix = "/api", endpoint = "facteurs/code/fin")]
+pub async fn totp_enrol_finish(form: CodeForm) -> Result<bool, ApiError> {
+    let caller = enrolling_caller()?;
+    let first_login = flows::enrol::totp_finish(caller, form.code).await?;
+    if first_login {
+        guard::redirect("/accueil");
+    }
+    Ok(first_login)
 }
 
 /// Passkey enrolment: the registration challenge.

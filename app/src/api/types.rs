@@ -44,12 +44,15 @@ pub struct SessionStatus {
     pub remaining_secs: i64,
 }
 
-/// A TOTP secret being enrolled: shown once, to type or scan into an authenticator app.
+/// A TOTP secret being enrolled: shown to type or scan into an authenticator app.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotpEnrolment {
     /// Base32, grouped by four for reading.
     pub secret: String,
     pub uri: String,
+    /// The URI as a QR code: an SVG drawn by the server, as a `data:` URI for an `<img>` (the
+    /// CSP forbids the inline styles of an inline SVG).
+    pub qr_image: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,4 +269,181 @@ pub enum ScaProof {
     Passkey {
         credential: webauthn_rs_proto::PublicKeyCredential,
     },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms. A server function called by a form takes one argument named `form`, of one of these
+// types: its fields arrive as `form[field]` (url-encoded, so the form works before and without
+// the wasm), and unknown fields are refused.
+// ---------------------------------------------------------------------------------------------
+
+/// « Se connecter »
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInForm {
+    pub login_id: String,
+    pub password: String,
+}
+
+/// A one-time code (sign-in, enrolment).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeForm {
+    pub code: String,
+}
+
+/// The first login's new password.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPasswordForm {
+    pub password: String,
+    pub confirmation: String,
+}
+
+/// A person chosen to become a user.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonChoice {
+    pub person_id: i64,
+}
+
+/// A journey's draft, for a step without other fields (« Confirmer »).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftForm {
+    pub draft: String,
+}
+
+/// The e-mail of the personal-data step.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailForm {
+    pub draft: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// The method of attribution: `personnalise`, `profil:valideur`…, or `copie` with the user.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodForm {
+    pub draft: String,
+    pub method: String,
+    #[serde(default)]
+    pub copy_from: Option<i64>,
+}
+
+/// The grid's ticked boxes (`A12:gestion`…) and the administration right.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RightsForm {
+    pub draft: String,
+    #[serde(default)]
+    pub cells: Vec<String>,
+    #[serde(default)]
+    pub administration: bool,
+}
+
+/// « Valider avec le code »: the operation, the digest the administrator saw, the code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationForm {
+    pub operation_id: String,
+    pub digest: String,
+    pub code: String,
+}
+
+/// An operation to cancel.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationForm {
+    pub operation_id: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Journeys and operations, as their pages show them.
+// ---------------------------------------------------------------------------------------------
+
+/// « Ajouter un utilisateur », as far as the administrator has gone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddUserJourney {
+    pub draft_id: String,
+    pub person: PersonCard,
+    /// The e-mail entered or registered (may be empty).
+    pub email: String,
+    /// Registered by the advisor: shown, not edited here.
+    pub email_registered: bool,
+    pub method: Option<model::RightsMethod>,
+    /// « Profil valideur », « Copie des droits de Julien BERNARD »…
+    pub method_label: Option<String>,
+    /// The rights the method started from (the profile's, the copied user's).
+    pub baseline: Option<Rights>,
+    /// The copied user's rights, as a recap (copy method).
+    pub copied: Option<UserRights>,
+    pub rights: Option<Rights>,
+    pub catalog: Catalog,
+    /// The rights chosen, in plain French with their origins.
+    pub recap: Option<Recap>,
+    /// The users whose rights can be copied (method step only).
+    pub users: Vec<UserSummary>,
+    /// The operation prepared from this draft, if « Confirmer » was pressed.
+    pub operation_id: Option<String>,
+}
+
+/// Where an operation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperationState {
+    /// Awaiting its strong authentication.
+    Prepared,
+    /// Cancelled, or replaced by a new preparation (an edit).
+    Voided,
+    /// Not signed within 5 minutes.
+    Expired,
+    Applied,
+}
+
+/// « Validez votre opération »: the operation, and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationPage {
+    pub state: OperationState,
+    pub operation: PreparedOperation,
+    /// The journey step to go back to (« Modifier »).
+    pub back_to: Option<String>,
+    /// Once applied: what was done.
+    pub done: Option<OperationDone>,
+}
+
+/// A search of « Gestion des utilisateurs » (the page's address holds it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSearch {
+    /// Words that must all appear in the name, login id or e-mail.
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub state: Option<UserState>,
+    /// From 1.
+    #[serde(default)]
+    pub page: u32,
+}
+
+/// How many users match, in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCounts {
+    pub all: i64,
+    pub awaiting_first_login: i64,
+    pub active: i64,
+    pub suspended: i64,
+    pub blocked: i64,
+}
+
+/// One page of « Gestion des utilisateurs ».
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersPage {
+    pub users: Vec<UserSummary>,
+    /// Users matching the search and the state.
+    pub matching: i64,
+    pub counts: StateCounts,
+    pub page: u32,
+    pub pages: u32,
 }

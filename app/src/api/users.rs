@@ -1,19 +1,32 @@
 //! « Gestion des utilisateurs » and « Ajouter un utilisateur »: administrators only.
+//!
+//! The journey keeps what the administrator chose in a server-side draft: each step has its own
+//! URL (`/utilisateurs/ajout/{draft}/{step}`), posts a form, and goes on to the next step.
 
 use super::types::{
-    AddUserDraft, Candidates, PreparedOperation, RightsContext, UserRights, UserSummary,
+    AddUserDraft, AddUserJourney, Candidates, DraftForm, EmailForm, MethodForm, PersonChoice,
+    PreparedOperation, RightsContext, RightsForm, UserRights, UserSearch, UserSummary, UsersPage,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
 
 #[cfg(feature = "ssr")]
+use crate::backend::flows::add_user::{self, step_url};
+#[cfg(feature = "ssr")]
 use crate::backend::{flows, guard};
 
-/// The entity's users.
+/// The entity's users, all of them (the copy method's choice).
 #[server(prefix = "/api", endpoint = "utilisateurs", input = StrictJson)]
 pub async fn list_users() -> Result<Vec<UserSummary>, ApiError> {
     let caller = guard::administrator()?;
     flows::users::list(&caller).await
+}
+
+/// « Gestion des utilisateurs »: a page of the users matching a search.
+#[server(prefix = "/api", endpoint = "utilisateurs/recherche", input = StrictJson)]
+pub async fn search_users(search: UserSearch) -> Result<UsersPage, ApiError> {
+    let caller = guard::administrator()?;
+    flows::users::search(&caller, &search).await
 }
 
 /// One user's rights (the copy method's recap).
@@ -27,19 +40,76 @@ pub async fn copyable_rights(user_id: i64) -> Result<UserRights, ApiError> {
 #[server(prefix = "/api", endpoint = "ajout/personnes", input = StrictJson)]
 pub async fn add_user_candidates() -> Result<Candidates, ApiError> {
     let caller = guard::administrator()?;
-    flows::add_user::candidates(&caller).await
+    add_user::candidates(&caller).await
 }
 
 /// The accounts, contracts and users the rights step needs.
 #[server(prefix = "/api", endpoint = "ajout/contexte", input = StrictJson)]
 pub async fn add_user_rights_context() -> Result<RightsContext, ApiError> {
     let caller = guard::administrator()?;
-    flows::add_user::rights_context(&caller).await
+    add_user::rights_context(&caller).await
 }
 
-/// « Confirmer »: checks the draft and keeps it as the operation to sign.
+/// The journey as far as it has gone (any step's page); `with_users` for the method step.
+#[server(prefix = "/api", endpoint = "ajout/parcours", input = StrictJson)]
+pub async fn load_add_user_journey(
+    draft: String,
+    with_users: bool,
+) -> Result<AddUserJourney, ApiError> {
+    let caller = guard::administrator()?;
+    add_user::journey(&caller, &draft, with_users).await
+}
+
+/// Step 1: the person chosen; a draft starts, on to the personal data.
+#[server(prefix = "/api", endpoint = "ajout/personne")]
+pub async fn start_add_user(form: PersonChoice) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let draft = add_user::start(&caller, form.person_id).await?;
+    guard::redirect(&step_url(&draft, "donnees"));
+    Ok(draft)
+}
+
+/// Step 2: the e-mail; on to the methods.
+#[server(prefix = "/api", endpoint = "ajout/donnees")]
+pub async fn save_add_user_email(form: EmailForm) -> Result<(), ApiError> {
+    let caller = guard::administrator()?;
+    add_user::save_email(&caller, &form.draft, &form.email).await?;
+    guard::redirect(&step_url(&form.draft, "methode"));
+    Ok(())
+}
+
+/// Step 3: the method; on to the rights grid.
+#[server(prefix = "/api", endpoint = "ajout/methode")]
+pub async fn choose_add_user_method(form: MethodForm) -> Result<(), ApiError> {
+    let caller = guard::administrator()?;
+    let method = add_user::parse_method(&form.method, form.copy_from)?;
+    add_user::choose_method(&caller, &form.draft, method).await?;
+    guard::redirect(&step_url(&form.draft, "droits"));
+    Ok(())
+}
+
+/// Step 4: the rights; on to « Vérifiez l’ensemble de votre sélection ».
+#[server(prefix = "/api", endpoint = "ajout/droits")]
+pub async fn save_add_user_rights(form: RightsForm) -> Result<(), ApiError> {
+    let caller = guard::administrator()?;
+    let rights = add_user::parse_cells(&form.cells, form.administration)?;
+    add_user::save_rights(&caller, &form.draft, rights).await?;
+    guard::redirect(&step_url(&form.draft, "verification"));
+    Ok(())
+}
+
+/// Step 5, « Confirmer »: the operation to sign is kept; on to « Validez votre opération ».
+#[server(prefix = "/api", endpoint = "ajout/confirmation")]
+pub async fn confirm_add_user(form: DraftForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = add_user::confirm(&caller, &form.draft).await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
+}
+
+/// The whole addition at once (the API for other clients than the journey's pages).
 #[server(prefix = "/api", endpoint = "ajout/preparation", input = StrictJson)]
 pub async fn prepare_add_user(draft: AddUserDraft) -> Result<PreparedOperation, ApiError> {
     let caller = guard::administrator()?;
-    flows::add_user::prepare(&caller, draft).await
+    add_user::prepare(&caller, draft, None).await
 }

@@ -92,6 +92,12 @@ pub fn local_mode() -> Result<AppState, ApiError> {
     }
 }
 
+/// Sends the browser on to `path` once the function answers: a 302 for a form posted without
+/// the wasm, a navigation by the client router otherwise.
+pub fn redirect(path: &str) {
+    leptos_axum::redirect(path);
+}
+
 /// Sets the session cookie on the response.
 pub fn set_cookie(value: &str) {
     if let (Some(options), Ok(value)) = (

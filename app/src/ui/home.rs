@@ -1,9 +1,10 @@
 //! « Accueil »: who is signed in, for which entity, and with which rights.
 
-use super::common::{on_loaded, Loading};
+use super::common::{on_loaded, Loading, PageHeading};
 use super::RequireSignedIn;
 use crate::api::session::home;
 use crate::api::types::HomeView;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::Recap;
@@ -19,9 +20,10 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn HomeContent() -> impl IntoView {
+    let i18n = use_i18n();
     let data = Resource::new(|| (), |_| home());
     view! {
-        <Title text="Accueil · Habilis" />
+        <Title text=move || t_string!(i18n, home.title).to_string() />
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move { on_loaded(data.await, home_view) })}
         </Transition>
@@ -29,28 +31,30 @@ fn HomeContent() -> impl IntoView {
 }
 
 fn home_view(home: HomeView) -> impl IntoView {
+    let i18n = use_i18n();
     let entity = home.entity.clone();
+    let name = format!("{} {}", home.first_name, home.last_name);
     view! {
         <section class="card">
-            <h1>{format!("Bonjour {} {}", home.first_name, home.last_name)}</h1>
+            <PageHeading>{t!(i18n, home.hello, name)}</PageHeading>
             <dl class="facts">
-                <div><dt>"Entité"</dt><dd data-testid="entity-name">{entity.name.clone()}</dd></div>
-                <div><dt>"Type"</dt><dd>{entity.kind.clone()}</dd></div>
+                <div><dt>{t!(i18n, home.entity)}</dt><dd data-testid="entity-name">{entity.name.clone()}</dd></div>
+                <div><dt>{t!(i18n, home.kind)}</dt><dd>{entity.kind.clone()}</dd></div>
                 <div><dt>"SIREN"</dt><dd>{entity.siren.clone()}</dd></div>
-                <div><dt>"Identifiant"</dt><dd>{home.login_id.clone()}</dd></div>
-                <div><dt>"E-mail"</dt><dd>{home.email.clone()}</dd></div>
+                <div><dt>{t!(i18n, home.login_id)}</dt><dd>{home.login_id.clone()}</dd></div>
+                <div><dt>{t!(i18n, home.email)}</dt><dd>{home.email.clone()}</dd></div>
             </dl>
             {home.is_administrator.then(|| view! {
-                <p class="badge">"Droits d’administration de l’entité"</p>
-                <p><a class="button" href="/utilisateurs">"Gestion des utilisateurs"</a></p>
+                <p class="badge">{t!(i18n, home.administrator)}</p>
+                <p><a class="button" href="/utilisateurs">{t!(i18n, layout.users)}</a></p>
             })}
         </section>
         <section class="card">
-            <h2>"Vos droits"</h2>
+            <h2>{t!(i18n, home.your_rights)}</h2>
             <RecapView recap=home.recap.clone() />
         </section>
         <section class="card">
-            <h2>"Votre conseiller"</h2>
+            <h2>{t!(i18n, home.your_advisor)}</h2>
             <p>{entity.advisor.name.clone()}" — "{entity.advisor.agency.clone()}</p>
             <p>{entity.advisor.phone.clone()}" · "{entity.advisor.email.clone()}</p>
         </section>
@@ -60,12 +64,13 @@ fn home_view(home: HomeView) -> impl IntoView {
 /// A recap of rights, in plain French, with where each comes from.
 #[component]
 pub fn RecapView(recap: Recap) -> impl IntoView {
+    let i18n = use_i18n();
     let administration = recap.administration_sentence();
     let excluded = recap.excluded.clone();
     view! {
         <div class="recap">
             {if recap.lines.is_empty() {
-                view! { <p>"Aucun droit sur les comptes et contrats."</p> }.into_any()
+                view! { <p>{t!(i18n, home.no_right)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="recap-lines">
@@ -79,10 +84,9 @@ pub fn RecapView(recap: Recap) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            {(!excluded.is_empty()).then(|| view! {
-                <p class="recap-excluded">
-                    "Hors du périmètre : "{model::recap::join_french(&excluded.iter().map(String::as_str).collect::<Vec<_>>())}"."
-                </p>
+            {(!excluded.is_empty()).then(|| {
+                let list = model::recap::join_french(&excluded.iter().map(String::as_str).collect::<Vec<_>>());
+                view! { <p class="recap-excluded">{t!(i18n, home.out_of_scope, list)}</p> }
             })}
             <p class="recap-admin">{administration}</p>
         </div>

@@ -1,14 +1,16 @@
 //! « Boîte locale »: in local mode, e-mail and SMS land here instead of going out, so the journey
 //! can be followed by hand and by tests. The server answers « introuvable » in production.
 
-use super::common::{on_loaded, Loading};
+use super::common::{on_loaded, Loading, PageHeading};
 use crate::api::local_outbox::local_outbox;
 use crate::api::types::LocalMessage;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn LocalOutboxPage() -> impl IntoView {
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let messages = Resource::new(move || version.get(), |_| local_outbox());
     // Refreshes every few seconds while the page is open (messages are sent after commit).
@@ -26,28 +28,28 @@ pub fn LocalOutboxPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Boîte locale · Habilis" />
+        <Title text=move || t_string!(i18n, outbox.title).to_string() />
         <section class="card">
-            <h1>"Boîte locale"</h1>
-            <p class="hint">
-                "Mode local : les e-mails et SMS envoyés par Habilis arrivent ici (messagerie et téléphone simulés). Les plus récents d’abord."
-            </p>
-            <button class="button" type="button" on:click=move |_| version.update(|v| *v += 1)>"Actualiser"</button>
+            <PageHeading>{t!(i18n, outbox.title)}</PageHeading>
+            <p class="hint">{t!(i18n, outbox.intro)}</p>
+            <a class="button" href="/boite-locale" rel="external">{t!(i18n, outbox.refresh)}</a>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
-                    on_loaded(messages.await, |messages: Vec<LocalMessage>| {
+                    on_loaded(messages.await, move |messages: Vec<LocalMessage>| {
                         if messages.is_empty() {
-                            return view! { <p>"Aucun message pour le moment."</p> }.into_any();
+                            return view! { <p>{t!(i18n, outbox.empty)}</p> }.into_any();
                         }
                         view! {
                             <ul class="messages">
                                 {messages.into_iter().map(|m| {
                                     let kind = if m.channel == "sms" { "SMS" } else { "E-mail" };
+                                    let (recipient, when) = (m.recipient.clone(), m.delivered_at.clone());
                                     view! {
-                                        <li class="message" data-channel=m.channel.clone() data-recipient=m.recipient.clone()>
+                                        <li class="message" class:message-failed=m.failed data-channel=m.channel.clone() data-recipient=m.recipient.clone()>
                                             <p class="message-head">
                                                 <span class="badge small">{kind}</span>
-                                                " à "<strong>{m.recipient.clone()}</strong>" — "{m.delivered_at.clone()}
+                                                " "
+                                                {t!(i18n, outbox.to, recipient, when)}
                                             </p>
                                             <p class="message-subject">{m.subject.clone()}</p>
                                             <pre class="message-body">{m.body.clone()}</pre>

@@ -1,35 +1,44 @@
 //! The user interface: one `App` rendered on the server and hydrated in the browser.
 //! Components only wire things together; rules live in the `model` crate and the server.
+//!
+//! Every form posts to a server function, so it works before the wasm arrives and without it;
+//! once hydrated, the same forms go through `ActionForm` without reloading the page.
+//!
+//! - [`sign_in`]: signing in, first login; [`security`]: factors.
+//! - [`home`]: the home page and the recap of rights.
+//! - [`users`]: « Gestion des utilisateurs », the add-user journey and the rights grid.
+//! - [`operations`]: « Validez votre opération », for every kind of operation.
+//! - [`common`]: fields, errors, headings, step indicator.
 
-mod add_user;
 mod common;
-mod first_login;
-mod grid;
 mod home;
 mod local_outbox;
+mod operations;
 mod security;
 mod sign_in;
 mod users;
 pub mod webauthn;
 
-use crate::api::session::{current_session, deployment_info, keep_alive, logout};
+use crate::api::session::{current_session, deployment_info, keep_alive, Logout};
 use crate::api::types::{SessionInfo, Stage};
 use crate::api::ApiError;
+use crate::i18n::*;
 use common::Loading;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A};
-use leptos_router::hooks::use_navigate;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 /// The HTML document around the app, rendered on the server. On the server it also sets the
-/// Content-Security-Policy header with this response's nonce.
+/// Content-Security-Policy header with this response's nonce. The `lang` of `<html>` is set
+/// by the i18n provider, from the language chosen or the browser's.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::guard::set_content_security_policy();
     view! {
         <!DOCTYPE html>
-        <html lang="fr">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -46,26 +55,51 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The signed-in state shared by every page; `refresh` reloads it after signing in or out.
+/// The signed-in state shared by every page. It is read again at every navigation: every
+/// action that changes it (signing in or out, a first login's steps) leads to another page.
+/// Who is signed in, as the header shows it: read again at each navigation.
 #[derive(Clone, Copy)]
 pub struct SessionContext {
     pub info: Resource<Result<Option<SessionInfo>, ApiError>>,
-    version: RwSignal<u32>,
 }
 
 impl SessionContext {
-    pub fn refresh(&self) {
-        self.version.update(|v| *v += 1);
+    /// Who is signed in with full access, if anyone.
+    pub fn signed_in(&self) -> Option<SessionInfo> {
+        self.info
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .filter(|info| info.stage == Stage::Full)
     }
+}
+
+/// Who is signed in, read once for the page that asks. A page never depends on the header's
+/// copy, which is read again at each navigation: the page being left would otherwise render
+/// again, with its own state already disposed.
+pub fn page_session() -> Resource<Result<Option<SessionInfo>, ApiError>> {
+    Resource::new(|| (), |_| current_session())
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let version = RwSignal::new(0u32);
-    let info = Resource::new(move || version.get(), |_| current_session());
-    provide_context(SessionContext { info, version });
-    let deployment = Resource::new(|| (), |_| deployment_info());
+    view! {
+        <I18nContextProvider>
+            <Router>
+                <Layout />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// The page around every route: skip link, header, content, footer.
+#[component]
+fn Layout() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let info = Resource::new(move || location.pathname.get(), |_| current_session());
+    provide_context(SessionContext { info });
 
     // A marker end-to-end tests wait for before clicking: effects run only in the browser,
     // once the page is hydrated.
@@ -77,88 +111,121 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title text="Habilis · Banque en ligne" />
-        <Router>
-            <Header />
-            <main id="contenu">
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/accueil" /> } />
-                    <Route path=path!("/connexion") view=sign_in::SignInPage />
-                    <Route path=path!("/premiere-connexion") view=first_login::FirstLoginPage />
-                    <Route path=path!("/accueil") view=home::HomePage />
-                    <Route path=path!("/securite") view=security::SecurityPage />
-                    <Route path=path!("/utilisateurs") view=users::UsersPage />
-                    <ParentRoute path=path!("/utilisateurs/ajout") view=add_user::AddUserJourney>
-                        <Route path=path!("") view=add_user::ChoosePerson />
-                        <Route path=path!("donnees") view=add_user::CheckPersonalData />
-                        <Route path=path!("methode") view=add_user::ChooseMethod />
-                        <Route path=path!("droits") view=add_user::ChooseRights />
-                        <Route path=path!("verification") view=add_user::Verify />
-                        <Route path=path!("validation") view=add_user::Validate />
-                        <Route path=path!("termine") view=add_user::Done />
-                    </ParentRoute>
-                    <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
-                </Routes>
-            </main>
-            <footer class="site-footer">
-                <Transition fallback=|| ()>
-                    {move || {
-                        deployment
-                            .get()
-                            .and_then(Result::ok)
-                            .map(|deployment| {
-                                view! {
-                                    <p>
-                                        {format!(
-                                            "Habilis — {} — administration de l’espace de banque en ligne de votre entité.",
-                                            deployment.bank_name,
-                                        )}
-                                    </p>
-                                    <Show when=move || deployment.local_mode>
-                                        <p>
-                                            <a href="/boite-locale">"Boîte locale (e-mails et SMS simulés)"</a>
-                                        </p>
-                                    </Show>
-                                }
-                            })
-                    }}
-                </Transition>
-            </footer>
-        </Router>
+        <Title formatter=move |title: String| format!("{title} · Habilis") />
+        <a class="skip-link" href="#contenu">{t!(i18n, layout.skip_link)}</a>
+        <Header />
+        <main id="contenu" tabindex="-1">
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=|| view! { <Redirect path="/accueil" /> } />
+                <Route path=path!("/connexion") view=sign_in::SignInPage />
+                <Route path=path!("/connexion/authentification") view=sign_in::StrongAuthenticationPage />
+                <Route path=path!("/premiere-connexion") view=sign_in::FirstLoginPage />
+                <Route path=path!("/premiere-connexion/authentification") view=sign_in::FirstLoginPage />
+                <Route path=path!("/accueil") view=home::HomePage />
+                <Route path=path!("/securite") view=security::SecurityPage />
+                <Route path=path!("/utilisateurs") view=users::UsersPage />
+                <Route path=path!("/utilisateurs/ajout") view=users::add::ChoosePerson />
+                <Route path=path!("/utilisateurs/ajout/:draft/donnees") view=users::add::PersonalData />
+                <Route path=path!("/utilisateurs/ajout/:draft/methode") view=users::add::ChooseMethod />
+                <Route path=path!("/utilisateurs/ajout/:draft/droits") view=users::add::ChooseRights />
+                <Route path=path!("/utilisateurs/ajout/:draft/verification") view=users::add::Verify />
+                <Route path=path!("/operations/:operation") view=operations::OperationPage />
+                <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
+            </Routes>
+        </main>
+        <Footer />
     }
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
+        <Title text=move || t_string!(i18n, layout.not_found).to_string() />
         <section class="card">
-            <h1>"Page introuvable"</h1>
-            <p><a href="/accueil">"Retour à l’accueil"</a></p>
+            <common::PageHeading>{t!(i18n, layout.not_found)}</common::PageHeading>
+            <p><a href="/accueil">{t!(i18n, layout.back_home)}</a></p>
         </section>
     }
 }
 
-/// The banner: the brand, and for a signed-in user the entity, the menu and « Se déconnecter ».
+/// The footer: the bank, the language switch, and in local mode the simulated mailbox.
+#[component]
+fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    let deployment = Resource::new(|| (), |_| deployment_info());
+    view! {
+        <footer class="site-footer">
+            <nav class="languages" aria-label=move || t_string!(i18n, layout.languages).to_string()>
+                // Plain links: the server sets the language and comes back (no JavaScript).
+                <a href="/langue/fr" rel="external" hreflang="fr" lang="fr">"Français"</a>
+                " · "
+                <a href="/langue/en" rel="external" hreflang="en" lang="en">"English"</a>
+            </nav>
+            <Transition fallback=|| ()>
+                {move || {
+                    deployment
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|deployment| {
+                            let bank = deployment.bank_name.clone();
+                            view! {
+                                <p>{t!(i18n, layout.footer, bank)}</p>
+                                <Show when=move || deployment.local_mode>
+                                    <p>
+                                        <a href="/boite-locale">{t!(i18n, layout.local_outbox)}</a>
+                                    </p>
+                                </Show>
+                            }
+                        })
+                }}
+            </Transition>
+        </footer>
+    }
+}
+
+/// A menu link, marked as the current page for screen readers when it is the page's section.
+#[component]
+fn MenuLink(href: &'static str, children: Children) -> impl IntoView {
+    let location = use_location();
+    let current = move || {
+        let path = location.pathname.get();
+        (path == href || path.starts_with(&format!("{href}/"))).then_some("page")
+    };
+    view! {
+        <a href=href aria-current=current>
+            {children()}
+        </a>
+    }
+}
+
+/// The banner: the brand, and for a signed-in user the menu (folded on a phone), who they
+/// are and « Se déconnecter ».
 #[component]
 fn Header() -> impl IntoView {
+    let i18n = use_i18n();
     let session = expect_context::<SessionContext>();
-    let navigate = use_navigate();
-    let sign_out = move |_| {
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let _ = logout().await;
-            session.refresh();
-            navigate("/connexion", Default::default());
-        });
-    };
-    let signed_in = move || {
-        session
-            .info
-            .get()
-            .and_then(|r| r.ok())
-            .flatten()
-            .filter(|info| info.stage == Stage::Full)
-    };
+    let logout = ServerAction::<Logout>::new();
+    // The menu is open as the server sends it (usable before the wasm arrives); on a phone the
+    // browser folds it behind « Menu », and folds it again after each navigation.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        #[cfg(feature = "hydrate")]
+        if let Some(menu) = menu.get() {
+            let narrow = window()
+                .match_media("(max-width: 699px)")
+                .ok()
+                .flatten()
+                .is_some_and(|query| query.matches());
+            if narrow {
+                menu.set_open(false);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = menu;
+    });
     view! {
         <header class="site-header">
             <a class="brand" href="/accueil">
@@ -167,26 +234,34 @@ fn Header() -> impl IntoView {
             </a>
             <Transition fallback=|| ()>
                 {move || {
-                    signed_in()
+                    session
+                        .signed_in()
                         .map(|info| {
-                            let sign_out = sign_out.clone();
+                            let name = format!("{} {}", info.first_name, info.last_name);
                             view! {
-                                <nav class="main-nav" aria-label="Menu principal">
-                                    <A href="/accueil">"Accueil"</A>
-                                    <Show when=move || info.is_administrator>
-                                        <A href="/utilisateurs">"Gestion des utilisateurs"</A>
-                                    </Show>
-                                    <A href="/securite">"Sécurité"</A>
-                                </nav>
-                                <div class="who">
-                                    <span class="who-name">
-                                        {format!("{} {}", info.first_name, info.last_name)}
-                                    </span>
-                                    <span class="who-entity">{info.entity_name.clone()}</span>
-                                    <button class="link-button" on:click=sign_out>
-                                        "Se déconnecter"
-                                    </button>
-                                </div>
+                                // A disclosure that works without JavaScript (style/main.css).
+                                <details class="menu" open node_ref=menu>
+                                    <summary>
+                                        <span class="menu-icon" aria-hidden="true">"☰"</span>
+                                        <span class="menu-label">{t!(i18n, layout.menu)}</span>
+                                    </summary>
+                                    <nav class="main-nav" aria-label=move || t_string!(i18n, layout.main_menu).to_string()>
+                                        <MenuLink href="/accueil">{t!(i18n, layout.home)}</MenuLink>
+                                        <Show when=move || info.is_administrator>
+                                            <MenuLink href="/utilisateurs">{t!(i18n, layout.users)}</MenuLink>
+                                        </Show>
+                                        <MenuLink href="/securite">{t!(i18n, layout.security)}</MenuLink>
+                                    </nav>
+                                    <div class="who">
+                                        <span class="who-name">{name}</span>
+                                        <span class="who-entity">{info.entity_name.clone()}</span>
+                                        <ActionForm action=logout attr:class="inline-form">
+                                            <button class="link-button" type="submit">
+                                                {t!(i18n, layout.sign_out)}
+                                            </button>
+                                        </ActionForm>
+                                    </div>
+                                </details>
                                 <IdleWarning timeout_secs=info.idle_timeout_secs />
                             }
                         })
@@ -200,6 +275,7 @@ fn Header() -> impl IntoView {
 /// has left (a read that does not count as activity) and counts down between reads.
 #[component]
 fn IdleWarning(timeout_secs: i64) -> impl IntoView {
+    let i18n = use_i18n();
     // Seconds left, as the server last said, counted down each second in between.
     let remaining = RwSignal::new(timeout_secs);
     let warn_below = (timeout_secs / 2).min(60);
@@ -238,21 +314,22 @@ fn IdleWarning(timeout_secs: i64) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = timers;
     });
-    let stay = move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(status) = keep_alive().await {
-                remaining.set(status.remaining_secs);
-            }
-        });
-    };
+    let stay = Action::new(move |_: &()| async move {
+        if let Ok(status) = keep_alive().await {
+            remaining.set(status.remaining_secs);
+        }
+    });
     view! {
         <Show when=move || { remaining.get() <= warn_below }>
             <div class="idle-warning" role="alertdialog" aria-labelledby="idle-title">
                 <p id="idle-title">
-                    <strong>"Votre session va expirer"</strong>
-                    {move || format!(" dans {} secondes, faute d’activité.", remaining.get())}
+                    <strong>{t!(i18n, layout.idle_title)}</strong>
+                    " "
+                    {move || t!(i18n, layout.idle_in, seconds = remaining.get())}
                 </p>
-                <button class="button" on:click=stay>"Rester connecté"</button>
+                <button class="button" type="button" on:click=move |_| { stay.dispatch(()); }>
+                    {t!(i18n, layout.stay_signed_in)}
+                </button>
             </div>
         </Show>
     }
@@ -262,18 +339,19 @@ fn IdleWarning(timeout_secs: i64) -> impl IntoView {
 /// anyone else to the sign-in page. The server checks again in every function.
 #[component]
 pub fn RequireSignedIn(children: ChildrenFn, #[prop(optional)] admin: bool) -> impl IntoView {
-    let session = expect_context::<SessionContext>();
+    let i18n = use_i18n();
+    let session = page_session();
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
-                match session.info.await {
+                match session.await {
                     Ok(Some(info)) if info.stage == Stage::Full => {
                         if admin && !info.is_administrator {
                             view! {
                                 <section class="card">
-                                    <h1>"Accès réservé"</h1>
-                                    <p>"Cette rubrique est réservée aux utilisateurs disposant de droits d’administration."</p>
+                                    <common::PageHeading>{t!(i18n, layout.restricted_title)}</common::PageHeading>
+                                    <p>{t!(i18n, layout.restricted)}</p>
                                 </section>
                             }
                                 .into_any()
@@ -281,9 +359,13 @@ pub fn RequireSignedIn(children: ChildrenFn, #[prop(optional)] admin: bool) -> i
                             children.with_value(|children| children()).into_any()
                         }
                     }
-                    Ok(Some(info)) if matches!(info.stage, Stage::NewPassword | Stage::Enrol) => {
+                    Ok(Some(info)) if info.stage == Stage::NewPassword => {
                         view! { <Redirect path="/premiere-connexion" /> }.into_any()
                     }
+                    Ok(Some(info)) if info.stage == Stage::Enrol => {
+                        view! { <Redirect path="/premiere-connexion/authentification" /> }.into_any()
+                    }
+                    Ok(Some(_)) => view! { <Redirect path="/connexion/authentification" /> }.into_any(),
                     _ => view! { <Redirect path="/connexion" /> }.into_any(),
                 }
             })}

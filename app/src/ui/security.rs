@@ -1,148 +1,167 @@
 //! Strong-authentication factors: enrolling a passkey or an authenticator application, verified
 //! on the spot. Used by the first login and by the « Sécurité » page.
 
-use super::common::{field_error, general_error, on_loaded, ErrorNotice, Loading};
+use super::common::{
+    action_error, busy, field_error, general_error, on_loaded, outcome, ErrorNotice, Field,
+    Loading, PageHeading,
+};
+use super::sign_in::PasskeyFailure;
 use super::{webauthn, RequireSignedIn};
 use crate::api::session::{
-    home, passkey_enrol_finish, passkey_enrol_start, totp_enrol_finish, totp_enrol_start,
+    home, passkey_enrol_finish, passkey_enrol_start, totp_enrolment_in_progress, TotpEnrolFinish,
+    TotpEnrolStart,
 };
-use crate::api::types::TotpEnrolment as Enrolment;
-use crate::api::ApiError;
-use leptos::ev::SubmitEvent;
+use crate::i18n::*;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-/// Creates a passkey. `on_done` receives whether this completed a first login.
+/// Creates a passkey (the browser's ceremony needs the wasm). `on_done` receives whether this
+/// completed a first login.
 #[component]
 pub fn PasskeyEnrolment(#[prop(into)] on_done: Callback<bool>) -> impl IntoView {
-    let label = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let notice = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
-    let create = move |ev: SubmitEvent| {
+    let i18n = use_i18n();
+    let label = NodeRef::<leptos::html::Input>::new();
+    let create = Action::new_local(move |name: &String| {
+        let name = name.clone();
+        async move {
+            let challenge = passkey_enrol_start().await.map_err(PasskeyFailure::Api)?;
+            let credential = webauthn::create(challenge)
+                .await
+                .map_err(PasskeyFailure::Browser)?;
+            passkey_enrol_finish(credential, name)
+                .await
+                .map_err(PasskeyFailure::Api)
+        }
+    });
+    let create_busy = busy(create);
+    let create_outcome = outcome(create);
+    Effect::new(move |_| {
+        if let Some(Ok(first_login)) = create_outcome.get() {
+            on_done.run(first_login);
+        }
+    });
+    let error = Signal::derive(move || match create_outcome.get() {
+        Some(Err(PasskeyFailure::Api(e))) => Some(e),
+        _ => None,
+    });
+    let notice = move || match create_outcome.get() {
+        Some(Err(PasskeyFailure::Browser(message))) => Some(message),
+        Some(Ok(_)) => Some(t_string!(i18n, security.passkey_saved).to_string()),
+        _ => None,
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
-        notice.set(None);
-        pending.set(true);
-        spawn_local(async move {
-            match passkey_enrol_start().await {
-                Ok(challenge) => match webauthn::create(challenge).await {
-                    Ok(credential) => {
-                        match passkey_enrol_finish(credential, label.get_untracked()).await {
-                            Ok(first_login) => {
-                                notice.set(Some("Votre clé d’accès est enregistrée.".into()));
-                                on_done.run(first_login);
-                            }
-                            Err(e) => error.set(Some(e)),
-                        }
-                    }
-                    Err(message) => notice.set(Some(message)),
-                },
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        let name = label.get().map(|input| input.value()).unwrap_or_default();
+        create.dispatch(name);
     };
     view! {
-        <form class="form factor" on:submit=create>
-            <h3>"Clé d’accès (recommandé)"</h3>
-            <p>
-                "Votre téléphone ou votre ordinateur garde une clé d’accès, que vous débloquez avec votre empreinte, votre visage ou votre code."
-            </p>
-            <ErrorNotice error=Signal::derive(move || general_error(error.get(), &["label"])) />
-            {move || notice.get().map(|n| view! { <p class="notice notice-info" role="status">{n}</p> })}
+        <form class="form factor" method="post" on:submit=submit>
+            <h3>{t!(i18n, security.passkey_title)}</h3>
+            <p>{t!(i18n, security.passkey_intro)}</p>
+            <ErrorNotice error=general_error(error, &["label"]) />
+            {move || notice().map(|n| view! { <p class="notice notice-info" role="status">{n}</p> })}
             <div class="field">
-                <label for="passkey-label">"Nom de la clé (facultatif)"</label>
-                <input id="passkey-label" type="text" maxlength="60" placeholder="Ex. : Ordinateur du bureau" bind:value=label />
-                {move || field_error(error.get(), "label").map(|m| view! { <p class="field-error">{m}</p> })}
+                <label for="passkey-label">{t!(i18n, security.passkey_name)}</label>
+                <input
+                    id="passkey-label"
+                    type="text"
+                    maxlength="60"
+                    node_ref=label
+                    aria-describedby="passkey-label-hint"
+                />
+                <p class="hint" id="passkey-label-hint">{t!(i18n, security.passkey_name_hint)}</p>
+                {move || field_error(error, "label").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             </div>
-            <button class="button primary" type="submit" disabled=move || pending.get()>
-                "Créer ma clé d’accès"
+            <p class="hint js-only">{t!(i18n, security.passkey_needs_js)}</p>
+            <button class="button primary" type="submit" disabled=move || create_busy.get()>
+                {t!(i18n, security.create_passkey)}
             </button>
         </form>
     }
 }
 
-/// Enrols an authenticator application: shows a new secret, then checks a first code.
+/// Enrols an authenticator application: shows a new secret and its QR code, then checks a
+/// first code. Works without the wasm (two forms).
 #[component]
 pub fn TotpEnrolment(#[prop(into)] on_done: Callback<bool>) -> impl IntoView {
-    let enrolment = RwSignal::new(None::<Enrolment>);
-    let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-    let done = RwSignal::new(false);
-    let start = move |_| {
-        error.set(None);
-        pending.set(true);
-        spawn_local(async move {
-            match totp_enrol_start().await {
-                Ok(value) => enrolment.set(Some(value)),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
-    };
-    let verify = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        pending.set(true);
-        spawn_local(async move {
-            match totp_enrol_finish(code.get_untracked()).await {
-                Ok(first_login) => {
-                    done.set(true);
-                    enrolment.set(None);
-                    on_done.run(first_login);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            code.set(String::new());
-            pending.set(false);
-        });
-    };
+    let i18n = use_i18n();
+    let start = ServerAction::<TotpEnrolStart>::new();
+    let finish = ServerAction::<TotpEnrolFinish>::new();
+    let start_error = action_error(*start);
+    let start_busy = busy(*start);
+    let finish_busy = busy(*finish);
+    let finish_outcome = outcome(*finish);
+    let finish_error = action_error(*finish);
+    let versions = (start.version(), finish.version());
+    let current = Resource::new(
+        move || (versions.0.try_get(), versions.1.try_get()),
+        |_| totp_enrolment_in_progress(),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(first_login)) = finish_outcome.get() {
+            on_done.run(first_login);
+        }
+    });
+    let done = move || matches!(finish_outcome.get(), Some(Ok(_)));
     view! {
         <div class="form factor">
-            <h3>"Application d’authentification"</h3>
-            <ErrorNotice error=Signal::derive(move || general_error(error.get(), &["code"])) />
-            <Show when=move || done.get()>
-                <p class="notice notice-info" role="status">"Votre application d’authentification est enregistrée."</p>
+            <h3>{t!(i18n, security.totp_title)}</h3>
+            <ErrorNotice error=start_error />
+            <ErrorNotice error=general_error(finish_error, &["code"]) />
+            <Show when=done>
+                <p class="notice notice-info" role="status">{t!(i18n, security.totp_saved)}</p>
             </Show>
-            {move || match enrolment.get() {
-                None => {
-                    view! {
-                        <p>"Une application comme Google Authenticator, Microsoft Authenticator ou FreeOTP affiche un code qui change toutes les 30 secondes."</p>
-                        <button class="button" type="button" on:click=start disabled=move || pending.get() || done.get()>
-                            "Configurer une application d’authentification"
-                        </button>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(Some(enrolment)) => view! {
+                            <ol class="steps">
+                                <li>
+                                    {t!(i18n, security.totp_scan)}
+                                    <img
+                                        class="qr-code"
+                                        src=enrolment.qr_image.clone()
+                                        alt=move || t_string!(i18n, security.qr_alt).to_string()
+                                        width="200"
+                                        height="200"
+                                    />
+                                    {t!(i18n, security.totp_or_type)}
+                                    " "
+                                    <code class="secret" data-testid="totp-secret">{enrolment.secret.clone()}</code>
+                                    " ("
+                                    <a href=enrolment.uri.clone()>{t!(i18n, security.open_link)}</a>
+                                    ")."
+                                </li>
+                                <li>{t!(i18n, security.totp_type_code)}</li>
+                            </ol>
+                            <ActionForm action=finish attr:novalidate="true">
+                                <Field
+                                    id="totp-enrol-code"
+                                    name="form[code]"
+                                    label=move || t!(i18n, security.totp_code)
+                                    inputmode="numeric"
+                                    autocomplete="one-time-code"
+                                    maxlength=7
+                                    error=field_error(finish_error, "code")
+                                />
+                                <button class="button primary" type="submit" disabled=move || finish_busy.get()>
+                                    {t!(i18n, security.verify_code)}
+                                </button>
+                            </ActionForm>
+                        }
+                            .into_any(),
+                        _ => view! {
+                            <p>{t!(i18n, security.totp_intro)}</p>
+                            <ActionForm action=start>
+                                <button class="button" type="submit" disabled=move || start_busy.get() || done()>
+                                    {t!(i18n, security.configure_totp)}
+                                </button>
+                            </ActionForm>
+                        }
+                            .into_any(),
                     }
-                        .into_any()
-                }
-                Some(enrolment) => {
-                    view! {
-                        <ol class="steps">
-                            <li>
-                                "Dans votre application, ajoutez un compte avec cette clé : "
-                                <code class="secret" data-testid="totp-secret">{enrolment.secret.clone()}</code>
-                                " (ou "
-                                <a href=enrolment.uri.clone()>"ouvrez ce lien sur votre téléphone"</a>
-                                ")."
-                            </li>
-                            <li>"Saisissez le code à 6 chiffres qu’elle affiche."</li>
-                        </ol>
-                        <form on:submit=verify novalidate>
-                            <div class="field">
-                                <label for="totp-enrol-code">"Code affiché par l’application"</label>
-                                <input id="totp-enrol-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7" bind:value=code />
-                                {move || field_error(error.get(), "code").map(|m| view! { <p class="field-error">{m}</p> })}
-                            </div>
-                            <button class="button primary" type="submit" disabled=move || pending.get()>
-                                "Vérifier le code"
-                            </button>
-                        </form>
-                    }
-                        .into_any()
-                }
-            }}
+                })}
+            </Transition>
         </div>
     }
 }
@@ -159,40 +178,57 @@ pub fn SecurityPage() -> impl IntoView {
 
 #[component]
 fn SecurityContent() -> impl IntoView {
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let view_data = Resource::new(move || version.get(), |_| home());
+    let data = Resource::new(move || version.get(), |_| home());
     let reload = Callback::new(move |_: bool| version.update(|v| *v += 1));
     view! {
-        <Title text="Sécurité · Habilis" />
+        <Title text=move || t_string!(i18n, security.title).to_string() />
         <section class="card">
-            <h1>"Sécurité"</h1>
-            <p>"Vos moyens d’authentification forte servent à vous connecter et à valider vos opérations."</p>
+            <PageHeading>{t!(i18n, security.title)}</PageHeading>
+            <p>{t!(i18n, security.intro)}</p>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
-                    on_loaded(view_data.await, move |home| {
+                    on_loaded(data.await, move |home| {
                         let has_totp = home.factors.has_totp;
                         view! {
-                            <h2>"Clés d’accès"</h2>
+                            <h2>{t!(i18n, security.passkeys)}</h2>
                             {if home.factors.passkeys.is_empty() {
-                                view! { <p>"Aucune clé d’accès enregistrée."</p> }.into_any()
+                                view! { <p>{t!(i18n, security.no_passkey)}</p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="plain-list">
-                                        {home.factors.passkeys.into_iter().map(|p| view! {
-                                            <li>{p.label}" — enregistrée le "{p.created_on}</li>
+                                        {home.factors.passkeys.into_iter().map(|p| {
+                                            let (name, date) = (p.label, p.created_on);
+                                            view! { <li>{t!(i18n, security.passkey_line, name, date)}</li> }
                                         }).collect_view()}
                                     </ul>
                                 }.into_any()
                             }}
-                            <h2>"Application d’authentification"</h2>
-                            <p>{if has_totp { "Configurée." } else { "Non configurée." }}</p>
+                            <h2>{t!(i18n, security.totp_app)}</h2>
+                            <p>
+                                {move || if has_totp {
+                                    t_string!(i18n, security.totp_enrolled).to_string()
+                                } else {
+                                    t_string!(i18n, security.totp_not_enrolled).to_string()
+                                }}
+                            </p>
                         }
                     })
                 })}
             </Transition>
+            // Outside the list's transition: reading the list again after an enrolment must
+            // not build the form again (its « enregistrée » notice would go with it).
             <div class="factors">
                 <PasskeyEnrolment on_done=reload />
-                <TotpEnrolment on_done=reload />
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        data.await
+                            .ok()
+                            .filter(|home| !home.factors.has_totp)
+                            .map(|_| view! { <TotpEnrolment on_done=reload /> })
+                    })}
+                </Transition>
             </div>
         </section>
     }

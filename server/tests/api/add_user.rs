@@ -7,6 +7,7 @@ use crate::journey::{
     wait_for_local_messages,
 };
 use app::api::operations::{CancelOperation, OperationPasskeyChallenge};
+use app::api::types::OperationForm;
 use app::api::types::{Candidates, ScaProof, UserState, UserSummary};
 use app::api::users::{AddUserCandidates, CopyableRights, ListUsers};
 use app::api::ApiError;
@@ -752,7 +753,9 @@ async fn another_entitys_administrator_cannot_see_or_validate_an_operation() {
     // Their cancel does nothing to it either.
     let () = paul
         .call(CancelOperation {
-            operation_id: prepared.operation_id.clone(),
+            form: OperationForm {
+                operation_id: prepared.operation_id.clone(),
+            },
         })
         .await
         .unwrap();
@@ -768,7 +771,9 @@ async fn cancelling_voids_the_operation() {
     let prepared = prepare_lucas(&app, &mut admin).await;
     let () = admin
         .call(CancelOperation {
-            operation_id: prepared.operation_id.clone(),
+            form: OperationForm {
+                operation_id: prepared.operation_id.clone(),
+            },
         })
         .await
         .unwrap();

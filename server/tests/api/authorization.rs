@@ -4,6 +4,7 @@
 
 use crate::helpers::{spawn_app, Client, Failure, TestApp};
 use app::api::session::Login;
+use app::api::types::SignInForm;
 use app::api::types::Stage;
 use app::api::ApiError;
 use app::backend::demo::{JULIEN_BERNARD, SOPHIE_MARTIN};
@@ -118,8 +119,10 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
             let mut client = app.client();
             let _: Stage = client
                 .call(Login {
-                    login_id: SOPHIE_MARTIN.login_id.into(),
-                    password: (app::backend::demo::DEMO_PASSWORD).into(),
+                    form: SignInForm {
+                        login_id: SOPHIE_MARTIN.login_id.into(),
+                        password: (app::backend::demo::DEMO_PASSWORD).into(),
+                    },
                 })
                 .await
                 .unwrap();
@@ -135,8 +138,10 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
             let mut client = app.client();
             let stage: Stage = client
                 .call(Login {
-                    login_id: "5000000001".into(),
-                    password: "Provisoire-2026-xyz".into(),
+                    form: SignInForm {
+                        login_id: "5000000001".into(),
+                        password: "Provisoire-2026-xyz".into(),
+                    },
                 })
                 .await
                 .unwrap();
@@ -170,7 +175,11 @@ async fn every_function_answers_each_role_as_the_matrix_says() {
         let body = resolve(&app, &entry["body"]).await;
         for role in ROLES {
             let mut client = client_as(&app, role).await;
-            let result: Result<Value, Failure> = client.call_raw(endpoint, body.clone()).await;
+            let result: Result<Value, Failure> = if entry["form"] == true {
+                client.submit_raw(endpoint, &body).await
+            } else {
+                client.call_raw(endpoint, body.clone()).await
+            };
             let expected_denial = entry[role] == "deny";
             if is_denial(&result) != expected_denial {
                 mismatches.push(format!("{path} as {role}: {result:?}"));
@@ -180,12 +189,22 @@ async fn every_function_answers_each_role_as_the_matrix_says() {
         }
         if let Some(other) = entry.get("autre_entite") {
             let mut admin = client_as(&app, "administrateur").await;
-            let theirs: Result<Value, Failure> = admin
-                .call_raw(endpoint, resolve(&app, &other["body"]).await)
-                .await;
-            let missing: Result<Value, Failure> = admin
-                .call_raw(endpoint, resolve(&app, &other["comme"]).await)
-                .await;
+            let (theirs, missing) = (
+                resolve(&app, &other["body"]).await,
+                resolve(&app, &other["comme"]).await,
+            );
+            let (theirs, missing): (Result<Value, Failure>, Result<Value, Failure>) =
+                if entry["form"] == true {
+                    (
+                        admin.submit_raw(endpoint, &theirs).await,
+                        admin.submit_raw(endpoint, &missing).await,
+                    )
+                } else {
+                    (
+                        admin.call_raw(endpoint, theirs).await,
+                        admin.call_raw(endpoint, missing).await,
+                    )
+                };
             match (theirs, missing) {
                 (Err(theirs), Err(missing)) => {
                     assert_eq!(theirs.status, 404, "{path}: {theirs:?}");

@@ -9,6 +9,7 @@ use crate::helpers::{fresh_code, fresh_database, Client};
 use crate::journey::draft;
 use app::api::operations::ConfirmOperation;
 use app::api::session::{Login, LoginTotp};
+use app::api::types::{CodeForm, SignInForm};
 use app::api::types::{OperationDone, PreparedOperation, RightsContext, ScaProof, Stage};
 use app::api::users::AddUserRightsContext;
 use app::backend::demo::{DEMO_PASSWORD, SOPHIE_MARTIN};
@@ -121,13 +122,20 @@ async fn a_kill_9_at_any_point_leaves_whole_changes_only_and_loses_none_acknowle
         let mut admin = Client::new(&url, addr);
         let _: Stage = admin
             .call(Login {
-                login_id: SOPHIE_MARTIN.login_id.into(),
-                password: DEMO_PASSWORD.into(),
+                form: SignInForm {
+                    login_id: SOPHIE_MARTIN.login_id.into(),
+                    password: DEMO_PASSWORD.into(),
+                },
             })
             .await
             .unwrap();
         let code = fresh_code(&db, SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id).await;
-        let () = admin.call(LoginTotp { code }).await.unwrap();
+        let () = admin
+            .call(LoginTotp {
+                form: CodeForm { code },
+            })
+            .await
+            .unwrap();
         let context: RightsContext = admin.call(AddUserRightsContext {}).await.unwrap();
         let rights = Profile::Comptable.rights(&context.catalog);
         let prepared: PreparedOperation = admin

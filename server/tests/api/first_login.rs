@@ -8,6 +8,7 @@ use crate::journey::{
 use app::api::session::{
     Home, Login, LoginTotp, SetFirstPassword, TotpEnrolFinish, TotpEnrolStart,
 };
+use app::api::types::{CodeForm, NewPasswordForm, SignInForm};
 use app::api::types::{HomeView, PreparedOperation, Stage, TotpEnrolment};
 use app::api::ApiError;
 use app::backend::totp;
@@ -47,16 +48,20 @@ async fn login(
 ) -> Result<Stage, crate::helpers::Failure> {
     client
         .call(Login {
-            login_id: login_id.into(),
-            password: password.into(),
+            form: SignInForm {
+                login_id: login_id.into(),
+                password: password.into(),
+            },
         })
         .await
 }
 
 fn set_password(password: &str, confirmation: &str) -> SetFirstPassword {
     SetFirstPassword {
-        password: password.into(),
-        confirmation: confirmation.into(),
+        form: NewPasswordForm {
+            password: password.into(),
+            confirmation: confirmation.into(),
+        },
     }
 }
 
@@ -120,7 +125,9 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
     let wrong = refused(
         lucas
             .call(TotpEnrolFinish {
-                code: format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000),
+                form: CodeForm {
+                    code: format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000),
+                },
             })
             .await,
         422,
@@ -132,7 +139,9 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
         .contains("ne correspond pas"));
     let completed: bool = lucas
         .call(TotpEnrolFinish {
-            code: right.clone(),
+            form: CodeForm {
+                code: right.clone(),
+            },
         })
         .await
         .unwrap();
@@ -170,7 +179,7 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
     let next = totp::code_at_step(&secret, totp::step_at(app::backend::store::now()) + 1);
     let () = again
         .call(LoginTotp {
-            code: format!("{next:06}"),
+            form: CodeForm { code: next },
         })
         .await
         .unwrap();

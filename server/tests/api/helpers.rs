@@ -4,6 +4,7 @@
 
 use app::api::session::{Login, LoginTotp};
 use app::api::types::Stage;
+use app::api::types::{CodeForm, SignInForm};
 use app::api::ApiError;
 use app::backend::demo::{self, DemoUser, DEMO_PASSWORD};
 use app::backend::store::Db;
@@ -157,8 +158,10 @@ impl TestApp {
         let mut client = self.client();
         let stage: Stage = client
             .call(Login {
-                login_id: login_id.into(),
-                password: DEMO_PASSWORD.into(),
+                form: SignInForm {
+                    login_id: login_id.into(),
+                    password: DEMO_PASSWORD.into(),
+                },
             })
             .await
             .expect("password accepted");
@@ -171,7 +174,9 @@ impl TestApp {
         let mut client = self.after_password(user.login_id).await;
         let code = self.fresh_code(user.totp_secret, user.login_id).await;
         client
-            .call(LoginTotp { code })
+            .call(LoginTotp {
+                form: CodeForm { code },
+            })
             .await
             .expect("code accepted");
         client
@@ -256,8 +261,54 @@ impl Client {
         F::Output: DeserializeOwned,
     {
         let endpoint = F::PATH.trim_start_matches("/api/");
+        // A form's function takes url-encoded arguments (`form[field]=…`), as the browser posts
+        // them; the others take JSON.
+        let form = std::any::type_name::<F::Protocol>().contains("PostUrl");
+        if form {
+            let body = serde_qs::to_string(&args).expect("arguments encode");
+            let mut headers = self.same_origin_headers();
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+            let response = self.post(endpoint, body, headers).await;
+            return Self::answer(endpoint, response).await;
+        }
         let body = serde_json::to_value(&args).expect("arguments serialise");
         self.call_raw(endpoint, body).await
+    }
+
+    /// Posts a form to a server function by path, its fields given as JSON (`{"form": {…}}`).
+    pub async fn submit_raw<T: DeserializeOwned>(
+        &mut self,
+        endpoint: &str,
+        fields: &Value,
+    ) -> Result<T, Failure> {
+        let body = serde_qs::to_string(fields).expect("fields encode");
+        let mut headers = self.same_origin_headers();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let response = self.post(endpoint, body, headers).await;
+        Self::answer(endpoint, response).await
+    }
+
+    async fn answer<T: DeserializeOwned>(
+        endpoint: &str,
+        response: reqwest::Response,
+    ) -> Result<T, Failure> {
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        if (200..300).contains(&status) {
+            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {e}: {text}")))
+        } else {
+            Err(Failure {
+                status,
+                error: serde_json::from_str(&text).ok(),
+                body: text,
+            })
+        }
     }
 
     /// Calls a server function by path with any JSON body: for the authorization matrix and for
@@ -270,17 +321,7 @@ impl Client {
         let response = self
             .post(endpoint, body.to_string(), self.same_origin_headers())
             .await;
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        if (200..300).contains(&status) {
-            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {e}: {text}")))
-        } else {
-            Err(Failure {
-                status,
-                error: serde_json::from_str(&text).ok(),
-                body: text,
-            })
-        }
+        Self::answer(endpoint, response).await
     }
 
     pub fn same_origin_headers(&self) -> HeaderMap {

@@ -9,9 +9,12 @@ use leptos::server_fn::ServerFn as _;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ORIGIN};
 use serde_json::json;
 
-fn login_body() -> String {
-    json!({ "login_id": "1000000001", "password": DEMO_PASSWORD }).to_string()
+/// The sign-in form as a browser posts it.
+fn login_form() -> String {
+    format!("form%5Blogin_id%5D=1000000001&form%5Bpassword%5D={DEMO_PASSWORD}")
 }
+
+const FORM: &str = "application/x-www-form-urlencoded";
 
 #[tokio::test]
 async fn a_cross_site_post_to_a_server_function_is_refused_and_changes_nothing() {
@@ -32,47 +35,94 @@ async fn a_cross_site_post_to_a_server_function_is_refused_and_changes_nothing()
         ("another Origin", vec![("origin", "https://evil.example")]),
         ("neither header", vec![]),
     ];
-    for (case, headers) in cases {
-        let mut map = HeaderMap::new();
-        map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (name, value) in headers {
-            map.insert(
-                reqwest::header::HeaderName::from_static(name),
-                HeaderValue::from_static(value),
-            );
+    // A form on another site can post url-encoded or plain text; a script, JSON.
+    for content_type in [FORM, "text/plain", "application/json"] {
+        for (case, headers) in &cases {
+            let mut map = HeaderMap::new();
+            map.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+            for (name, value) in headers {
+                map.insert(
+                    reqwest::header::HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
+            }
+            let response = client.post("connexion", login_form(), map).await;
+            assert_eq!(response.status().as_u16(), 403, "{case}, {content_type}");
+            let error: ApiError = response.json().await.unwrap();
+            assert_eq!(error, ApiError::Forbidden, "{case}");
         }
-        let response = client.post("connexion", login_body(), map).await;
-        assert_eq!(response.status().as_u16(), 403, "{case}");
-        let error: ApiError = response.json().await.unwrap();
-        assert_eq!(error, ApiError::Forbidden, "{case}");
     }
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
-    // The same request from the site itself works.
+    // The same form from the site itself works.
     let mut map = HeaderMap::new();
-    map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    map.insert(CONTENT_TYPE, HeaderValue::from_static(FORM));
     map.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-    let response = client.post("connexion", login_body(), map).await;
+    let response = client.post("connexion", login_form(), map).await;
     assert_eq!(response.status().as_u16(), 200);
 }
 
+/// Forms post url-encoded `form[…]` fields (so they work without the wasm); any other field,
+/// a field the form does not have, and any other body type are refused, and change nothing.
 #[tokio::test]
-async fn a_form_encoded_post_is_refused_even_from_the_site() {
+async fn a_form_post_carries_its_form_fields_only_and_other_bodies_are_refused() {
     let app = spawn_app().await;
     let mut client = app.client();
-    let mut headers = client.same_origin_headers();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
-    let response = client
-        .post(
-            "connexion",
+    let origin = client.same_origin_headers();
+    let post = |content_type: &'static str| {
+        let mut headers = origin.clone();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers
+    };
+    for (body, content_type, status) in [
+        (
             format!("login_id=1000000001&password={DEMO_PASSWORD}"),
-            headers,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 415);
+            FORM,
+            422,
+        ),
+        (format!("{}&admin=true", login_form()), FORM, 422),
+        (format!("{}&form%5Bentity_id%5D=2", login_form()), FORM, 422),
+        (login_form(), "text/plain", 415),
+        (login_form(), "multipart/form-data; boundary=x", 415),
+    ] {
+        let headers = post(content_type);
+        let response = client.post("connexion", body.clone(), headers).await;
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "{body} as {content_type}"
+        );
+    }
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
+    let response = client.post("connexion", login_form(), post(FORM)).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 1);
+}
+
+/// A password in an address stays in histories and logs: the server refuses such a GET with a
+/// page that says why, and never runs it.
+#[tokio::test]
+async fn a_get_carrying_a_password_is_refused_with_a_clear_page() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    for path in [
+        format!("/connexion?username=1000000001&password={DEMO_PASSWORD}"),
+        format!("/connexion?form%5Blogin_id%5D=1000000001&form%5Bpassword%5D={DEMO_PASSWORD}"),
+        "/api/connexion?form[password]=x".to_string(),
+        "/connexion/authentification?form[code]=123456".to_string(),
+    ] {
+        let response = client.get(&path).await;
+        assert_eq!(response.status().as_u16(), 400, "{path}");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("ne doit jamais figurer dans une adresse"),
+            "{page}"
+        );
+        assert!(!page.contains(DEMO_PASSWORD));
+    }
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions").await, 0);
+    let page = client.get("/connexion?raison=inactivite").await;
+    assert_eq!(page.status().as_u16(), 200);
 }
 
 #[tokio::test]
@@ -156,9 +206,12 @@ async fn pages_carry_a_nonce_based_csp_and_the_hardening_headers() {
         .unwrap();
     assert!(max_age >= 31_536_000);
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(headers["cache-control"], "no-store");
-    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(
+        html.contains("lang=\"fr\""),
+        "the page is French by default"
+    );
     // A second page gets another nonce.
     let again = client.get("/connexion").await;
     assert_ne!(
@@ -202,8 +255,8 @@ async fn another_host_name_is_redirected_to_the_public_one() {
     let response = http
         .post(format!("http://{}/api/connexion", app.addr))
         .header(ORIGIN, &app.url)
-        .header(CONTENT_TYPE, "application/json")
-        .body(login_body())
+        .header(CONTENT_TYPE, FORM)
+        .body(login_form())
         .send()
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 use crate::helpers::{refused, spawn_app, spawn_on, TestApp};
 use app::api::local_outbox::LocalOutbox;
 use app::api::session::{CurrentSession, Home, Login, LoginTotp, Logout};
+use app::api::types::{CodeForm, SignInForm};
 use app::api::types::{HomeView, SessionInfo, Stage};
 use app::api::users::ListUsers;
 use app::api::ApiError;
@@ -11,8 +12,10 @@ use serde_json::json;
 
 fn credentials(login_id: &str, password: &str) -> Login {
     Login {
-        login_id: login_id.into(),
-        password: password.into(),
+        form: SignInForm {
+            login_id: login_id.into(),
+            password: password.into(),
+        },
     }
 }
 
@@ -121,7 +124,12 @@ async fn sessions_get_a_new_id_at_sign_in_and_after_strong_authentication() {
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
-    let () = client.call(LoginTotp { code: code.clone() }).await.unwrap();
+    let () = client
+        .call(LoginTotp {
+            form: CodeForm { code: code.clone() },
+        })
+        .await
+        .unwrap();
     let full = client.cookie.clone().unwrap();
     assert_ne!(full, second);
     // The token seen before the strong authentication is worthless after it.
@@ -178,7 +186,9 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
         let failure = refused(
             client
                 .call(LoginTotp {
-                    code: wrong.clone(),
+                    form: CodeForm {
+                        code: wrong.clone(),
+                    },
                 })
                 .await,
             401,
@@ -201,7 +211,9 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     let blocked = refused(
         client
             .call(LoginTotp {
-                code: wrong.clone(),
+                form: CodeForm {
+                    code: wrong.clone(),
+                },
             })
             .await,
         423,
@@ -248,9 +260,21 @@ async fn a_totp_code_is_accepted_only_once() {
     let code = app
         .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
         .await;
-    let () = first.call(LoginTotp { code: code.clone() }).await.unwrap();
+    let () = first
+        .call(LoginTotp {
+            form: CodeForm { code: code.clone() },
+        })
+        .await
+        .unwrap();
     let mut second = app.after_password("1000000001").await;
-    let replay = refused(second.call(LoginTotp { code: code.clone() }).await, 401);
+    let replay = refused(
+        second
+            .call(LoginTotp {
+                form: CodeForm { code: code.clone() },
+            })
+            .await,
+        401,
+    );
     assert_eq!(replay.error, Some(ApiError::CodeAlreadyUsed));
     assert_eq!(
         app.scalar_i64("SELECT failed_sca_count FROM users WHERE login_id = '1000000001'")
@@ -267,7 +291,9 @@ async fn a_malformed_code_is_refused_with_a_french_message_and_counts_nothing() 
     let failure = refused(
         client
             .call(LoginTotp {
-                code: "12ab".into(),
+                form: CodeForm {
+                    code: "12ab".into(),
+                },
             })
             .await,
         422,

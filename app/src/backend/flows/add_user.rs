@@ -6,22 +6,28 @@
 use super::home::advisor_card;
 use super::operations;
 use crate::api::types::{
-    AddUserDraft, Candidates, OperationDone, PersonCard, PreparedOperation, RightsContext,
+    AddUserDraft, AddUserJourney, Candidates, OperationDone, PersonCard, PreparedOperation,
+    RightsContext,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
 use crate::backend::delivery::{self, messages, Message, MessageChannel};
 use crate::backend::guard::Caller;
+use crate::backend::security::crypto::random_token;
 use crate::backend::security::password;
+use crate::backend::store::drafts::{DraftKind, NewDraft};
 use crate::backend::store::persons::Person;
 use crate::backend::store::rights::Grant;
 use crate::backend::store::users::NewUser;
 use crate::backend::store::{self, is_unique_violation, now, Tx};
+use model::identity::EmailError;
 use model::identity::{format_date, format_phone, mask_phone};
+use model::Profile;
 use model::{Assignment, Catalog, Change, Email, Levels, LoginId, Operation, Origins, Recap};
 use model::{Rights, RightsMethod};
 use rand::Rng as _;
 use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 const ALREADY_ADDED: &str =
@@ -99,19 +105,267 @@ async fn find_candidate(caller: &Caller, person_id: i64) -> Result<Person, ApiEr
     }
 }
 
-/// Steps 5 and 6 done: checks the whole draft and keeps it as the operation to sign.
-pub async fn prepare(caller: &Caller, draft: AddUserDraft) -> Result<PreparedOperation, ApiError> {
-    let person = find_candidate(caller, draft.person_id).await?;
-    let email =
-        Email::parse(&draft.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
-    if let Some(registered) = &person.email {
-        if !registered.eq_ignore_ascii_case(email.as_str()) {
-            return Err(ApiError::invalid(
-                "email",
-                "L’adresse e-mail enregistrée par votre conseiller ne se modifie pas ici. Contactez-le pour la corriger.",
-            ));
-        }
+/// How long an untouched draft lives.
+pub const DRAFT_LIFETIME_SECS: i64 = 24 * 60 * 60;
+
+/// What the administrator chose so far, kept on the server between the steps.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DraftData {
+    person_id: i64,
+    email: String,
+    method: Option<RightsMethod>,
+    rights: Option<Rights>,
+    /// The operation prepared from the draft (« Confirmer »).
+    operation_id: Option<String>,
+}
+
+pub fn step_url(draft_id: &str, step: &str) -> String {
+    format!("/utilisateurs/ajout/{draft_id}/{step}")
+}
+
+/// « Sélectionnez votre nouvel utilisateur »: starts a draft for the person.
+pub async fn start(caller: &Caller, person_id: i64) -> Result<String, ApiError> {
+    let person = find_candidate(caller, person_id).await?;
+    let id = random_token();
+    let data = DraftData {
+        person_id: person.id,
+        email: person.email.clone().unwrap_or_default(),
+        ..DraftData::default()
+    };
+    store::drafts::insert(
+        caller.state.db.pool(),
+        NewDraft {
+            id: &id,
+            entity_id: caller.entity_id(),
+            author_user_id: caller.user_id(),
+            kind: DraftKind::AddUser,
+            data: &serde_json::to_string(&data)?,
+            now: now(),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn load(caller: &Caller, draft_id: &str) -> Result<DraftData, ApiError> {
+    let stored = store::drafts::find(
+        caller.state.db.pool(),
+        draft_id,
+        caller.entity_id(),
+        caller.user_id(),
+        DraftKind::AddUser,
+        now() - DRAFT_LIFETIME_SECS,
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    Ok(serde_json::from_str(&stored.data)?)
+}
+
+/// Saves the draft. Any change voids the operation prepared from it: what was about to be
+/// signed is no longer what the administrator chose.
+async fn save(caller: &Caller, draft_id: &str, mut data: DraftData) -> Result<(), ApiError> {
+    if let Some(operation_id) = data.operation_id.take() {
+        operations::cancel(caller, &operation_id).await?;
     }
+    store::drafts::update(
+        caller.state.db.pool(),
+        draft_id,
+        caller.entity_id(),
+        caller.user_id(),
+        &serde_json::to_string(&data)?,
+        now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The journey as far as it has gone, for any step's page. `with_users` adds the users whose
+/// rights can be copied (the method step).
+pub async fn journey(
+    caller: &Caller,
+    draft_id: &str,
+    with_users: bool,
+) -> Result<AddUserJourney, ApiError> {
+    let data = load(caller, draft_id).await?;
+    let pool = caller.state.db.pool();
+    // The person may have become a user meanwhile (another administrator): then the draft is
+    // over, and says so.
+    let person = find_candidate(caller, data.person_id).await?;
+    let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
+    let (baseline, source_name, copied) = match &data.method {
+        Some(method) => {
+            let (baseline, source_name) = baseline(caller, method, &catalog).await?;
+            let copied = match method {
+                RightsMethod::Copy { from_user } => {
+                    Some(super::users::rights(caller, *from_user).await?)
+                }
+                _ => None,
+            };
+            (Some(baseline), source_name, copied)
+        }
+        None => (None, String::new(), None),
+    };
+    let recap = match (&data.method, &data.rights, &baseline) {
+        (Some(method), Some(rights), Some(baseline)) => {
+            let assignment = Assignment {
+                method: *method,
+                baseline: baseline.clone(),
+                source_name: source_name.clone(),
+                previous: Origins::new(),
+                rights: rights.clone(),
+            };
+            Some(Recap::new(&catalog, rights, |r, l| assignment.origin(r, l)))
+        }
+        _ => None,
+    };
+    Ok(AddUserJourney {
+        draft_id: draft_id.to_string(),
+        email_registered: person.email.is_some(),
+        person: person_card(&person),
+        email: data.email,
+        method_label: data.method.map(|m| m.label(&source_name)),
+        method: data.method,
+        baseline,
+        copied,
+        rights: data.rights,
+        catalog,
+        recap,
+        users: if with_users {
+            super::users::list(caller).await?
+        } else {
+            Vec::new()
+        },
+        operation_id: data.operation_id,
+    })
+}
+
+/// Step 2: the e-mail, mandatory and valid; the one the advisor registered cannot change here.
+pub async fn save_email(caller: &Caller, draft_id: &str, email: &str) -> Result<(), ApiError> {
+    let mut data = load(caller, draft_id).await?;
+    let person = find_candidate(caller, data.person_id).await?;
+    let email = checked_email(&person, email)?;
+    data.email = email.to_string();
+    save(caller, draft_id, data).await
+}
+
+fn checked_email(person: &Person, email: &str) -> Result<Email, ApiError> {
+    let email = Email::parse(email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
+    match &person.email {
+        Some(registered) if !registered.eq_ignore_ascii_case(email.as_str()) => Err(ApiError::invalid(
+            "email",
+            "L’adresse e-mail enregistrée par votre conseiller ne se modifie pas ici. Contactez-le pour la corriger.",
+        )),
+        _ => Ok(email),
+    }
+}
+
+/// Reads a method as the form sends it: `personnalise`, `profil:valideur`, `copie` (with the
+/// user to copy).
+pub fn parse_method(code: &str, copy_from: Option<i64>) -> Result<RightsMethod, ApiError> {
+    let invalid =
+        || ApiError::invalid("method", "Choisissez une méthode d’attribution des droits.");
+    match code {
+        "personnalise" => Ok(RightsMethod::Custom),
+        "copie" => copy_from
+            .map(|from_user| RightsMethod::Copy { from_user })
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "copy_from",
+                    "Choisissez l’utilisateur dont vous souhaitez copier les droits.",
+                )
+            }),
+        other => other
+            .strip_prefix("profil:")
+            .and_then(Profile::from_code)
+            .map(RightsMethod::Profile)
+            .ok_or_else(invalid),
+    }
+}
+
+/// Step 3: the method. Choosing another method starts its grid afresh (the profile's or the
+/// copied user's rights); the same method keeps the rights already entered.
+pub async fn choose_method(
+    caller: &Caller,
+    draft_id: &str,
+    method: RightsMethod,
+) -> Result<(), ApiError> {
+    let mut data = load(caller, draft_id).await?;
+    if data.email.is_empty() {
+        return Err(ApiError::invalid("email", EmailError::Missing.to_string()));
+    }
+    if data.method != Some(method) || data.rights.is_none() {
+        let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
+        let (baseline, _) = baseline(caller, &method, &catalog).await?;
+        data.method = Some(method);
+        data.rights = Some(baseline);
+    }
+    save(caller, draft_id, data).await
+}
+
+/// Reads the grid's ticked boxes (`A12:gestion`, `C3:consultation`…) into rights, applying the
+/// invariant (gestion or validation bring consultation).
+pub fn parse_cells(cells: &[String], administration: bool) -> Result<Rights, ApiError> {
+    model::rights_from_cells(cells, administration)
+        .ok_or_else(|| ApiError::invalid("rights", "La sélection de droits est invalide."))
+}
+
+/// Step 4: the rights, checked with the method's rules (the same the grid applies).
+pub async fn save_rights(caller: &Caller, draft_id: &str, rights: Rights) -> Result<(), ApiError> {
+    let mut data = load(caller, draft_id).await?;
+    let method = data.method.ok_or_else(|| {
+        ApiError::invalid(
+            "method",
+            "Choisissez d’abord une méthode d’attribution des droits.",
+        )
+    })?;
+    let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
+    model::operation::check_assignment(&method, &rights, &catalog)?;
+    data.rights = Some(rights);
+    save(caller, draft_id, data).await
+}
+
+/// Step 5, « Confirmer »: checks the whole draft and keeps it as the operation to sign.
+pub async fn confirm(caller: &Caller, draft_id: &str) -> Result<String, ApiError> {
+    let mut data = load(caller, draft_id).await?;
+    let (Some(method), Some(rights)) = (data.method, data.rights.clone()) else {
+        return Err(ApiError::invalid(
+            "rights",
+            "Choisissez d’abord les droits à attribuer.",
+        ));
+    };
+    let prepared = prepare(
+        caller,
+        AddUserDraft {
+            person_id: data.person_id,
+            email: data.email.clone(),
+            method,
+            rights,
+        },
+        Some(draft_id),
+    )
+    .await?;
+    data.operation_id = Some(prepared.operation_id.clone());
+    store::drafts::update(
+        caller.state.db.pool(),
+        draft_id,
+        caller.entity_id(),
+        caller.user_id(),
+        &serde_json::to_string(&data)?,
+        now(),
+    )
+    .await?;
+    Ok(prepared.operation_id)
+}
+
+/// Checks a whole addition and keeps it as the operation to sign.
+pub async fn prepare(
+    caller: &Caller,
+    draft: AddUserDraft,
+    draft_id: Option<&str>,
+) -> Result<PreparedOperation, ApiError> {
+    let person = find_candidate(caller, draft.person_id).await?;
+    let email = checked_email(&person, &draft.email)?;
     let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
     let (baseline, source_name) = baseline(caller, &draft.method, &catalog).await?;
     let assignment = Assignment {
@@ -127,32 +381,68 @@ pub async fn prepare(caller: &Caller, draft: AddUserDraft) -> Result<PreparedOpe
         change: Change::AddUser {
             person_id: person.id,
             person_name: person.registered_name(),
-            email: email.clone(),
-            assignment: assignment.clone(),
+            email,
+            assignment,
         },
     };
-    let kept = operations::keep(caller, &operation).await?;
-    let card = person_card(&person);
+    let kept = operations::keep(caller, &operation, draft_id).await?;
+    let (facts, recap, diff) = describe(caller, &operation).await?;
     Ok(PreparedOperation {
         operation_id: kept.operation_id,
         digest: kept.digest,
         short_code: kept.short_code,
         kind: operation.kind(),
-        facts: vec![
-            ("Ajout de l’utilisateur".into(), card.full_name()),
-            ("Né(e) le".into(), card.birth_date.clone()),
-            ("E-mail".into(), email.to_string()),
-            ("Téléphone".into(), card.phone.clone()),
-            ("Méthode".into(), assignment.method_label()),
-        ],
-        recap: Some(Recap::new(&catalog, &assignment.rights, |r, l| {
-            assignment.origin(r, l)
-        })),
-        diff: None,
+        facts,
+        recap,
+        diff,
         expires_in_secs: operations::OPERATION_LIFETIME_SECS,
         admin_has_passkey: kept.has_passkey,
         admin_has_totp: kept.has_totp,
     })
+}
+
+/// What « Validez votre opération » shows of an addition.
+pub async fn describe(
+    caller: &Caller,
+    operation: &Operation,
+) -> Result<
+    (
+        Vec<(String, String)>,
+        Option<Recap>,
+        Option<model::RightsDiff>,
+    ),
+    ApiError,
+> {
+    let Change::AddUser {
+        person_id,
+        person_name,
+        email,
+        assignment,
+    } = &operation.change
+    else {
+        return Err(ApiError::Internal);
+    };
+    let pool = caller.state.db.pool();
+    let person = store::persons::find(pool, caller.entity_id(), *person_id).await?;
+    let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
+    let mut facts = vec![(
+        "Ajout de l’utilisateur".to_string(),
+        person
+            .as_ref()
+            .map(Person::full_name)
+            .unwrap_or_else(|| person_name.clone()),
+    )];
+    if let Some(person) = &person {
+        let card = person_card(person);
+        facts.push(("Né(e) le".into(), card.birth_date));
+        facts.push(("E-mail".into(), email.to_string()));
+        facts.push(("Téléphone".into(), card.phone));
+    } else {
+        facts.push(("E-mail".into(), email.to_string()));
+    }
+    facts.push(("Méthode".into(), assignment.method_label()));
+    let recap = Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l));
+    Ok((facts, Some(recap), None))
 }
 
 /// Prepared before the write lock: the temporary password and its hash (tens of milliseconds).
@@ -252,6 +542,14 @@ pub async fn apply(
     if person.email.is_none() {
         store::persons::set_email(tx, entity_id, *person_id, email.as_str()).await?;
     }
+    let search_text = super::users::fold(&format!(
+        "{} {} {} {}",
+        person.first_name,
+        person.last_name,
+        login_id.as_str(),
+        email.as_str()
+    ));
+    store::users::set_search_text(&mut **tx, user_id, &search_text).await?;
     store::operations::set_result_user(tx, operation_id, user_id).await?;
     audit::append(
         tx,

@@ -34,9 +34,6 @@ pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
     {
         return Err(already_enrolled());
     }
-    let user = store::users::find(caller.state.db.pool(), caller.entity_id(), caller.user_id())
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let secret = crypto::random_bytes::<{ totp::SECRET_BYTES }>();
     ceremonies::put(
         caller.state.db.pool(),
@@ -47,7 +44,34 @@ pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
         now(),
     )
     .await?;
-    let encoded = totp::base32_encode(&secret);
+    enrolment(&caller, &secret).await
+}
+
+/// The enrolment in progress in the session (a reload shows the same secret).
+pub async fn totp_in_progress(caller: Caller) -> Result<Option<TotpEnrolment>, ApiError> {
+    let sealed = ceremonies::peek(
+        caller.state.db.pool(),
+        caller.session.id,
+        CeremonyKind::TotpEnrolment,
+        now() - ENROLMENT_LIFETIME_SECS,
+    )
+    .await?;
+    match sealed {
+        Some(sealed) => {
+            let secret = caller.state.secrets.open(TOTP_PURPOSE, &sealed)?;
+            Ok(Some(enrolment(&caller, &secret).await?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// What the user types or scans: the secret by four characters, its URI and QR code.
+async fn enrolment(caller: &Caller, secret: &[u8]) -> Result<TotpEnrolment, ApiError> {
+    let user = store::users::find(caller.state.db.pool(), caller.entity_id(), caller.user_id())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let encoded = totp::base32_encode(secret);
+    let uri = totp::otpauth_uri(secret, &user.login_id, &caller.state.config.bank_name);
     Ok(TotpEnrolment {
         secret: encoded
             .as_bytes()
@@ -55,8 +79,28 @@ pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
             .join(" "),
-        uri: totp::otpauth_uri(&secret, &user.login_id, &caller.state.config.bank_name),
+        qr_image: qr_image(&uri)?,
+        uri,
     })
+}
+
+/// The URI as a QR code: an SVG image as a `data:` URI.
+fn qr_image(uri: &str) -> Result<String, ApiError> {
+    use qrcode::render::svg;
+    let code =
+        qrcode::QrCode::with_error_correction_level(uri, qrcode::EcLevel::M).map_err(|e| {
+            tracing::error!(%e, "QR code");
+            ApiError::Internal
+        })?;
+    let svg = code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        data_encoding::BASE64.encode(svg.as_bytes())
+    ))
 }
 
 /// Finishes TOTP enrolment with a code from the new secret.

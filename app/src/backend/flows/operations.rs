@@ -10,7 +10,9 @@
 //!   messages, or nothing at all.
 
 use super::{add_user, sca, sign_in::challenge_expired};
-use crate::api::types::{OperationDone, ScaProof};
+use crate::api::types::{
+    OperationDone, OperationPage, OperationState, PreparedOperation, ScaProof,
+};
 use crate::api::ApiError;
 use crate::backend::guard::{self, Caller};
 use crate::backend::security::crypto::{constant_time_eq, random_token};
@@ -33,8 +35,12 @@ pub struct Kept {
     pub has_totp: bool,
 }
 
-/// Keeps an operation the caller is about to sign.
-pub async fn keep(caller: &Caller, operation: &Operation) -> Result<Kept, ApiError> {
+/// Keeps an operation the caller is about to sign; `draft_id` is the journey it comes from.
+pub async fn keep(
+    caller: &Caller,
+    operation: &Operation,
+    draft_id: Option<&str>,
+) -> Result<Kept, ApiError> {
     let id = random_token();
     let digest = operation.digest();
     let payload = serde_json::to_string(operation)?;
@@ -55,6 +61,7 @@ pub async fn keep(caller: &Caller, operation: &Operation) -> Result<Kept, ApiErr
             session_id: caller.session.id,
             created_at: now,
             expires_at: now + OPERATION_LIFETIME_SECS,
+            draft_id,
         },
     )
     .await?;
@@ -229,6 +236,96 @@ pub async fn confirm(
         "operation applied"
     );
     Ok(done)
+}
+
+/// What « Validez votre opération » shows of an operation of any kind.
+async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
+    match &operation.change {
+        Change::AddUser { .. } => add_user::describe(caller, operation).await,
+        _ => Err(ApiError::Internal),
+    }
+}
+
+type Description = (
+    Vec<(String, String)>,
+    Option<model::Recap>,
+    Option<model::RightsDiff>,
+);
+
+/// « Validez votre opération »: one of the caller's operations and where it stands; once
+/// applied, what was done.
+pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, ApiError> {
+    let stored = store::operations::find_by_author(
+        caller.state.db.pool(),
+        operation_id,
+        caller.entity_id(),
+        caller.user_id(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let operation: Operation = serde_json::from_str(&stored.payload)?;
+    let state = match stored.status {
+        OperationStatus::Prepared if stored.expires_at <= now() => OperationState::Expired,
+        OperationStatus::Prepared => OperationState::Prepared,
+        OperationStatus::Applied => OperationState::Applied,
+        OperationStatus::Voided => OperationState::Voided,
+        OperationStatus::Expired => OperationState::Expired,
+    };
+    let (facts, recap, diff) = describe(caller, &operation).await?;
+    let enrolled = sca::factors(&caller.state, caller.user_id()).await?;
+    let done = match state {
+        OperationState::Applied => Some(done(caller, &operation, stored.result_user_id).await?),
+        _ => None,
+    };
+    Ok(OperationPage {
+        state,
+        back_to: stored
+            .draft_id
+            .as_deref()
+            .map(|draft| back_to(operation.kind(), draft)),
+        done,
+        operation: PreparedOperation {
+            operation_id: stored.id,
+            short_code: operation.short_code(),
+            digest: stored.digest,
+            kind: operation.kind(),
+            facts,
+            recap,
+            diff,
+            expires_in_secs: (stored.expires_at - now()).max(0),
+            admin_has_passkey: enrolled.has_passkey(),
+            admin_has_totp: enrolled.has_totp(),
+        },
+    })
+}
+
+/// The journey step a « Modifier » link goes back to.
+fn back_to(kind: model::OperationKind, draft_id: &str) -> String {
+    match kind {
+        model::OperationKind::AddUser => add_user::step_url(draft_id, "verification"),
+        _ => "/utilisateurs".into(),
+    }
+}
+
+/// What an applied operation did, about the user concerned.
+async fn done(
+    caller: &Caller,
+    operation: &Operation,
+    result_user_id: Option<i64>,
+) -> Result<OperationDone, ApiError> {
+    let user_id = result_user_id
+        .or_else(|| operation.target().map(|user| user.user_id))
+        .ok_or(ApiError::Internal)?;
+    let user = store::users::find(caller.state.db.pool(), caller.entity_id(), user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(OperationDone {
+        kind: operation.kind(),
+        user_id,
+        name: user.full_name(),
+        email: user.email,
+        phone_masked: model::identity::mask_phone(&user.phone),
+    })
 }
 
 /// « Annuler »: voids the caller's prepared operation. Nothing was applied, nothing is.

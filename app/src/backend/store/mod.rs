@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod ceremonies;
+pub mod drafts;
 pub mod entities;
 pub mod factors;
 pub mod operations;

@@ -41,11 +41,13 @@ pub struct StoredOperation {
     pub expires_at: i64,
     pub applied_at: Option<i64>,
     pub result_user_id: Option<i64>,
+    /// The journey's draft it was prepared from, if any.
+    pub draft_id: Option<String>,
 }
 
 const COLUMNS: &str = "id, entity_id, author_user_id, kind, target_user_id, target_version, \
                        payload, digest, status, session_id, created_at, expires_at, applied_at, \
-                       result_user_id";
+                       result_user_id, draft_id";
 
 pub struct NewOperation<'a> {
     pub id: &'a str,
@@ -59,6 +61,7 @@ pub struct NewOperation<'a> {
     pub session_id: i64,
     pub created_at: i64,
     pub expires_at: i64,
+    pub draft_id: Option<&'a str>,
 }
 
 /// Keeps a prepared operation. The author's earlier prepared operations are voided: any new
@@ -75,8 +78,8 @@ pub async fn prepare(
         .await?;
     sqlx::query(
         "INSERT INTO operations (id, entity_id, author_user_id, kind, target_user_id, \
-         target_version, payload, digest, status, session_id, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         target_version, payload, digest, status, session_id, created_at, expires_at, draft_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(operation.id)
     .bind(operation.entity_id)
@@ -90,6 +93,7 @@ pub async fn prepare(
     .bind(operation.session_id)
     .bind(operation.created_at)
     .bind(operation.expires_at)
+    .bind(operation.draft_id)
     .execute(&mut *conn)
     .await?;
     Ok(())

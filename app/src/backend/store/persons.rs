@@ -43,6 +43,24 @@ where
     .await
 }
 
+/// A person of the entity, user or not.
+pub async fn find<'e, E>(
+    executor: E,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<Option<Person>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM persons p WHERE p.entity_id = $1 AND p.id = $2"
+    ))
+    .bind(entity_id)
+    .bind(person_id)
+    .fetch_optional(executor)
+    .await
+}
+
 /// A person of the entity who is not a user yet.
 pub async fn candidate<'e, E>(
     executor: E,

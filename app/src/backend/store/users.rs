@@ -109,6 +109,141 @@ where
     .await
 }
 
+/// The users page's search: words that must all appear in a user's name, login id or e-mail
+/// (case and accents ignored), and a state.
+pub struct Search<'a> {
+    pub words: &'a [String],
+    pub state: Option<UserState>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The condition of a search, from parameter `$first` on, with its values in order.
+fn search_condition(search: &Search<'_>, first: usize) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for word in search.words {
+        sql.push_str(&format!(
+            " AND u.search_text LIKE ${}",
+            first + values.len()
+        ));
+        values.push(format!("%{word}%"));
+    }
+    if let Some(state) = search.state {
+        sql.push_str(&format!(" AND u.state = ${}", first + values.len()));
+        values.push(state.code().to_string());
+    }
+    (sql, values)
+}
+
+/// One page of the users matching a search, with their rights counted.
+pub async fn search<'e, E>(
+    executor: E,
+    entity_id: i64,
+    search: &Search<'_>,
+) -> Result<Vec<Summary>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let (condition, values) = search_condition(search, 2);
+    let next = 2 + values.len();
+    // The page of users first (an index walk), then their rights counted.
+    let sql = format!(
+        "SELECT u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name, \
+                COALESCE(SUM(CASE WHEN r.level = 'consultation' THEN 1 ELSE 0 END), 0) AS consultation, \
+                COALESCE(SUM(CASE WHEN r.level = 'gestion' THEN 1 ELSE 0 END), 0) AS gestion, \
+                COALESCE(SUM(CASE WHEN r.level = 'validation' THEN 1 ELSE 0 END), 0) AS validation \
+         FROM (SELECT u.id FROM users u JOIN persons p ON p.id = u.person_id \
+               WHERE u.entity_id = $1{condition} \
+               ORDER BY p.last_name, p.first_name, u.id LIMIT ${next} OFFSET ${}) page \
+         JOIN users u ON u.id = page.id JOIN persons p ON p.id = u.person_id \
+         LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id \
+         GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
+         ORDER BY p.last_name, p.first_name, u.id",
+        next + 1
+    );
+    let mut query = sqlx::query_as(&sql).bind(entity_id);
+    for value in values {
+        query = query.bind(value);
+    }
+    query
+        .bind(search.limit)
+        .bind(search.offset)
+        .fetch_all(executor)
+        .await
+}
+
+/// How many users match a search's words, per state.
+pub async fn count_by_state<'e, E>(
+    executor: E,
+    entity_id: i64,
+    words: &[String],
+) -> Result<Vec<(UserState, i64)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let (condition, values) = search_condition(
+        &Search {
+            words,
+            state: None,
+            limit: 0,
+            offset: 0,
+        },
+        2,
+    );
+    let sql = format!(
+        "SELECT u.state, COUNT(*) AS users FROM users u WHERE u.entity_id = $1{condition} \
+         GROUP BY u.state"
+    );
+    let mut query = sqlx::query_as::<_, StateCount>(&sql).bind(entity_id);
+    for value in values {
+        query = query.bind(value);
+    }
+    Ok(query
+        .fetch_all(executor)
+        .await?
+        .into_iter()
+        .map(|row| (row.state, row.users))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct StateCount {
+    #[sqlx(try_from = "String")]
+    state: UserState,
+    users: i64,
+}
+
+/// The text a user is found by: names, login id and e-mail, folded (see `flows::users::fold`).
+pub async fn set_search_text<'e, E>(
+    executor: E,
+    user_id: i64,
+    text: &str,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE users SET search_text = $1 WHERE id = $2")
+        .bind(text)
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Users whose search text is not written yet (created before it existed).
+pub async fn without_search_text<'e, E>(executor: E) -> Result<Vec<User>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u JOIN persons p ON p.id = u.person_id \
+         WHERE u.search_text = ''"
+    ))
+    .fetch_all(executor)
+    .await
+}
+
 /// What signing in needs to know about an account.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SignInAccount {

@@ -1,0 +1,276 @@
+//! « Validez votre opération », for every kind of operation: what is signed (the facts, the
+//! rights and their difference, the operation's code), then the strong authentication bound to
+//! it. Once applied, the same address says what was done.
+
+use super::common::{
+    action_error, busy, field_error, general_error, on_loaded, outcome, ErrorNotice, Field,
+    Loading, PageHeading, StepIndicator,
+};
+use super::home::RecapView;
+use super::sign_in::PasskeyFailure;
+use super::{webauthn, RequireSignedIn};
+use crate::api::operations::{
+    confirm_operation, load_operation, operation_passkey_challenge, CancelOperation,
+    ConfirmOperationWithCode,
+};
+use crate::api::types::{OperationDone, OperationPage as Page, OperationState, ScaProof};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use model::{OperationKind, RightsDiff};
+
+#[component]
+pub fn OperationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("operation").unwrap_or_default());
+    let validate = ServerAction::<ConfirmOperationWithCode>::new();
+    let cancel = ServerAction::<CancelOperation>::new();
+    let passkey = Action::new_local(move |(operation_id, digest): &(String, String)| {
+        let (operation_id, digest) = (operation_id.clone(), digest.clone());
+        async move {
+            let challenge = operation_passkey_challenge(operation_id.clone())
+                .await
+                .map_err(PasskeyFailure::Api)?;
+            let credential = webauthn::get(challenge)
+                .await
+                .map_err(PasskeyFailure::Browser)?;
+            confirm_operation(operation_id, digest, ScaProof::Passkey { credential })
+                .await
+                .map_err(PasskeyFailure::Api)
+        }
+    });
+    // Read again after each attempt: the page then shows the operation applied, or not.
+    // (`try_get`: when the page is left, these may be gone before the resource is.)
+    let versions = (validate.version(), cancel.version(), passkey.version());
+    let page = Resource::new(
+        move || {
+            (
+                id.try_get().unwrap_or_default(),
+                versions.0.try_get(),
+                versions.1.try_get(),
+                versions.2.try_get(),
+            )
+        },
+        |(id, ..)| load_operation(id),
+    );
+    view! {
+        <Title text=move || t_string!(i18n, operation.title).to_string() />
+        <RequireSignedIn admin=true>
+            <section class="card journey">
+                <Transition fallback=|| view! { <Loading /> }>
+                    {move || Suspend::new(async move {
+                        on_loaded(page.await, move |page| match page.state {
+                            OperationState::Applied => view! { <Done page /> }.into_any(),
+                            _ => view! { <Sign page validate cancel passkey /> }.into_any(),
+                        })
+                    })}
+                </Transition>
+            </section>
+        </RequireSignedIn>
+    }
+}
+
+/// What is signed: the facts and the operation's code, then the rights given and what
+/// changes. On a phone the validation comes between the two (readable without scrolling past
+/// the whole recap); everything signed is on the page before it is signed.
+#[component]
+fn SignedFacts(page: Page) -> impl IntoView {
+    let i18n = use_i18n();
+    let operation = page.operation;
+    view! {
+        <div class="signed" aria-label=move || t_string!(i18n, operation.signed_label).to_string()>
+            <dl class="facts">
+                {operation.facts.iter().map(|(term, value)| view! {
+                    <div><dt>{term.clone()}</dt><dd>{value.clone()}</dd></div>
+                }).collect_view()}
+                <div>
+                    <dt>{t!(i18n, operation.code)}</dt>
+                    <dd class="operation-code" data-testid="operation-code">{operation.short_code.clone()}</dd>
+                </div>
+            </dl>
+            {operation.diff.clone().map(|diff| view! { <DiffView diff /> })}
+        </div>
+    }
+}
+
+#[component]
+fn SignedRights(page: Page) -> impl IntoView {
+    let i18n = use_i18n();
+    page.operation.recap.clone().map(|recap| {
+        view! {
+            <section class="signed-rights" aria-labelledby="signed-rights-title">
+                <h2 id="signed-rights-title">{t!(i18n, operation.rights_signed)}</h2>
+                <RecapView recap />
+            </section>
+        }
+    })
+}
+
+/// What a change of rights gives and takes away.
+#[component]
+pub fn DiffView(diff: RightsDiff) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="diff">
+            <h3>{t!(i18n, operation.changes)}</h3>
+            {if diff.is_empty() {
+                view! { <p>{t!(i18n, operation.no_change)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="diff-lines">
+                        {diff.lines.iter().map(|line| view! {
+                            <li>
+                                <span class="recap-resource">{line.label.clone()}</span>
+                                <span class="diff-sentence">{line.sentence()}</span>
+                            </li>
+                        }).collect_view()}
+                        {diff.administration.map(|given| view! {
+                            <li>
+                                {if given {
+                                    t_string!(i18n, operation.admin_given).to_string()
+                                } else {
+                                    t_string!(i18n, operation.admin_removed).to_string()
+                                }}
+                            </li>
+                        })}
+                    </ul>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Sign(
+    page: Page,
+    validate: ServerAction<ConfirmOperationWithCode>,
+    cancel: ServerAction<CancelOperation>,
+    passkey: Action<(String, String), Result<OperationDone, PasskeyFailure>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = action_error(*validate);
+    let validate_busy = busy(*validate);
+    let passkey_busy = busy(passkey);
+    let passkey_outcome = outcome(passkey);
+    let passkey_error = Signal::derive(move || match passkey_outcome.get() {
+        Some(Err(PasskeyFailure::Api(e))) => Some(e),
+        _ => None,
+    });
+    let passkey_notice = move || match passkey_outcome.get() {
+        Some(Err(PasskeyFailure::Browser(message))) => Some(message),
+        _ => None,
+    };
+    let operation = page.operation.clone();
+    let (id, digest) = (operation.operation_id.clone(), operation.digest.clone());
+    let back_to = page.back_to.clone();
+    let state_notice = match page.state {
+        OperationState::Voided => Some(t_string!(i18n, operation.voided).to_string()),
+        OperationState::Expired => Some(t_string!(i18n, operation.expired).to_string()),
+        _ => None,
+    };
+    let open = page.state == OperationState::Prepared;
+    let minutes = (operation.expires_in_secs + 59) / 60;
+    let passkey_args = (id.clone(), digest.clone());
+    let validate_id = id.clone();
+    view! {
+        {back_to.is_some().then(|| view! { <StepIndicator step=6 total=6 /> })}
+        <PageHeading>{t!(i18n, operation.heading)}</PageHeading>
+        {state_notice.map(|notice| view! {
+            <p class="notice notice-warning" role="alert">{notice}</p>
+        })}
+        <p>{t!(i18n, operation.about_to_sign)}</p>
+        <SignedFacts page=page.clone() />
+        {open.then(|| view! {
+            <p class="hint">{t!(i18n, operation.expires_in, minutes)}</p>
+        })}
+        <ErrorNotice error=general_error(error, &["code"]) />
+        <ErrorNotice error=passkey_error />
+        {move || passkey_notice().map(|n| view! { <p class="notice notice-info" role="status">{n}</p> })}
+        {open.then(|| view! {
+            <div class="sca">
+                {operation.admin_has_passkey.then(|| {
+                    let args = passkey_args.clone();
+                    view! {
+                        <button
+                            class="button primary wide js-only"
+                            type="button"
+                            on:click=move |_| { passkey.dispatch(args.clone()); }
+                            disabled=move || passkey_busy.get()
+                        >
+                            {t!(i18n, operation.with_passkey)}
+                        </button>
+                    }
+                })}
+                {operation.admin_has_totp.then(|| view! {
+                    <ActionForm action=validate attr:class="form" attr:novalidate="true">
+                        <input type="hidden" name="form[operation_id]" value=validate_id.clone() />
+                        <input type="hidden" name="form[digest]" value=digest.clone() />
+                        <Field
+                            id="operation-code-input"
+                            name="form[code]"
+                            label=move || t!(i18n, sign_in.totp_code)
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength=7
+                            error=field_error(error, "code")
+                        />
+                        // One submission per code: a second one would be refused like a wrong one.
+                        <button class="button" type="submit" disabled=move || validate_busy.get()>
+                            {t!(i18n, operation.with_code)}
+                        </button>
+                    </ActionForm>
+                })}
+            </div>
+        })}
+        <SignedRights page=page.clone() />
+        <div class="actions">
+            {back_to.map(|href| view! { <a href=href>{t!(i18n, operation.modify)}</a> })}
+            {open.then(|| view! {
+                <ActionForm action=cancel attr:class="inline-form">
+                    <input type="hidden" name="form[operation_id]" value=id.clone() />
+                    <button class="link-button" type="submit">{t!(i18n, common.cancel)}</button>
+                </ActionForm>
+            })}
+        </div>
+    }
+}
+
+/// The operation applied: « Parfait ! … » for an addition.
+#[component]
+fn Done(page: Page) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(done) = page.done else {
+        return view! { <p>{t!(i18n, operation.applied)}</p> }.into_any();
+    };
+    match done.kind {
+        OperationKind::AddUser => {
+            let (name, email, phone) = (
+                done.name.clone(),
+                done.email.clone(),
+                done.phone_masked.clone(),
+            );
+            view! {
+                <PageHeading>{t!(i18n, operation.user_added)}</PageHeading>
+                <p>{t!(i18n, operation.user_added_details, name, email, phone)}</p>
+                <p class="notice notice-warning">
+                    <strong>{t!(i18n, operation.warning)}</strong>
+                    " "
+                    {t!(i18n, operation.first_login_warning)}
+                </p>
+                <div class="actions">
+                    <a class="button" href="/utilisateurs">{t!(i18n, operation.back_to_users)}</a>
+                </div>
+            }
+            .into_any()
+        }
+        _ => view! {
+            <PageHeading>{t!(i18n, operation.applied)}</PageHeading>
+            <div class="actions">
+                <a class="button" href="/utilisateurs">{t!(i18n, operation.back_to_users)}</a>
+            </div>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,95 @@
+//! Step 4: the rights grid, for any method.
+
+use super::method::{profile_description, profile_title};
+use super::{use_journey, Step};
+use crate::api::types::AddUserJourney;
+use crate::api::users::SaveAddUserRights;
+use crate::i18n::*;
+use crate::ui::common::{action_error, busy, fill, ErrorNotice};
+use crate::ui::home::RecapView;
+use crate::ui::users::grid::RightsGrid;
+use leptos::prelude::*;
+use model::{RightsEditor, RightsMethod};
+
+#[component]
+pub fn ChooseRights() -> impl IntoView {
+    let i18n = use_i18n();
+    let (_, journey) = use_journey(false);
+    let save = ServerAction::<SaveAddUserRights>::new();
+    let save_busy = busy(*save);
+    let error = action_error(*save);
+    let content = move |journey: AddUserJourney| {
+        let draft = journey.draft_id.clone();
+        let draft_1 = draft.clone();
+        let Some(method) = journey.method else {
+            return view! {
+                <p class="notice notice-info">{t!(i18n, add.choose_method_first)}</p>
+                <p><a href=super::step_url(&draft, "methode")>{t!(i18n, add.method_title)}</a></p>
+            }
+            .into_any();
+        };
+        let mut editor = RightsEditor::new(method, &journey.catalog, journey.baseline.as_ref());
+        if let Some(rights) = journey.rights.clone() {
+            editor = editor.resume(rights);
+        }
+        let editor = RwSignal::new(editor);
+        let reference = match method {
+            RightsMethod::Profile(profile) => fill(
+                t_string!(i18n, grid.of_profile),
+                &[("profile", &profile_title(i18n, profile).to_lowercase())],
+            ),
+            RightsMethod::Copy { .. } => fill(
+                t_string!(i18n, grid.of_user),
+                &[(
+                    "name",
+                    &journey
+                        .copied
+                        .as_ref()
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                )],
+            ),
+            RightsMethod::Custom => String::new(),
+        };
+        let intro = match method {
+            RightsMethod::Copy { .. } => {
+                let copied = journey.copied.clone();
+                let name = copied.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+                view! {
+                    <p>{t!(i18n, add.rights_of, name)}</p>
+                    {copied.map(|c| view! { <RecapView recap=c.recap /> })}
+                    <p><strong>{t!(i18n, add.check_rights)}</strong>" "{t!(i18n, add.adjust_copy)}</p>
+                }
+                .into_any()
+            }
+            RightsMethod::Custom => view! { <p>{t!(i18n, add.custom_intro)}</p> }.into_any(),
+            RightsMethod::Profile(profile) => {
+                view! { <p>{profile_description(i18n, profile)}</p> }.into_any()
+            }
+        };
+        let heading = match method {
+            RightsMethod::Copy { .. } => t_string!(i18n, add.copy_recap).to_string(),
+            RightsMethod::Custom => t_string!(i18n, add.custom).to_string(),
+            RightsMethod::Profile(profile) => profile_title(i18n, profile),
+        };
+        view! {
+            <h2>{heading}</h2>
+            {intro}
+            <ActionForm action=save attr:class="rights-form">
+                <input type="hidden" name="form[draft]" value=draft_1 />
+                <RightsGrid catalog=journey.catalog.clone() editor reference />
+                <ErrorNotice error />
+                <div class="actions">
+                    <a href=super::step_url(&draft, "methode")>{t!(i18n, common.back)}</a>
+                    <button class="button primary" type="submit" disabled=move || save_busy.get()>
+                        {t!(i18n, common.proceed)}
+                    </button>
+                </div>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <Step number=4 title=Signal::derive(move || t_string!(i18n, add.rights_title).to_string()) journey content />
+    }
+}

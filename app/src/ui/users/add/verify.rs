@@ -1,0 +1,52 @@
+//! Step 5: « Vérifiez l’ensemble de votre sélection », then « Confirmer ».
+
+use super::{use_journey, Step};
+use crate::api::types::AddUserJourney;
+use crate::api::users::ConfirmAddUser;
+use crate::i18n::*;
+use crate::ui::common::{action_error, busy, ErrorNotice};
+use crate::ui::home::RecapView;
+use leptos::prelude::*;
+
+#[component]
+pub fn Verify() -> impl IntoView {
+    let i18n = use_i18n();
+    let (_, journey) = use_journey(false);
+    let confirm = ServerAction::<ConfirmAddUser>::new();
+    let confirm_busy = busy(*confirm);
+    let error = action_error(*confirm);
+    let content = move |journey: AddUserJourney| {
+        let draft = journey.draft_id.clone();
+        let draft_1 = draft.clone();
+        let Some(recap) = journey.recap.clone() else {
+            return view! {
+                <p class="notice notice-info">{t!(i18n, add.choose_rights_first)}</p>
+                <p><a href=super::step_url(&draft, "droits")>{t!(i18n, add.rights_title)}</a></p>
+            }
+            .into_any();
+        };
+        view! {
+            <dl class="facts">
+                <div><dt>{t!(i18n, add.new_user)}</dt><dd>{journey.person.full_name()}</dd></div>
+                <div><dt>{t!(i18n, add.email)}</dt><dd>{journey.email.clone()}</dd></div>
+                <div><dt>{t!(i18n, add.method)}</dt><dd>{journey.method_label.clone().unwrap_or_default()}</dd></div>
+            </dl>
+            <h2>{t!(i18n, add.rights_given)}</h2>
+            <RecapView recap />
+            <ErrorNotice error />
+            <ActionForm action=confirm>
+                <input type="hidden" name="form[draft]" value=draft_1 />
+                <div class="actions">
+                    <a href=super::step_url(&draft, "droits")>{t!(i18n, add.modify_rights)}</a>
+                    <button class="button primary" type="submit" disabled=move || confirm_busy.get()>
+                        {t!(i18n, add.confirm)}
+                    </button>
+                </div>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <Step number=5 title=Signal::derive(move || t_string!(i18n, add.verify_title).to_string()) journey content />
+    }
+}

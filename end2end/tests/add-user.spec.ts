@@ -226,7 +226,9 @@ test("the new user's first login: credentials from the local outbox, new passwor
   const sms = messages.find((m) => m.includes("+33612345604"))!;
   const loginId = mail.match(/Votre identifiant : (\d{10})/)![1];
   const temporary = sms.match(/mot de passe provisoire est (\S+)/)![1];
+  const emailCode = mail.match(/code de première connexion : (\d{4} \d{4})/)![1];
   expect(mail).not.toContain(temporary);
+  expect(sms).not.toContain(emailCode);
   expect(sms).not.toContain(loginId);
 
   await app.open(page, "/connexion");
@@ -235,6 +237,7 @@ test("the new user's first login: credentials from the local outbox, new passwor
   await page.getByRole("button", { name: "Se connecter" }).click();
   await expect(page.getByText("Étape 1 sur 2")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Votre mot de passe" })).toBeVisible();
+  await page.getByLabel("Code reçu par e-mail").fill(emailCode);
   await page.getByLabel("Nouveau mot de passe").fill("trop court");
   await page.getByLabel("Confirmez le mot de passe").fill("trop court");
   await page.getByRole("button", { name: "Enregistrer mon mot de passe" }).click();

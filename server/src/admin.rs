@@ -1,12 +1,13 @@
 //! The bank's back-office commands, run on a server host against the same database.
 
 use app::backend::audit::{self, Kind};
+use app::backend::security::crypto::SecretBox;
 use app::backend::store::{self, Db};
 use serde_json::json;
 
 /// Recomputes the audit trail's hash chain. Returns a report, and whether the chain is intact.
-pub async fn verify_audit(db: &Db) -> Result<(String, bool), sqlx::Error> {
-    let verification = audit::verify(db).await?;
+pub async fn verify_audit(db: &Db, secrets: &SecretBox) -> Result<(String, bool), sqlx::Error> {
+    let verification = audit::verify(db, secrets).await?;
     Ok(match verification.first_broken {
         None => (
             format!(
@@ -28,7 +29,12 @@ pub async fn verify_audit(db: &Db) -> Result<(String, bool), sqlx::Error> {
 /// Unblocks a user blocked after five failed strong authentications: the documented way to
 /// regain access, done by the bank after checking the person's identity. The counter restarts
 /// and the event is audited.
-pub async fn unblock(db: &Db, login_id: &str, operator: &str) -> Result<bool, sqlx::Error> {
+pub async fn unblock(
+    db: &Db,
+    secrets: &SecretBox,
+    login_id: &str,
+    operator: &str,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let Some((user_id, entity_id)) = store::users::unblock_by_login_id(&mut tx, login_id).await?
     else {
@@ -36,6 +42,7 @@ pub async fn unblock(db: &Db, login_id: &str, operator: &str) -> Result<bool, sq
     };
     audit::append(
         &mut tx,
+        secrets,
         Some(entity_id),
         None,
         Kind::UserUnblocked,

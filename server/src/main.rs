@@ -7,6 +7,7 @@
 //! ```
 
 use app::backend::config::Config;
+use app::backend::security::crypto::SecretBox;
 use app::backend::store::Db;
 use server::startup::Application;
 use std::process::ExitCode;
@@ -61,27 +62,33 @@ async fn serve(config: Config) -> ExitCode {
     }
 }
 
-async fn connect(config: &Config) -> Option<Db> {
-    match Db::connect(&config.database_url).await {
-        Ok(db) => match db.migrate().await {
-            Ok(()) => Some(db),
-            Err(error) => {
-                eprintln!("migrations: {error}");
-                None
-            }
-        },
+/// The database and the server's secret key, for the back-office commands.
+async fn connect(config: &Config) -> Option<(Db, SecretBox)> {
+    let db = match Db::connect(&config.database_url).await {
+        Ok(db) => db,
         Err(error) => {
             eprintln!("database: {error}");
+            return None;
+        }
+    };
+    if let Err(error) = db.migrate().await {
+        eprintln!("migrations: {error}");
+        return None;
+    }
+    match server::startup::secrets(config, &db).await {
+        Ok(secrets) => Some((db, secrets)),
+        Err(error) => {
+            eprintln!("secret key: {error}");
             None
         }
     }
 }
 
 async fn verify_audit(config: &Config) -> ExitCode {
-    let Some(db) = connect(config).await else {
+    let Some((db, secrets)) = connect(config).await else {
         return ExitCode::FAILURE;
     };
-    match server::admin::verify_audit(&db).await {
+    match server::admin::verify_audit(&db, &secrets).await {
         Ok((report, intact)) => {
             eprintln!("{report}");
             if intact {
@@ -98,10 +105,10 @@ async fn verify_audit(config: &Config) -> ExitCode {
 }
 
 async fn unblock(config: &Config, login_id: &str, operator: &str) -> ExitCode {
-    let Some(db) = connect(config).await else {
+    let Some((db, secrets)) = connect(config).await else {
         return ExitCode::FAILURE;
     };
-    match server::admin::unblock(&db, login_id, operator).await {
+    match server::admin::unblock(&db, &secrets, login_id, operator).await {
         Ok(true) => {
             eprintln!("user {login_id} unblocked");
             ExitCode::SUCCESS

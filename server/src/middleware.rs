@@ -89,6 +89,14 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         header::HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     );
+    // Answers depend on where the request came from (the same-site check): caches must not
+    // serve one site's answer to another.
+    if !cacheable {
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("Origin, Sec-Fetch-Site, Cookie"),
+        );
+    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         set(
             headers,
@@ -383,16 +391,57 @@ pub async fn resolve_session(
         None => None,
     };
     let stale_cookie = token.is_some() && session.is_none();
-    request
-        .extensions_mut()
-        .insert(RequestFacts { session, client_ip });
-    let mut response = next.run(request).await;
+    let signed_in = session.clone();
+    let facts = RequestFacts {
+        session,
+        client_ip,
+        peer_is_loopback: peer_is_loopback(&request),
+    };
+    let refused_ip = facts.client_ip.clone();
+    request.extensions_mut().insert(facts);
+    // A server function's error gets its real status here already, to be recognised below.
+    let mut response = with_error_status(next.run(request).await).await;
+    if response.status() == StatusCode::FORBIDDEN {
+        if let Some(session) = signed_in {
+            record_refusal(&state, &session, &path, &refused_ip).await;
+        }
+    }
     if stale_cookie && !response.headers().contains_key(header::SET_COOKIE) {
         if let Ok(value) = HeaderValue::from_str(&session::clear_cookie()) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
     response
+}
+
+/// A signed-in user refused by an authorisation check: a security event for the bank (who asked
+/// for what, from where), not only a log line.
+async fn record_refusal(state: &AppState, session: &session::Session, path: &str, ip: &str) {
+    use app::backend::audit::{self, Kind};
+    let recorded = async {
+        let mut tx = state.db.begin_write().await?;
+        audit::append(
+            &mut tx,
+            &state.secrets,
+            Some(session.entity_id),
+            Some(session.user_id),
+            Kind::AccessRefused,
+            serde_json::json!({ "demande": path, "adresse": ip }),
+        )
+        .await?;
+        tx.commit().await
+    };
+    if let Err(error) = recorded.await {
+        tracing::error!(%error, "refused access not recorded");
+    }
+}
+
+/// Whether the connection comes from this machine: the TCP peer, never a forwarded header.
+fn peer_is_loopback(request: &Request) -> bool {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|info| info.0.ip().is_loopback())
 }
 
 /// The client's address: the connection's peer, or the last hop of `X-Forwarded-For` when the
@@ -418,6 +467,27 @@ fn client_ip(request: &Request, trust_forwarded_for: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_loopback_peer_is_local_whatever_the_headers_say() {
+        let request = |peer: &str| {
+            let mut request = Request::builder()
+                .uri("/api/boite-locale")
+                .header("x-forwarded-for", "127.0.0.1")
+                .body(Body::empty())
+                .unwrap();
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+            request
+        };
+        assert!(peer_is_loopback(&request("127.0.0.1:4000")));
+        assert!(peer_is_loopback(&request("[::1]:4000")));
+        assert!(!peer_is_loopback(&request("10.1.2.3:4000")));
+        assert!(!peer_is_loopback(&request("192.168.1.20:4000")));
+        let without_peer = Request::builder().body(Body::empty()).unwrap();
+        assert!(!peer_is_loopback(&without_peer));
+    }
 
     #[test]
     fn same_site_uses_fetch_metadata_then_origin_and_refuses_neither() {

@@ -5,6 +5,7 @@ use crate::middleware;
 use app::backend::config::{Config, ConfigError};
 use app::backend::delivery::{Dispatcher, Senders};
 use app::backend::security::crypto::{random_bytes, SecretBox};
+use app::backend::security::password::Hashing;
 use app::backend::store::{self, Db};
 use app::backend::{demo, passkey, AppState};
 use app::{shell, App};
@@ -58,14 +59,7 @@ impl Application {
             .await
             .map_err(StartupError::Database)?;
         db.migrate().await.map_err(StartupError::Migration)?;
-        let key = match &config.secret_key {
-            Some(key) => key.clone(),
-            None => local_secret_key(&db).await?,
-        };
-        let secrets = Arc::new(
-            SecretBox::new(&key)
-                .ok_or_else(|| StartupError::Other("the secret key is not 256 bits".into()))?,
-        );
+        let secrets = Arc::new(secrets(&config, &db).await?);
         if config.demo_data
             && demo::seed_if_empty(&db, &secrets)
                 .await
@@ -114,7 +108,9 @@ impl Application {
             secrets: secrets.clone(),
             webauthn: Arc::new(webauthn),
             outbox_wake: outbox_wake.clone(),
+            hashing: Arc::new(Hashing::for_this_machine()),
         };
+        spawn_housekeeping(state.clone());
         let dispatcher = Dispatcher {
             db,
             senders: Arc::new(senders),
@@ -190,6 +186,36 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// Every few minutes (and at start-up): expired sessions are deleted, so that nothing a cookie
+/// could no longer reach lingers in the database.
+fn spawn_housekeeping(state: AppState) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+    let timeouts = app::backend::session::Timeouts {
+        idle: state.config.idle_timeout_secs,
+        absolute: state.config.absolute_timeout_secs,
+    };
+    tokio::spawn(async move {
+        loop {
+            match app::backend::session::purge_expired(&state.db, timeouts).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
+                Err(error) => tracing::warn!(%error, "expired sessions not purged"),
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    });
+}
+
+/// The server's secret key: `HABILIS_SECRET_KEY`, or in local mode a key kept in the database.
+/// It seals secrets at rest and keys the audit chain; the back-office commands need it too.
+pub async fn secrets(config: &Config, db: &Db) -> Result<SecretBox, StartupError> {
+    let key = match &config.secret_key {
+        Some(key) => key.clone(),
+        None => local_secret_key(db).await?,
+    };
+    SecretBox::new(&key).ok_or_else(|| StartupError::Other("the secret key is not 256 bits".into()))
 }
 
 /// Local mode without `HABILIS_SECRET_KEY`: a random key kept in the database, so sealed values

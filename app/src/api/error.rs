@@ -33,15 +33,19 @@ pub enum ApiError {
     /// Wrong login id or password, unknown login id or blocked account: one answer for all.
     #[error("Identifiant ou mot de passe incorrect. Si le problème persiste, contactez l’administrateur de votre entité ou votre conseiller.")]
     LoginFailed,
+    /// The right password of a new user whose first login was left before a factor was
+    /// enrolled: that step belongs to the session that used the temporary password.
+    #[error("Votre première connexion n’a pas été terminée. Demandez à l’administrateur de votre entité de vous renvoyer un mot de passe provisoire.")]
+    FirstLoginUnfinished,
+    /// Adding a factor needs a strong authentication with an existing one, a moment before.
+    #[error("Pour ajouter un moyen d’authentification forte, confirmez d’abord votre identité avec un moyen déjà enregistré.")]
+    FreshScaRequired,
     /// Too many attempts from this address.
     #[error("Trop de tentatives. Réessayez dans quelques minutes.")]
     TooManyAttempts,
     /// A strong-authentication attempt failed; never says which element was wrong.
     #[error("{}", sca_failure_message(*.remaining))]
     ScaFailed { remaining: u32 },
-    /// The code was right but has already been used once.
-    #[error("Ce code a déjà été utilisé. Attendez le code suivant de votre application.")]
-    CodeAlreadyUsed,
     /// Five failed strong authentications in a row.
     #[error("Votre accès est bloqué après 5 échecs d’authentification forte. Pour le débloquer, contactez l’administrateur de votre entité ou votre conseiller.")]
     Blocked,
@@ -77,11 +81,13 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Unauthenticated => 401,
-            ApiError::Forbidden => 403,
+            ApiError::Forbidden | ApiError::FreshScaRequired => 403,
             ApiError::NotFound => 404,
             ApiError::Invalid { .. } => 422,
             ApiError::Conflict(_) | ApiError::OperationExpired => 409,
-            ApiError::LoginFailed | ApiError::ScaFailed { .. } | ApiError::CodeAlreadyUsed => 401,
+            ApiError::LoginFailed | ApiError::ScaFailed { .. } | ApiError::FirstLoginUnfinished => {
+                401
+            }
             ApiError::Blocked => 423,
             ApiError::TooManyAttempts => 429,
             ApiError::Internal | ApiError::Transport => 500,

@@ -78,6 +78,16 @@ pub async fn login_totp(form: CodeForm) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// « Confirmer mon identité »: a strong authentication inside a signed-in session, which
+/// adding a factor requires (within five minutes).
+#[server(prefix = "/api", endpoint = "securite/confirmer-identite")]
+pub async fn confirm_identity(form: CodeForm) -> Result<(), ApiError> {
+    let caller = guard::signed_in()?;
+    flows::sign_in::step_up_totp(caller, form.code).await?;
+    guard::redirect("/securite");
+    Ok(())
+}
+
 /// Step 2 with a passkey: the challenge.
 #[server(prefix = "/api", endpoint = "connexion/cle/defi", input = StrictJson)]
 pub async fn login_passkey_start() -> Result<RequestChallengeResponse, ApiError> {
@@ -107,6 +117,7 @@ pub async fn set_first_password(form: NewPasswordForm) -> Result<(), ApiError> {
     let caller = guard::at_stage(SessionStage::NewPassword)?;
     flows::first_login::set_new_password(
         caller,
+        SecretString::from(form.email_code),
         SecretString::from(form.password),
         SecretString::from(form.confirmation),
     )

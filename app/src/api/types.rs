@@ -95,6 +95,9 @@ pub struct HomeView {
     pub is_administrator: bool,
     pub recap: Recap,
     pub factors: Factors,
+    /// Whether this session passed a strong authentication in the last five minutes (adding a
+    /// factor needs it).
+    pub sca_fresh: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -296,6 +299,8 @@ pub struct CodeForm {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPasswordForm {
+    /// The one-time code of the e-mail that carried the login id (the second channel).
+    pub email_code: String,
     pub password: String,
     pub confirmation: String,
 }

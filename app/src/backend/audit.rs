@@ -1,12 +1,15 @@
-//! The audit trail: append-only and hash-chained.
+//! The audit trail: append-only and hash-chained under a key the database does not hold.
 //!
-//! Each event's hash covers the previous event's hash and the event's own fields, so changing or
-//! removing any past event breaks every hash after it. The database refuses UPDATE and DELETE on
-//! the table (triggers), and [`verify`] recomputes the chain and names the first broken event.
+//! Each event's hash is an HMAC-SHA-256, under a key derived from the server's secret key, of the
+//! previous event's hash and the event's own fields: changing or removing any past event breaks
+//! every hash after it, and someone who can write to the database but lacks the key cannot
+//! recompute a chain that verifies. The database refuses UPDATE and DELETE on the table
+//! (triggers), and [`verify`] recomputes the chain and names the first broken event.
 
-use super::security::crypto::sha256_hex;
+use super::security::crypto::SecretBox;
 use super::store::audit::{self as rows, StoredEvent};
 use super::store::{now, Db};
+use data_encoding::HEXLOWER;
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -23,6 +26,14 @@ pub enum Kind {
     UserAdded,
     FirstLoginCompleted,
     PasswordChanged,
+    /// A sign-in refused at the password step (wrong password, unknown id, locked account…).
+    SignInFailed,
+    /// Five wrong passwords in a row: password sign-in locked for 15 minutes.
+    PasswordLocked,
+    /// A signed-in user asked for something their rights do not allow.
+    AccessRefused,
+    /// A strong-authentication factor removed.
+    FactorRemoved,
 }
 
 impl Kind {
@@ -36,11 +47,20 @@ impl Kind {
             Kind::UserAdded => "utilisateur_ajoute",
             Kind::FirstLoginCompleted => "premiere_connexion_terminee",
             Kind::PasswordChanged => "mot_de_passe_change",
+            Kind::SignInFailed => "echec_connexion",
+            Kind::PasswordLocked => "mot_de_passe_verrouille",
+            Kind::AccessRefused => "acces_refuse",
+            Kind::FactorRemoved => "facteur_supprime",
         }
     }
 }
 
+/// The purpose bound into the chain's HMAC (see [`SecretBox::keyed_hash`]).
+const CHAIN_PURPOSE: &str = "audit-chain-v1";
+
+#[allow(clippy::too_many_arguments)]
 fn event_hash(
+    key: &SecretBox,
     prev_hash: &str,
     id: i64,
     at: i64,
@@ -54,13 +74,14 @@ fn event_hash(
         entity_id.map(|e| e.to_string()).unwrap_or_default(),
         actor.map(|a| a.to_string()).unwrap_or_default(),
     );
-    sha256_hex(text.as_bytes())
+    HEXLOWER.encode(&key.keyed_hash(CHAIN_PURPOSE, text.as_bytes()))
 }
 
 /// Appends an event inside the caller's transaction, so the event commits (or not) with the
 /// change it records. Taking the chain's head locks it: appends form a single chain.
 pub async fn append(
     conn: &mut AnyConnection,
+    key: &SecretBox,
     entity_id: Option<i64>,
     actor_user_id: Option<i64>,
     kind: Kind,
@@ -70,6 +91,7 @@ pub async fn append(
     let at = now();
     let details = details.to_string();
     let hash = event_hash(
+        key,
         &head.last_hash,
         head.last_id,
         at,
@@ -104,13 +126,14 @@ pub struct Verification {
 }
 
 /// Recomputes the whole chain, in order, and reports the first broken event.
-pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
+pub async fn verify(db: &Db, key: &SecretBox) -> Result<Verification, sqlx::Error> {
     let events = rows::all(db.pool()).await?;
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_id = 1;
     let mut checked = 0;
     for event in events {
         let computed = event_hash(
+            key,
             &event.prev_hash,
             event.id,
             event.at,

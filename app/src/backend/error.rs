@@ -31,6 +31,10 @@ impl From<CryptoError> for ApiError {
 
 impl From<HashError> for ApiError {
     fn from(error: HashError) -> Self {
+        if let HashError::Busy = error {
+            tracing::warn!("password hashing saturated: request refused");
+            return ApiError::TooManyAttempts;
+        }
         tracing::error!(%error, "password hashing");
         ApiError::Internal
     }

@@ -44,6 +44,7 @@ fn facts() -> RequestFacts {
         .unwrap_or(RequestFacts {
             session: None,
             client_ip: "unknown".into(),
+            peer_is_loopback: false,
         })
 }
 
@@ -82,10 +83,12 @@ pub fn administrator() -> Result<Caller, ApiError> {
     }
 }
 
-/// Functions of the local mode only (the simulated mailbox and phone): absent in production.
+/// Functions of the local mode only (the simulated mailbox and phone, which hold temporary
+/// passwords): absent in production, and in local mode answered only to this machine, whatever
+/// address the server listens on.
 pub fn local_mode() -> Result<AppState, ApiError> {
     let state = state()?;
-    if state.config.is_local() {
+    if state.config.is_local() && facts().peer_is_loopback {
         Ok(state)
     } else {
         Err(ApiError::NotFound)

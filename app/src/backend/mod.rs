@@ -42,6 +42,8 @@ pub struct AppState {
     pub webauthn: Arc<Webauthn>,
     /// Wakes the outbox dispatcher after a commit that queued messages.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Bounds password hashing (memory and CPU) across every request.
+    pub hashing: Arc<password::Hashing>,
 }
 
 /// Per-request facts set by the server's middleware before any handler runs.
@@ -51,6 +53,8 @@ pub struct RequestFacts {
     pub session: Option<session::Session>,
     /// The client's address, for per-address throttling.
     pub client_ip: String,
+    /// Whether the TCP peer itself is this machine (never taken from a header).
+    pub peer_is_loopback: bool,
 }
 
 /// Formats Unix seconds as « 27/11/2026 à 14:05 » (UTC).
@@ -79,3 +83,6 @@ mod tests {
         assert_eq!(super::format_day(1_795_778_700), "27/11/2026");
     }
 }
+
+#[cfg(test)]
+mod fuzz;

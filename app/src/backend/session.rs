@@ -35,6 +35,18 @@ pub struct Session {
     pub last_seen_at: i64,
     /// Read from the user's row at every request: a revoked right applies at the next request.
     pub is_administrator: bool,
+    /// When this session last passed a strong authentication.
+    pub sca_at: Option<i64>,
+}
+
+/// A factor may be added only within this time after a strong authentication.
+pub const FRESH_SCA_SECS: i64 = 5 * 60;
+
+impl Session {
+    /// Whether the session passed a strong authentication within [`FRESH_SCA_SECS`].
+    pub fn has_fresh_sca(&self, now: i64) -> bool {
+        self.sca_at.is_some_and(|at| now - at <= FRESH_SCA_SECS)
+    }
 }
 
 /// The limits applied when resolving a session.
@@ -85,8 +97,10 @@ pub async fn resolve(
         Stage::Full => timeouts.absolute,
         _ => SIGN_IN_STAGE_LIMIT_SECS,
     };
+    let first_login = matches!(row.stage, Stage::NewPassword | Stage::Enrol);
     let valid = now - row.last_seen_at <= timeouts.idle
         && now - row.created_at <= lifetime
+        && (!first_login || row.temp_password_expires_at.is_some_and(|t| t > now))
         && row.user_state == required_user_state(row.stage)
         && row.user_entity_id == row.entity_id;
     if !valid {
@@ -105,7 +119,20 @@ pub async fn resolve(
         created_at: row.created_at,
         last_seen_at: if touch { now } else { row.last_seen_at },
         is_administrator: row.is_administrator,
+        sca_at: row.sca_at,
     }))
+}
+
+/// Removes the sessions that can no longer be used: nothing expired stays in the database.
+pub async fn purge_expired(db: &Db, timeouts: Timeouts) -> Result<u64, sqlx::Error> {
+    let now = now();
+    store::sessions::purge_expired(
+        db.pool(),
+        now - timeouts.idle,
+        now - timeouts.absolute,
+        now - SIGN_IN_STAGE_LIMIT_SECS,
+    )
+    .await
 }
 
 /// Gives the session a new token and moves it to `stage` (after each step of signing in and each
@@ -117,6 +144,24 @@ pub async fn rotate(
     session: &Session,
     stage: Stage,
 ) -> Result<String, sqlx::Error> {
+    rotate_with(conn, session, stage, false).await
+}
+
+/// [`rotate`] after a strong authentication passed in this request (sign-in, step-up, an
+/// operation's validation, a factor verified on the spot): also records its time.
+pub async fn rotate_after_sca(
+    conn: &mut AnyConnection,
+    session: &Session,
+) -> Result<String, sqlx::Error> {
+    rotate_with(conn, session, Stage::Full, true).await
+}
+
+async fn rotate_with(
+    conn: &mut AnyConnection,
+    session: &Session,
+    stage: Stage,
+    after_sca: bool,
+) -> Result<String, sqlx::Error> {
     let token = random_token();
     if store::sessions::rotate(
         conn,
@@ -124,6 +169,7 @@ pub async fn rotate(
         &sha256_hex(token.as_bytes()),
         stage,
         now(),
+        after_sca,
     )
     .await?
     {

@@ -8,8 +8,8 @@ use super::common::{
 use super::sign_in::PasskeyFailure;
 use super::{webauthn, RequireSignedIn};
 use crate::api::session::{
-    home, passkey_enrol_finish, passkey_enrol_start, totp_enrolment_in_progress, TotpEnrolFinish,
-    TotpEnrolStart,
+    home, passkey_enrol_finish, passkey_enrol_start, totp_enrolment_in_progress, ConfirmIdentity,
+    TotpEnrolFinish, TotpEnrolStart,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -176,11 +176,42 @@ pub fn SecurityPage() -> impl IntoView {
     }
 }
 
+/// « Confirmer mon identité »: a code from the application already enrolled, before adding a
+/// factor (the server asks for one within five minutes of a strong authentication).
+#[component]
+fn ConfirmIdentity(action: ServerAction<ConfirmIdentity>) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirm_busy = busy(*action);
+    let error = action_error(*action);
+    view! {
+        <div class="notice notice-info">
+            <p>{t!(i18n, security.confirm_identity_intro)}</p>
+            <ActionForm action=action attr:class="form" attr:novalidate="true">
+                <ErrorNotice error=general_error(error, &["code"]) />
+                <Field
+                    id="confirm-identity-code"
+                    name="form[code]"
+                    label=move || t!(i18n, security.totp_code)
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength=7
+                    error=field_error(error, "code")
+                />
+                <button class="button primary" type="submit" disabled=move || confirm_busy.get()>
+                    {t!(i18n, security.confirm_identity)}
+                </button>
+            </ActionForm>
+        </div>
+    }
+}
+
 #[component]
 fn SecurityContent() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let data = Resource::new(move || version.get(), |_| home());
+    let confirm = ServerAction::<ConfirmIdentity>::new();
+    let confirmed = confirm.version();
+    let data = Resource::new(move || (version.get(), confirmed.try_get()), |_| home());
     let reload = Callback::new(move |_: bool| version.update(|v| *v += 1));
     view! {
         <Title text=move || t_string!(i18n, security.title).to_string() />
@@ -191,7 +222,13 @@ fn SecurityContent() -> impl IntoView {
                 {move || Suspend::new(async move {
                     on_loaded(data.await, move |home| {
                         let has_totp = home.factors.has_totp;
+                        let stale = !home.sca_fresh;
                         view! {
+                            {stale.then(|| if has_totp {
+                                view! { <ConfirmIdentity action=confirm /> }.into_any()
+                            } else {
+                                view! { <p class="notice notice-info">{t!(i18n, security.sign_in_again)}</p> }.into_any()
+                            })}
                             <h2>{t!(i18n, security.passkeys)}</h2>
                             {if home.factors.passkeys.is_empty() {
                                 view! { <p>{t!(i18n, security.no_passkey)}</p> }.into_any()

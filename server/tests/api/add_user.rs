@@ -150,7 +150,7 @@ async fn a_confirmed_operation_creates_the_user_rights_audit_event_and_messages_
         .as_str()
         .unwrap()
         .contains("methode=profil:preparateur"));
-    assert!(app::backend::audit::verify(&app.db)
+    assert!(app::backend::audit::verify(&app.db, &app.state.secrets)
         .await
         .unwrap()
         .first_broken
@@ -349,12 +349,14 @@ async fn twenty_parallel_confirmations_create_exactly_one_user() {
         }));
     }
     let mut successes = 0;
+    let mut failures = Vec::new();
     for task in tasks {
-        if task.await.unwrap().is_ok() {
-            successes += 1;
+        match task.await.unwrap() {
+            Ok(_) => successes += 1,
+            Err(failure) => failures.push((failure.status, failure.error)),
         }
     }
-    assert_eq!(successes, 1);
+    assert_eq!(successes, 1, "{failures:?}");
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM users").await, 6);
     assert_eq!(
         app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'utilisateur_ajoute'")

@@ -21,10 +21,12 @@ async fn sign_ins_are_audited_and_the_chain_verifies() {
     let events = audit::events(&app.db).await.unwrap();
     assert_eq!(events.len(), 3);
     assert!(events.iter().all(|e| e.kind == "connexion"));
-    let verification = audit::verify(&app.db).await.unwrap();
+    let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
     assert_eq!(verification.checked, 3);
     assert_eq!(verification.first_broken, None);
-    let (report, intact) = server::admin::verify_audit(&app.db).await.unwrap();
+    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets)
+        .await
+        .unwrap();
     assert!(intact, "{report}");
 }
 
@@ -67,14 +69,74 @@ async fn the_verifier_names_the_first_rewritten_event() {
     disable_guard(&app).await;
     app.execute("UPDATE audit_events SET details = '{\"facteur\":\"autre\"}' WHERE id = 2")
         .await;
-    let verification = audit::verify(&app.db).await.unwrap();
+    let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
     assert_eq!(verification.checked, 1);
     let (id, reason) = verification.first_broken.unwrap();
     assert_eq!(id, 2);
     assert!(reason.contains("content"), "{reason}");
-    let (report, intact) = server::admin::verify_audit(&app.db).await.unwrap();
+    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets)
+        .await
+        .unwrap();
     assert!(!intact);
     assert!(report.contains("event 2"), "{report}");
+}
+
+/// An attacker with write access to the database but not the server's key rewrites an event
+/// and recomputes the whole chain (with plain SHA-256, or under a key of their own): the keyed
+/// verifier still names the first rewritten event.
+#[tokio::test]
+async fn a_trail_rewritten_and_re_chained_without_the_key_does_not_verify() {
+    use app::backend::security::crypto::{hmac_sha256, sha256_hex};
+    use app::backend::store::audit::all;
+    for keyed_by_attacker in [false, true] {
+        let app = spawn_app().await;
+        trail_with_events(&app).await;
+        disable_guard(&app).await;
+        app.execute("UPDATE audit_events SET details = '{\"facteur\":\"autre\"}' WHERE id = 2")
+            .await;
+        let mut prev = audit::GENESIS_HASH.to_string();
+        for event in all(app.db.pool()).await.unwrap() {
+            let text = format!(
+                "{prev}|{}|{}|{}|{}|{}|{}",
+                event.id,
+                event.at,
+                event.entity_id.map(|e| e.to_string()).unwrap_or_default(),
+                event
+                    .actor_user_id
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
+                event.kind,
+                event.details
+            );
+            let hash = if keyed_by_attacker {
+                data_encoding::HEXLOWER.encode(&hmac_sha256(&[7u8; 32], &[text.as_bytes()]))
+            } else {
+                sha256_hex(text.as_bytes())
+            };
+            sqlx::query("UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE id = $3")
+                .bind(&prev)
+                .bind(&hash)
+                .bind(event.id)
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+            prev = hash;
+        }
+        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+            .bind(&prev)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
+        let (id, reason) = verification
+            .first_broken
+            .expect("a re-chained trail is caught");
+        assert_eq!(id, 1, "every re-chained event is unverifiable ({reason})");
+        let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets)
+            .await
+            .unwrap();
+        assert!(!intact, "{report}");
+    }
 }
 
 #[tokio::test]
@@ -83,7 +145,7 @@ async fn the_verifier_names_a_removed_event() {
     trail_with_events(&app).await;
     disable_guard(&app).await;
     app.execute("DELETE FROM audit_events WHERE id = 2").await;
-    let verification = audit::verify(&app.db).await.unwrap();
+    let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
     let (id, reason) = verification.first_broken.unwrap();
     assert_eq!(id, 3);
     assert!(reason.contains("event 2 is missing"), "{reason}");
@@ -95,7 +157,7 @@ async fn the_verifier_notices_the_latest_events_removed() {
     trail_with_events(&app).await;
     disable_guard(&app).await;
     app.execute("DELETE FROM audit_events WHERE id = 3").await;
-    let verification = audit::verify(&app.db).await.unwrap();
+    let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
     let (id, reason) = verification.first_broken.unwrap();
     assert_eq!(id, 3);
     assert!(reason.contains("latest events are missing"), "{reason}");

@@ -88,7 +88,12 @@ async fn assert_consistent(db: &Db) -> i64 {
     assert_eq!(events, added, "audit events vs users added");
     assert_eq!(messages, 2 * added, "messages vs users added");
     assert_eq!(without_rights, 0);
-    let chain = app::backend::audit::verify(db).await.unwrap();
+    let key = data_encoding::HEXLOWER
+        .decode("2a".repeat(32).as_bytes())
+        .unwrap();
+    let secrets =
+        app::backend::security::crypto::SecretBox::new(&secrecy::SecretSlice::from(key)).unwrap();
+    let chain = app::backend::audit::verify(db, &secrets).await.unwrap();
     assert_eq!(chain.first_broken, None);
     added
 }

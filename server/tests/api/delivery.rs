@@ -232,3 +232,94 @@ async fn a_message_that_cannot_be_opened_is_recorded_as_failed_and_never_sent_em
         failed[0].body
     );
 }
+
+/// A hanging SMS gateway (it answers after 30 s, the client gives up after 15) does not hold
+/// the other deliveries: an e-mail queued while the SMS hangs leaves at once.
+#[tokio::test]
+async fn a_hanging_sms_gateway_does_not_hold_other_deliveries() {
+    let (smtp_port, mails) = smtp_server().await;
+    let calls = Arc::new(Mutex::new(0u32));
+    let counter = calls.clone();
+    let router = Router::new().route(
+        "/sms",
+        post(move || {
+            let counter = counter.clone();
+            async move {
+                *counter.lock().unwrap() += 1;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sms_url = format!(
+        "http://127.0.0.1:{}/sms",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let smtp_port = smtp_port.to_string();
+    let app = spawn_app_with(&[
+        ("HABILIS_DELIVERY", "real"),
+        ("HABILIS_SMTP_HOST", "127.0.0.1"),
+        ("HABILIS_SMTP_PORT", &smtp_port),
+        ("HABILIS_SMTP_SECURITY", "none"),
+        (
+            "HABILIS_MAIL_FROM",
+            "Banque Exemple <no-reply@banque-exemple.fr>",
+        ),
+        ("HABILIS_SMS_GATEWAY_URL", &sms_url),
+        ("HABILIS_SMS_GATEWAY_TOKEN", "jeton-de-test"),
+    ])
+    .await;
+    let mut admin = app.sign_in_admin().await;
+    let prepared = prepare_lucas(&app, &mut admin).await;
+    confirm_with_totp(&app, &mut admin, &prepared)
+        .await
+        .unwrap();
+    // The SMS is stuck at the gateway; the credentials e-mail went.
+    for _ in 0..50 {
+        if *calls.lock().unwrap() == 1 && mails.lock().unwrap().len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(*calls.lock().unwrap(), 1);
+    assert_eq!(mails.lock().unwrap().len(), 1);
+    // An e-mail queued now (as any flow does, in its transaction) leaves within seconds, while
+    // the SMS still hangs: the gateway's 15-second timeout is far from over.
+    let entity = app
+        .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
+        .await;
+    let mut tx = app.db.begin_write().await.unwrap();
+    app::backend::delivery::enqueue(
+        &mut tx,
+        &app.state.secrets,
+        app::backend::delivery::Message {
+            entity_id: entity,
+            channel: app::backend::delivery::MessageChannel::Email,
+            recipient: "sophie.martin@atelier-lumiere.fr",
+            subject: "Essai",
+            body: &secrecy::SecretString::from("Un message pendant que le SMS attend."),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.state.outbox_wake.notify_one();
+    let queued = std::time::Instant::now();
+    while mails.lock().unwrap().len() < 2 {
+        assert!(
+            queued.elapsed() < Duration::from_secs(5),
+            "the e-mail waited behind the hanging SMS"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM outbox WHERE channel = 'sms' AND sent_at IS NULL")
+            .await,
+        1,
+        "the SMS is still in the hands of the gateway"
+    );
+}

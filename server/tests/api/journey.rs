@@ -153,3 +153,20 @@ pub fn credentials_from(
         .to_string();
     (login_id, password)
 }
+
+/// The first-login code of the e-mail sent to `email` (« 1234 5678 »).
+pub fn email_code_from(messages: &[app::api::types::LocalMessage], email: &str) -> String {
+    let mail = messages
+        .iter()
+        .find(|m| m.channel == "email" && m.recipient == email)
+        .expect("an e-mail to the new user");
+    let rest = mail
+        .body
+        .split("Votre code de première connexion : ")
+        .nth(1)
+        .expect("first-login code in the e-mail");
+    rest.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod add_user;
+mod attacks;
 mod audit;
 mod authorization;
 mod crash;
 mod delivery;
 mod first_login;
 mod helpers;
+mod isolation;
 mod journey;
 mod schema;
 mod security;

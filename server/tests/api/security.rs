@@ -262,3 +262,78 @@ async fn another_host_name_is_redirected_to_the_public_one() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 421);
 }
+
+/// Every route's answer, refusals and errors included, carries the hardening headers; answers
+/// that depend on where a request came from say so to caches (`Vary`).
+#[tokio::test]
+async fn every_answer_carries_the_hardening_headers_errors_included() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = |path: &str| format!("{}{path}", app.url);
+    let same_origin = app.client().same_origin_headers();
+    let requests = vec![
+        ("page", http.get(url("/connexion"))),
+        ("redirect", http.get(url("/accueil"))),
+        ("missing page", http.get(url("/nulle-part"))),
+        ("missing file", http.get(url("/pkg/absent.wasm"))),
+        ("password in a GET", http.get(url("/connexion?password=x"))),
+        ("language switch", http.get(url("/langue/en"))),
+        ("server function by GET", http.get(url("/api/accueil"))),
+        (
+            "no session",
+            http.post(url("/api/accueil"))
+                .headers(same_origin.clone())
+                .body("{}"),
+        ),
+        (
+            "cross-site",
+            http.post(url("/api/connexion"))
+                .header("sec-fetch-site", "cross-site")
+                .header(CONTENT_TYPE, FORM)
+                .body(login_form()),
+        ),
+        (
+            "too large",
+            http.post(url("/api/connexion"))
+                .headers(same_origin.clone())
+                .body("x".repeat(200 * 1024)),
+        ),
+        (
+            "unknown function",
+            http.post(url("/api/inconnue"))
+                .headers(same_origin.clone())
+                .body("{}"),
+        ),
+    ];
+    for (what, request) in requests {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        for name in [
+            "strict-transport-security",
+            "x-content-type-options",
+            "x-frame-options",
+            "referrer-policy",
+            "content-security-policy",
+            "cross-origin-opener-policy",
+            "cache-control",
+        ] {
+            assert!(headers.contains_key(name), "{what} ({status}) lacks {name}");
+        }
+        let vary: Vec<String> = headers
+            .get_all("vary")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_lowercase())
+            .collect();
+        if what != "missing file" {
+            let vary = vary.join(", ");
+            assert!(
+                vary.contains("origin") && vary.contains("sec-fetch-site"),
+                "{what} ({status}): vary = {vary}"
+            );
+        }
+    }
+}

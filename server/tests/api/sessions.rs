@@ -80,3 +80,47 @@ async fn instances_share_sessions_through_the_database() {
     let () = on_second.call(Logout {}).await.unwrap();
     refused(on_first.call(Home {}).await, 401);
 }
+
+/// Expired sessions do not linger: purged at start-up and every few minutes, while live ones
+/// (and their ceremonies) stay.
+#[tokio::test]
+async fn expired_sessions_are_purged_and_live_ones_kept() {
+    let first = spawn_app().await;
+    let mut live = first.sign_in_admin().await;
+    let _idle = first.sign_in_admin().await;
+    let _old = first.sign_in_admin().await;
+    let _half_way = first.after_password("1000000001").await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM sessions ORDER BY id")
+        .fetch_all(first.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 4);
+    let (idle, old, half_way) = (ids[1], ids[2], ids[3]);
+    first
+        .execute(&format!(
+            "UPDATE sessions SET last_seen_at = last_seen_at - 400 WHERE id = {idle}"
+        ))
+        .await;
+    first
+        .execute(&format!(
+            "UPDATE sessions SET created_at = created_at - 43300, last_seen_at = last_seen_at - 10 WHERE id = {old}"
+        ))
+        .await;
+    first
+        .execute(&format!(
+            "UPDATE sessions SET created_at = created_at - 1000, last_seen_at = last_seen_at - 10 WHERE id = {half_way}"
+        ))
+        .await;
+    // A second instance starting on the same database purges at start-up.
+    let _second = spawn_on(&first.state.config.database_url, None, &[]).await;
+    let mut remaining = 0;
+    for _ in 0..50 {
+        remaining = first.scalar_i64("SELECT COUNT(*) FROM sessions").await;
+        if remaining == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(remaining, 1, "only the live session is left");
+    let _: HomeView = live.call(Home {}).await.unwrap();
+}

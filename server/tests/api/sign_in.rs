@@ -236,11 +236,14 @@ async fn five_wrong_codes_block_the_user_after_a_warning_and_the_bank_can_unbloc
     );
     assert_eq!(failure.error, Some(ApiError::LoginFailed));
     // The documented way back: the bank unblocks after checking the person's identity.
-    assert!(
-        server::admin::unblock(&app.db, "1000000001", "conseiller C. Dubois")
-            .await
-            .unwrap()
-    );
+    assert!(server::admin::unblock(
+        &app.db,
+        &app.state.secrets,
+        "1000000001",
+        "conseiller C. Dubois"
+    )
+    .await
+    .unwrap());
     let mut client = app.sign_in_admin().await;
     let _: HomeView = client.call(Home {}).await.unwrap();
     let kinds: Vec<String> = app::backend::audit::events(&app.db)
@@ -275,12 +278,92 @@ async fn a_totp_code_is_accepted_only_once() {
             .await,
         401,
     );
-    assert_eq!(replay.error, Some(ApiError::CodeAlreadyUsed));
+    // Answered exactly as a wrong code (the answer never confirms that a guess was right),
+    // counted like one, and recorded as a security event.
+    let wrong = refused(
+        app.after_password("1000000001")
+            .await
+            .call(LoginTotp {
+                form: CodeForm {
+                    code: format!(
+                        "{:06}",
+                        (code.parse::<u32>().unwrap() + 500_000) % 1_000_000
+                    ),
+                },
+            })
+            .await,
+        401,
+    );
+    assert_eq!(replay.error, Some(ApiError::ScaFailed { remaining: 4 }));
+    assert_eq!(wrong.error, Some(ApiError::ScaFailed { remaining: 3 }));
+    assert_eq!(
+        replay.body.replace('4', "N"),
+        wrong.body.replace('3', "N"),
+        "same body but for the count"
+    );
     assert_eq!(
         app.scalar_i64("SELECT failed_sca_count FROM users WHERE login_id = '1000000001'")
             .await,
-        0,
-        "a replay is refused but is not a failed attempt"
+        2
+    );
+    let replays: Vec<_> = app::backend::audit::events(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.kind == "echec_authentification_forte" && e.details["motif"] == "deja_utilise"
+        })
+        .collect();
+    assert_eq!(replays.len(), 1, "the replay is a security event");
+}
+
+/// Thirty wrong codes at once: at most five are ever evaluated, then the user is blocked.
+#[tokio::test]
+async fn thirty_parallel_wrong_codes_evaluate_at_most_five() {
+    let app = spawn_app().await;
+    let mut clients = Vec::new();
+    for _ in 0..30 {
+        clients.push(app.after_password("1000000001").await);
+    }
+    let code = app
+        .fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
+        .await;
+    let wrong = format!(
+        "{:06}",
+        (code.parse::<u32>().unwrap() + 500_000) % 1_000_000
+    );
+    let attempts: Vec<_> = clients
+        .into_iter()
+        .map(|mut client| {
+            let wrong = wrong.clone();
+            tokio::spawn(async move {
+                client
+                    .call(LoginTotp {
+                        form: CodeForm { code: wrong },
+                    })
+                    .await
+                    .map_err(|f| f.status)
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap().unwrap_err());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 423),
+        "{statuses:?}"
+    );
+    let evaluated = app
+        .scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'echec_authentification_forte'")
+        .await;
+    assert_eq!(evaluated, 5, "exactly five wrong codes evaluated");
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT COUNT(*) FROM users WHERE login_id = '1000000001' AND state = 'blocked'"
+        )
+        .await,
+        1
     );
 }
 

@@ -18,6 +18,21 @@ pub struct Credentials<'a> {
     pub hours: i64,
     pub sign_in_url: &'a str,
     pub bank: &'a str,
+    /// The one-time code asked with the new password at the first login.
+    pub email_code: &'a str,
+}
+
+/// « de » before a name, elided before a vowel sound: « d’Atelier Lumière », « de Boulangerie ».
+pub fn de(name: &str) -> String {
+    let elides = name
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouyàâäéèêëîïôöùûüÿæœh".contains(c.to_lowercase().next().unwrap_or(c)));
+    if elides {
+        format!("d’{name}")
+    } else {
+        format!("de {name}")
+    }
 }
 
 /// The login id, by e-mail: the temporary password goes by SMS, never in the same channel.
@@ -26,19 +41,49 @@ pub fn credentials_email(c: &Credentials<'_>) -> Email {
         subject: "Votre identifiant de banque en ligne".into(),
         body: format!(
             "Bonjour {first} {last},\n\n\
-             {admin}, administrateur de l’espace de banque en ligne de {entity}, vous a ouvert un accès.\n\n\
+             {admin}, administrateur de l’espace de banque en ligne {entity}, vous a ouvert un accès.\n\n\
              Votre identifiant : {login}\n\n\
+             Votre code de première connexion : {code}\n\n\
              Votre mot de passe provisoire vous est envoyé séparément, par SMS. Il est valable {hours} heures et ne sert qu’une fois.\n\n\
-             Lors de votre première connexion ({url}), vous choisirez votre mot de passe, puis vous enregistrerez votre moyen d’authentification forte.\n\n\
+             Lors de votre première connexion ({url}), vous saisirez ce code et choisirez votre mot de passe, puis vous enregistrerez votre moyen d’authentification forte. Ne communiquez ce code à personne.\n\n\
              {bank}",
             first = c.first_name,
             last = c.last_name,
             admin = c.administrator,
-            entity = c.entity,
+            entity = de(c.entity),
+            code = c.email_code,
             login = c.login_id,
             hours = c.hours,
             url = c.sign_in_url,
             bank = c.bank,
+        ),
+    }
+}
+
+/// Told at once when five wrong passwords lock password sign-in: if it was not the user, they
+/// know someone is trying.
+pub fn password_locked_email(bank: &str, minutes: i64) -> Email {
+    Email {
+        subject: "Connexion temporairement verrouillée".into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Cinq mots de passe erronés ont été saisis à la suite pour votre identifiant : la connexion par mot de passe est verrouillée pendant {minutes} minutes.\n\n\
+             Si ce n’était pas vous, prévenez l’administrateur de votre entité ou votre conseiller.\n\n\
+             {bank}"
+        ),
+    }
+}
+
+/// Told whenever a strong-authentication factor is added to or removed from an account.
+pub fn factor_changed_email(bank: &str, added: bool, factor: &str) -> Email {
+    let what = if added { "ajouté à" } else { "supprimé de" };
+    Email {
+        subject: "Moyen d’authentification forte modifié".into(),
+        body: format!(
+            "Bonjour,\n\n\
+             Un moyen d’authentification forte ({factor}) vient d’être {what} votre accès à la banque en ligne.\n\n\
+             Si ce n’était pas vous, prévenez sans attendre l’administrateur de votre entité ou votre conseiller.\n\n\
+             {bank}"
         ),
     }
 }
@@ -68,11 +113,28 @@ mod tests {
             hours: 24,
             sign_in_url: "https://banque.example/connexion",
             bank: "Banque Exemple",
+            email_code: "1234 5678",
         });
         assert!(email.body.contains("Votre identifiant : 3000000001"));
+        assert!(email
+            .body
+            .contains("Votre code de première connexion : 1234 5678"));
+        assert!(
+            email.body.contains("en ligne d’Atelier Lumière SAS"),
+            "elided"
+        );
         assert!(email.body.contains("par SMS"));
         let sms = temporary_password_sms("Banque Exemple", &SecretString::from("Abc"), 24);
         assert!(sms.expose_secret().contains("provisoire est Abc ."));
         assert!(!sms.expose_secret().contains("3000000001"));
+        assert!(!sms.expose_secret().contains("1234"));
+    }
+
+    #[test]
+    fn de_is_elided_before_a_vowel_sound() {
+        assert_eq!(de("Atelier"), "d’Atelier");
+        assert_eq!(de("Éditions Rive"), "d’Éditions Rive");
+        assert_eq!(de("Hôtel du Port"), "d’Hôtel du Port");
+        assert_eq!(de("Boulangerie Durand"), "de Boulangerie Durand");
     }
 }

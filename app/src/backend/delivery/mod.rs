@@ -190,40 +190,42 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// Sends every due message once, several at a time; returns how many were delivered.
-    pub async fn dispatch_due(&self) -> Result<usize, sqlx::Error> {
-        let mut in_flight = JoinSet::new();
-        let mut delivered = 0;
-        loop {
-            while in_flight.len() < MAX_IN_FLIGHT {
-                let now = now();
-                match rows::lease_one(&self.db, now, now + LEASE_SECS).await? {
-                    Some(message) => {
-                        let this = self.clone();
-                        in_flight.spawn(async move { this.deliver(message).await });
-                    }
-                    None => break,
+    /// Leases due messages into `in_flight`, up to its capacity, each delivered by its own task.
+    async fn lease_due(
+        &self,
+        in_flight: &mut JoinSet<Result<bool, sqlx::Error>>,
+    ) -> Result<(), sqlx::Error> {
+        while in_flight.len() < MAX_IN_FLIGHT {
+            let now = now();
+            match rows::lease_one(&self.db, now, now + LEASE_SECS).await? {
+                Some(message) => {
+                    let this = self.clone();
+                    in_flight.spawn(async move { this.deliver(message).await });
                 }
-            }
-            match in_flight.join_next().await {
-                None => return Ok(delivered),
-                Some(Ok(Ok(true))) => delivered += 1,
-                Some(Ok(Ok(false))) => {}
-                Some(Ok(Err(error))) => tracing::error!(%error, "outbox bookkeeping failed"),
-                Some(Err(error)) => tracing::error!(%error, "delivery task failed"),
+                None => break,
             }
         }
+        Ok(())
     }
 
-    /// Runs until the process ends: woken right after a commit that queued messages, and every
-    /// two seconds for retries.
+    /// Runs until the process ends. Deliveries run side by side: a message queued while a slow
+    /// provider holds another is leased at once (woken right after the commit that queued it,
+    /// or every two seconds for retries), never behind it.
     pub fn spawn(self, wake: Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let mut in_flight = JoinSet::new();
             loop {
-                if let Err(error) = self.dispatch_due().await {
+                if let Err(error) = self.lease_due(&mut in_flight).await {
                     tracing::error!(%error, "outbox dispatch failed");
                 }
                 tokio::select! {
+                    Some(finished) = in_flight.join_next(), if !in_flight.is_empty() => {
+                        match finished {
+                            Ok(Ok(_)) => {}
+                            Ok(Err(error)) => tracing::error!(%error, "outbox bookkeeping failed"),
+                            Err(error) => tracing::error!(%error, "delivery task failed"),
+                        }
+                    }
                     _ = wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 }

@@ -26,7 +26,7 @@ use model::Profile;
 use model::{Assignment, Catalog, Change, Email, Levels, LoginId, Operation, Origins, Recap};
 use model::{Rights, RightsMethod};
 use rand::Rng as _;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -449,14 +449,26 @@ pub async fn describe(
 pub struct Inputs {
     temporary_password: SecretString,
     temporary_hash: String,
+    /// The first-login code for the e-mail (with spaces, as shown) and its keyed hash.
+    email_code: SecretString,
+    email_code_hash: String,
 }
 
-pub async fn inputs(_caller: &Caller) -> Result<Inputs, ApiError> {
+pub async fn inputs(caller: &Caller) -> Result<Inputs, ApiError> {
     let temporary_password = password::generate_temporary();
-    let temporary_hash = password::hash(temporary_password.clone()).await?;
+    let temporary_hash = caller
+        .state
+        .hashing
+        .hash(temporary_password.clone())
+        .await?;
+    let email_code = password::generate_email_code();
+    let digits =
+        password::normalise_email_code(email_code.expose_secret()).ok_or(ApiError::Internal)?;
     Ok(Inputs {
         temporary_password,
         temporary_hash,
+        email_code_hash: super::first_login::email_code_hash(&caller.state.secrets, &digits),
+        email_code,
     })
 }
 
@@ -511,6 +523,7 @@ pub async fn apply(
             email: email.as_str(),
             is_administrator: assignment.rights.administration(),
             temp_password_hash: &inputs.temporary_hash,
+            email_code_hash: &inputs.email_code_hash,
             temp_password_expires_at: now + state.config.temp_password_ttl_secs,
             created_at: now,
             created_by: Some(caller.user_id()),
@@ -553,6 +566,7 @@ pub async fn apply(
     store::operations::set_result_user(tx, operation_id, user_id).await?;
     audit::append(
         tx,
+        &state.secrets,
         Some(entity_id),
         Some(caller.user_id()),
         Kind::UserAdded,
@@ -585,6 +599,7 @@ pub async fn apply(
         hours,
         sign_in_url: &sign_in_url,
         bank,
+        email_code: inputs.email_code.expose_secret(),
     });
     delivery::enqueue(
         tx,

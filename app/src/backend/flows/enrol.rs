@@ -7,18 +7,52 @@ use super::{first_login, sign_in::CHALLENGE_LIFETIME_SECS};
 use crate::api::types::TotpEnrolment;
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
+use crate::backend::delivery::{self, messages, Message, MessageChannel};
 use crate::backend::guard::{self, Caller};
 use crate::backend::security::{crypto, passkey, totp};
 use crate::backend::session::Stage as SessionStage;
 use crate::backend::store::ceremonies::{self, CeremonyKind};
 use crate::backend::store::factors::NewPasskey;
-use crate::backend::store::{self, now};
+use crate::backend::store::{self, now, Tx};
 use model::TotpCode;
+use secrecy::SecretString;
 use serde_json::json;
 use webauthn_rs::prelude::{CreationChallengeResponse, RegisterPublicKeyCredential};
 
 /// How long an enrolment may take between its start and its verification.
 const ENROLMENT_LIFETIME_SECS: i64 = 15 * 60;
+
+/// In a signed-in session, a factor is added only right after a strong authentication with an
+/// existing one (the sign-in, or « Confirmer mon identité »): a session left open on a shared
+/// computer cannot be used to add someone else's factor.
+fn require_fresh_sca(caller: &Caller) -> Result<(), ApiError> {
+    if caller.session.stage == SessionStage::Full && !caller.session.has_fresh_sca(now()) {
+        return Err(ApiError::FreshScaRequired);
+    }
+    Ok(())
+}
+
+/// Queues the e-mail telling the user that a factor was added (inside the enrolment's
+/// transaction): if it was not them, they know at once.
+async fn tell_user(caller: &Caller, tx: &mut Tx, factor: &str) -> Result<(), ApiError> {
+    let user = store::users::find(&mut **tx, caller.entity_id(), caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let email = messages::factor_changed_email(&caller.state.config.bank_name, true, factor);
+    delivery::enqueue(
+        tx,
+        &caller.state.secrets,
+        Message {
+            entity_id: caller.entity_id(),
+            channel: MessageChannel::Email,
+            recipient: &user.email,
+            subject: &email.subject,
+            body: &SecretString::from(email.body),
+        },
+    )
+    .await?;
+    Ok(())
+}
 
 fn already_enrolled() -> ApiError {
     ApiError::Conflict(
@@ -28,6 +62,7 @@ fn already_enrolled() -> ApiError {
 
 /// Starts TOTP enrolment: a fresh 160-bit secret, kept sealed in the session until verified.
 pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
+    require_fresh_sca(&caller)?;
     if sca::factors(&caller.state, caller.user_id())
         .await?
         .has_totp()
@@ -105,6 +140,7 @@ fn qr_image(uri: &str) -> Result<String, ApiError> {
 
 /// Finishes TOTP enrolment with a code from the new secret.
 pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError> {
+    require_fresh_sca(&caller)?;
     let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
     let sealed = ceremonies::peek(
         caller.state.db.pool(),
@@ -128,12 +164,14 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
     }
     audit::append(
         &mut tx,
+        &caller.state.secrets,
         Some(caller.entity_id()),
         Some(caller.user_id()),
         Kind::FactorEnrolled,
         json!({ "facteur": "totp" }),
     )
     .await?;
+    tell_user(&caller, &mut tx, "application d’authentification").await?;
     let completes_first_login = caller.session.stage == SessionStage::Enrol;
     let new_token = if completes_first_login {
         Some(first_login::complete(&caller, &mut tx).await?)
@@ -142,6 +180,7 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
         None
     };
     tx.commit().await?;
+    caller.state.outbox_wake.notify_one();
     if let Some(token) = new_token {
         guard::set_cookie(&crate::backend::session::cookie(&token));
     }
@@ -150,6 +189,7 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
 
 /// Starts passkey registration (user verification required), excluding keys already enrolled.
 pub async fn passkey_start(caller: Caller) -> Result<CreationChallengeResponse, ApiError> {
+    require_fresh_sca(&caller)?;
     let user = store::users::find(caller.state.db.pool(), caller.entity_id(), caller.user_id())
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -189,6 +229,7 @@ pub async fn passkey_finish(
     response: RegisterPublicKeyCredential,
     label: String,
 ) -> Result<bool, ApiError> {
+    require_fresh_sca(&caller)?;
     let label = parse_label(&label)?;
     let state = ceremonies::take(
         caller.state.db.pool(),
@@ -228,12 +269,14 @@ pub async fn passkey_finish(
     .await?;
     audit::append(
         &mut tx,
+        &caller.state.secrets,
         Some(caller.entity_id()),
         Some(caller.user_id()),
         Kind::FactorEnrolled,
         json!({ "facteur": "cle_d_acces", "nom": label }),
     )
     .await?;
+    tell_user(&caller, &mut tx, "clé d’accès").await?;
     let completes_first_login = caller.session.stage == SessionStage::Enrol;
     let new_token = if completes_first_login {
         Some(first_login::complete(&caller, &mut tx).await?)
@@ -241,6 +284,7 @@ pub async fn passkey_finish(
         None
     };
     tx.commit().await?;
+    caller.state.outbox_wake.notify_one();
     if let Some(token) = new_token {
         guard::set_cookie(&crate::backend::session::cookie(&token));
     }
@@ -248,7 +292,7 @@ pub async fn passkey_finish(
 }
 
 /// A passkey's name: 1 to 60 printable characters; « Clé d’accès » when left empty.
-fn parse_label(label: &str) -> Result<String, ApiError> {
+pub(crate) fn parse_label(label: &str) -> Result<String, ApiError> {
     let label = label.trim();
     if label.is_empty() {
         return Ok("Clé d’accès".into());

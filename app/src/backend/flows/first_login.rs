@@ -5,15 +5,60 @@
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
 use crate::backend::guard::{self, Caller};
+use crate::backend::security::crypto::{constant_time_eq, SecretBox};
 use crate::backend::security::password::{self, NewPassword, PasswordError};
 use crate::backend::session::{self, Stage as SessionStage};
 use crate::backend::store::{self, Tx};
 use secrecy::SecretString;
 use serde_json::json;
 
-/// Step 2: the new password. The temporary one was spent at sign-in and cannot be reused.
+/// Wrong entries of the e-mail code before it dies (a new temporary password is then needed).
+pub const MAX_EMAIL_CODE_FAILURES: i64 = 5;
+
+/// The e-mail code as stored: keyed by the server's secret, so the database alone cannot
+/// reveal it (eight digits would be found at once from a plain hash).
+pub fn email_code_hash(secrets: &SecretBox, digits: &str) -> String {
+    data_encoding::HEXLOWER.encode(&secrets.keyed_hash("first-login-email-code", digits.as_bytes()))
+}
+
+/// Checks the code of the e-mail that carried the login id: the second, independent channel
+/// that binds the first factor to this session (the first is the SMS's temporary password).
+/// At most five wrong entries are ever evaluated, however many arrive at once.
+async fn check_email_code(caller: &Caller, typed: &SecretString) -> Result<(), ApiError> {
+    use secrecy::ExposeSecret as _;
+    let digits = password::normalise_email_code(typed.expose_secret()).ok_or_else(|| {
+        ApiError::invalid(
+            "email_code",
+            "Saisissez les 8 chiffres du code reçu par e-mail avec votre identifiant.",
+        )
+    })?;
+    let stored = store::users::reserve_email_code_attempt(
+        caller.state.db.pool(),
+        caller.user_id(),
+        MAX_EMAIL_CODE_FAILURES,
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::invalid(
+            "email_code",
+            "Ce code n’est plus valable. Demandez à l’administrateur de votre entité de vous renvoyer un mot de passe provisoire.",
+        )
+    })?;
+    if !constant_time_eq(&email_code_hash(&caller.state.secrets, &digits), &stored) {
+        return Err(ApiError::invalid(
+            "email_code",
+            "Code incorrect. Saisissez le code à 8 chiffres de l’e-mail qui vous a donné votre identifiant.",
+        ));
+    }
+    Ok(())
+}
+
+/// Step 2: the code received by e-mail and the new password. The temporary password was spent
+/// at sign-in and cannot be reused; the password's rules are checked before the code, so that a
+/// refused password does not use up one of the code's five tries.
 pub async fn set_new_password(
     caller: Caller,
+    email_code: SecretString,
     new_password: SecretString,
     confirmation: SecretString,
 ) -> Result<(), ApiError> {
@@ -32,18 +77,22 @@ pub async fn set_new_password(
         ));
     }
     if facts.temp_password_hash.is_some()
-        && password::verify(
-            facts.temp_password_hash,
-            SecretString::from(parsed.expose().to_string()),
-        )
-        .await?
+        && caller
+            .state
+            .hashing
+            .verify(
+                facts.temp_password_hash,
+                SecretString::from(parsed.expose().to_string()),
+            )
+            .await?
     {
         return Err(ApiError::invalid(
             "password",
             PasswordError::SameAsTemporary.to_string(),
         ));
     }
-    let hash = password::hash(parsed.into_secret()).await?;
+    check_email_code(&caller, &email_code).await?;
+    let hash = caller.state.hashing.hash(parsed.into_secret()).await?;
     let mut tx = caller.state.db.begin_write().await?;
     if !store::users::set_first_password(&mut tx, caller.user_id(), &hash).await? {
         return Err(ApiError::Unauthenticated);
@@ -51,6 +100,7 @@ pub async fn set_new_password(
     let token = session::rotate(&mut tx, &caller.session, SessionStage::Enrol).await?;
     audit::append(
         &mut tx,
+        &caller.state.secrets,
         Some(caller.entity_id()),
         Some(caller.user_id()),
         Kind::PasswordChanged,
@@ -68,9 +118,10 @@ pub async fn complete(caller: &Caller, tx: &mut Tx) -> Result<String, ApiError> 
     if !store::users::activate(tx, caller.user_id()).await? {
         return Err(ApiError::Unauthenticated);
     }
-    let token = session::rotate(tx, &caller.session, SessionStage::Full).await?;
+    let token = session::rotate_after_sca(tx, &caller.session).await?;
     audit::append(
         tx,
+        &caller.state.secrets,
         Some(caller.entity_id()),
         Some(caller.user_id()),
         Kind::FirstLoginCompleted,

@@ -39,6 +39,7 @@ pub async fn home(caller: Caller) -> Result<HomeView, ApiError> {
         is_administrator: user.is_administrator,
         recap,
         factors: Factors { passkeys, has_totp },
+        sca_fresh: caller.session.has_fresh_sca(store::now()),
     })
 }
 

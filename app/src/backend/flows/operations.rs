@@ -16,7 +16,7 @@ use crate::api::types::{
 use crate::api::ApiError;
 use crate::backend::guard::{self, Caller};
 use crate::backend::security::crypto::{constant_time_eq, random_token};
-use crate::backend::session::{self, Stage as SessionStage};
+use crate::backend::session;
 use crate::backend::store::ceremonies::{self, CeremonyKind};
 use crate::backend::store::operations::{NewOperation, OperationStatus};
 use crate::backend::store::{self, now};
@@ -193,17 +193,51 @@ pub async fn confirm(
     if !constant_time_eq(&digest, &stored_digest) {
         return Err(ApiError::OperationExpired);
     }
-    verify(&caller, &operation_id, proof).await?;
-    let inputs = inputs(&caller, &operation).await?;
+    // One confirmation at a time in a session: a double click or a retry racing the first
+    // submission is answered at once and spends no code (a code presented twice counts as a
+    // failure).
+    let pool = caller.state.db.pool();
+    if !ceremonies::claim(
+        pool,
+        caller.session.id,
+        CeremonyKind::OperationConfirmation,
+        &operation_id,
+        now(),
+        now() - CONFIRMATION_CLAIM_SECS,
+    )
+    .await?
+    {
+        return Err(ApiError::OperationExpired);
+    }
+    let applied = apply_confirmed(&caller, &operation_id, &operation, &stored_digest, proof).await;
+    if applied.is_err() {
+        ceremonies::clear(pool, caller.session.id, CeremonyKind::OperationConfirmation).await?;
+    }
+    applied
+}
+
+/// A claim left by a process that died mid-confirmation lapses after this time.
+const CONFIRMATION_CLAIM_SECS: i64 = 60;
+
+/// The confirmation proper, once claimed: strong authentication, then the change.
+async fn apply_confirmed(
+    caller: &Caller,
+    operation_id: &str,
+    operation: &Operation,
+    stored_digest: &str,
+    proof: ScaProof,
+) -> Result<OperationDone, ApiError> {
+    verify(caller, operation_id, proof).await?;
+    let inputs = inputs(caller, operation).await?;
 
     let state = &caller.state;
     let mut tx = state.db.begin_write().await?;
     if !store::operations::mark_applied(
         &mut tx,
-        &operation_id,
+        operation_id,
         caller.entity_id(),
         caller.user_id(),
-        &stored_digest,
+        stored_digest,
         now(),
     )
     .await?
@@ -214,10 +248,10 @@ pub async fn confirm(
         (Change::AddUser { .. }, Inputs::AddUser(inputs)) => {
             add_user::apply(
                 &mut tx,
-                &caller,
-                &operation_id,
-                &stored_digest,
-                &operation,
+                caller,
+                operation_id,
+                stored_digest,
+                operation,
                 inputs,
             )
             .await?
@@ -225,7 +259,7 @@ pub async fn confirm(
         _ => return Err(ApiError::Internal),
     };
     // A step-up gives the session a new id too.
-    let token = session::rotate(&mut tx, &caller.session, SessionStage::Full).await?;
+    let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
     tx.commit().await?;
     guard::set_cookie(&session::cookie(&token));
     state.outbox_wake.notify_one();

@@ -21,13 +21,15 @@ pub async fn factors(state: &AppState, user_id: i64) -> Result<Enrolled, ApiErro
     Ok(store::factors::enrolled(state.db.pool(), user_id).await?)
 }
 
-/// Checks a TOTP code for a user.
+/// Checks a TOTP code for a user. A wrong code, a code already used and a code without an
+/// enrolled secret get the same answer and count the same: the answer never confirms a guess.
 pub async fn check_totp(
     state: &AppState,
     user_id: i64,
     entity_id: i64,
     code: TotpCode,
 ) -> Result<(), ApiError> {
+    let attempt = reserve_attempt(state, user_id).await?;
     let stored = store::users::totp_state(state.db.pool(), user_id).await?;
     let check = match stored.totp_secret {
         Some(sealed) => {
@@ -35,22 +37,23 @@ pub async fn check_totp(
             totp::check(&secret, &String::from(code), now(), stored.totp_last_step)
         }
         None => {
-            // No TOTP enrolled: a failure like any other, without saying why.
             tracing::info!(user_id, "TOTP attempted without an enrolled secret");
             totp::TotpCheck::Invalid
         }
     };
-    match check {
+    let reason = match check {
         totp::TotpCheck::Accepted { step } => {
+            // Accepting the step restarts the count of failures, in the same statement.
             if store::users::accept_totp_step(state.db.pool(), user_id, step).await? {
-                Ok(())
-            } else {
-                Err(ApiError::CodeAlreadyUsed)
+                return Ok(());
             }
+            // Another request accepted the same code a moment earlier.
+            Failure::Replayed
         }
-        totp::TotpCheck::Replayed => Err(ApiError::CodeAlreadyUsed),
-        totp::TotpCheck::Invalid => Err(failure(state, user_id, entity_id, "totp").await?),
-    }
+        totp::TotpCheck::Replayed => Failure::Replayed,
+        totp::TotpCheck::Invalid => Failure::Wrong,
+    };
+    Err(failure(state, user_id, entity_id, "totp", attempt, reason).await?)
 }
 
 /// Loads a user's passkeys, with their row ids.
@@ -95,6 +98,7 @@ pub async fn check_passkey(
     response: &PublicKeyCredential,
     challenge_state: &str,
 ) -> Result<(), ApiError> {
+    let attempt = reserve_attempt(state, user_id).await?;
     let (ids, mut keys): (Vec<i64>, Vec<Passkey>) =
         passkeys(state, user_id).await?.into_iter().unzip();
     match passkey::finish_authentication(&state.webauthn, response, challenge_state, &mut keys) {
@@ -110,45 +114,84 @@ pub async fn check_passkey(
         }
         Err(error) => {
             tracing::info!(user_id, %error, "passkey assertion refused");
-            Err(failure(state, user_id, entity_id, "cle_d_acces").await?)
+            Err(failure(
+                state,
+                user_id,
+                entity_id,
+                "cle_d_acces",
+                attempt,
+                Failure::Wrong,
+            )
+            .await?)
         }
     }
 }
 
-/// Counts a failed strong authentication; the fifth in a row blocks the user and ends their
-/// sessions. Returns the error to answer.
+/// Why a strong authentication failed (recorded in the trail, never told to the client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    Wrong,
+    /// A code (or assertion) already accepted once, presented again.
+    Replayed,
+}
+
+/// Takes one of the five attempts before a factor is evaluated, in one statement: however many
+/// attempts arrive at once, at most five are ever evaluated before the block. Returns the
+/// attempt's number (1 to 5); beyond that, the answer of a last failure, without evaluating.
+async fn reserve_attempt(state: &AppState, user_id: i64) -> Result<i64, ApiError> {
+    store::users::reserve_sca_attempt(state.db.pool(), user_id, MAX_SCA_FAILURES)
+        .await?
+        .ok_or(ApiError::ScaFailed { remaining: 0 })
+}
+
+/// Records a failed strong authentication (its attempt was counted by [`reserve_attempt`]); when
+/// the count in a row reaches five (a success in between resets it), the user is blocked and
+/// their sessions end. Returns the error to answer.
 pub async fn failure(
     state: &AppState,
     user_id: i64,
     entity_id: i64,
     factor: &str,
+    attempt: i64,
+    reason: Failure,
 ) -> Result<ApiError, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let failures = store::users::count_sca_failure(&mut tx, user_id).await?;
+    let failures = store::users::sca_failures(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
+        &state.secrets,
         Some(entity_id),
         Some(user_id),
         Kind::ScaFailed,
-        json!({ "facteur": factor, "echecs_consecutifs": failures }),
+        json!({
+            "facteur": factor,
+            "tentative": attempt,
+            "echecs_consecutifs": failures,
+            "motif": match reason {
+                Failure::Wrong => "incorrect",
+                Failure::Replayed => "deja_utilise",
+            },
+        }),
     )
     .await?;
     let answer = if failures >= MAX_SCA_FAILURES {
-        store::users::block(&mut tx, user_id).await?;
-        store::sessions::delete_all_for_user(&mut *tx, user_id).await?;
-        audit::append(
-            &mut tx,
-            Some(entity_id),
-            Some(user_id),
-            Kind::UserBlocked,
-            json!({ "raison": "5 échecs consécutifs d'authentification forte" }),
-        )
-        .await?;
+        if store::users::block(&mut tx, user_id).await? {
+            store::sessions::delete_all_for_user(&mut *tx, user_id).await?;
+            audit::append(
+                &mut tx,
+                &state.secrets,
+                Some(entity_id),
+                Some(user_id),
+                Kind::UserBlocked,
+                json!({ "raison": "5 échecs consécutifs d'authentification forte" }),
+            )
+            .await?;
+        }
         guard::set_cookie(&session::clear_cookie());
         ApiError::Blocked
     } else {
         ApiError::ScaFailed {
-            remaining: (MAX_SCA_FAILURES - failures) as u32,
+            remaining: (MAX_SCA_FAILURES - failures).max(1) as u32,
         }
     };
     tx.commit().await?;

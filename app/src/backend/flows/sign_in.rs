@@ -6,8 +6,9 @@ use crate::api::types::{SessionInfo, SessionStatus, Stage, UserState};
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
 use crate::backend::config::Mode;
+use crate::backend::delivery::{self, messages, Message, MessageChannel};
 use crate::backend::guard::{self, Caller};
-use crate::backend::security::{password, throttle};
+use crate::backend::security::throttle;
 use crate::backend::session::{self, Stage as SessionStage};
 use crate::backend::store::ceremonies::{self, CeremonyKind};
 use crate::backend::store::users::SignInAccount;
@@ -53,7 +54,8 @@ fn hash_to_check(account: &SignInAccount, now: i64, mode: Mode) -> Option<String
 }
 
 /// Checks the login id and password. Unknown id, wrong password, locked or blocked account:
-/// the same answer after the same work (one Argon2id verification each).
+/// the same answer after the same work (one Argon2id verification each). A throttled address
+/// is answered at once, without hashing: hashing is what an attacker would exhaust.
 pub async fn login(
     state: AppState,
     facts: RequestFacts,
@@ -61,7 +63,7 @@ pub async fn login(
     password: SecretString,
 ) -> Result<Stage, ApiError> {
     if !throttle::ip_allows(&state.db, &facts.client_ip).await? {
-        password::verify(None, password).await?;
+        tracing::warn!(client_ip = %facts.client_ip, "sign-in refused: address throttled");
         return Err(ApiError::TooManyAttempts);
     }
     let account = match LoginId::parse(&login_id) {
@@ -72,14 +74,11 @@ pub async fn login(
     let hash = account
         .as_ref()
         .and_then(|a| hash_to_check(a, now, state.config.mode));
-    let valid = password::verify(hash, password).await?;
+    let valid = state.hashing.verify(hash, password).await?;
     let account = match account {
         Some(account) if valid => account,
         other => {
-            throttle::record_ip_failure(&state.db, &facts.client_ip).await?;
-            if let Some(account) = other {
-                throttle::record_password_failure(&state.db, account.id).await?;
-            }
+            refused(&state, &facts, other.as_ref()).await?;
             return Err(ApiError::LoginFailed);
         }
     };
@@ -87,15 +86,16 @@ pub async fn login(
 
     let (stage, next) = if account.state == UserState::AwaitingFirstLogin {
         if account.password_hash.is_some() {
-            (SessionStage::Enrol, Stage::Enrol)
-        } else {
-            // The temporary password is single use: spent by this successful sign-in (its hash
-            // stays until the new password is set, to refuse the same password).
-            if !store::users::spend_temporary_password(state.db.pool(), account.id, now).await? {
-                return Err(ApiError::LoginFailed);
-            }
-            (SessionStage::NewPassword, Stage::NewPassword)
+            // The enrolment of a first factor belongs to the session that used the temporary
+            // password (and the code sent by e-mail): a password alone never reaches it.
+            return Err(ApiError::FirstLoginUnfinished);
         }
+        // The temporary password is single use: spent by this successful sign-in (its hash
+        // stays until the new password is set, to refuse the same password).
+        if !store::users::spend_temporary_password(state.db.pool(), account.id, now).await? {
+            return Err(ApiError::LoginFailed);
+        }
+        (SessionStage::NewPassword, Stage::NewPassword)
     } else {
         let enrolled = sca::factors(&state, account.id).await?;
         (
@@ -115,11 +115,82 @@ pub async fn login(
     Ok(next)
 }
 
+/// A refused sign-in: counted against the address and the account, recorded for the bank as a
+/// security event, and the user told by e-mail when it locks their password sign-in.
+async fn refused(
+    state: &AppState,
+    facts: &RequestFacts,
+    account: Option<&SignInAccount>,
+) -> Result<(), ApiError> {
+    throttle::record_ip_failure(&state.db, &facts.client_ip).await?;
+    let locked_now = match account {
+        Some(account) => throttle::record_password_failure(&state.db, account.id).await?,
+        None => false,
+    };
+    let mut tx = state.db.begin_write().await?;
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        account.map(|a| a.entity_id),
+        None,
+        Kind::SignInFailed,
+        json!({
+            "utilisateur": account.map(|a| a.id),
+            "adresse": facts.client_ip,
+        }),
+    )
+    .await?;
+    if let Some(account) = account.filter(|_| locked_now) {
+        audit::append(
+            &mut tx,
+            &state.secrets,
+            Some(account.entity_id),
+            None,
+            Kind::PasswordLocked,
+            json!({ "utilisateur": account.id, "minutes": throttle::PASSWORD_LOCK_SECS / 60 }),
+        )
+        .await?;
+        let email = messages::password_locked_email(
+            &state.config.bank_name,
+            throttle::PASSWORD_LOCK_SECS / 60,
+        );
+        delivery::enqueue(
+            &mut tx,
+            &state.secrets,
+            Message {
+                entity_id: account.entity_id,
+                channel: MessageChannel::Email,
+                recipient: &account.email,
+                subject: &email.subject,
+                body: &SecretString::from(email.body),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    if locked_now {
+        state.outbox_wake.notify_one();
+    }
+    Ok(())
+}
+
 /// Second step with a TOTP code.
 pub async fn totp(caller: Caller, code: String) -> Result<(), ApiError> {
     let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
     sca::check_totp(&caller.state, caller.user_id(), caller.entity_id(), code).await?;
     complete(&caller, "totp").await
+}
+
+/// A strong authentication inside a signed-in session (before adding a factor): the session
+/// records it and gets a new id.
+pub async fn step_up_totp(caller: Caller, code: String) -> Result<(), ApiError> {
+    let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
+    sca::check_totp(&caller.state, caller.user_id(), caller.entity_id(), code).await?;
+    let mut tx = caller.state.db.begin_write().await?;
+    let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
+    tx.commit().await?;
+    guard::set_cookie(&session::cookie(&token));
+    Ok(())
 }
 
 /// Second step with a passkey: the challenge. Its state stays on the server, in the session.
@@ -169,9 +240,10 @@ pub fn challenge_expired() -> ApiError {
 /// Both factors passed: a new session id, full access, and an audit event.
 async fn complete(caller: &Caller, factor: &str) -> Result<(), ApiError> {
     let mut tx = caller.state.db.begin_write().await?;
-    let token = session::rotate(&mut tx, &caller.session, SessionStage::Full).await?;
+    let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
     audit::append(
         &mut tx,
+        &caller.state.secrets,
         Some(caller.entity_id()),
         Some(caller.user_id()),
         Kind::SignedIn,

@@ -105,9 +105,75 @@ pub enum HashError {
     StoredHash,
     #[error("the hashing thread stopped")]
     Thread,
+    /// More hashes waiting than the machine can work through soon: refused at once.
+    #[error("too many password hashes in progress")]
+    Busy,
 }
 
-/// Hashes on a blocking thread: a hash takes tens of milliseconds of CPU and 19 MiB.
+/// Bounds the memory and CPU that password hashing can take: at most `workers` Argon2id
+/// computations (19 MiB each) run at once, at most `queue` more wait, and beyond that a request
+/// is refused at once instead of piling up. Shared by every request of a server (in `AppState`).
+pub struct Hashing {
+    workers: tokio::sync::Semaphore,
+    queue: tokio::sync::Semaphore,
+    computed: std::sync::atomic::AtomicU64,
+}
+
+impl Hashing {
+    pub fn new(workers: usize, queue: usize) -> Hashing {
+        Hashing {
+            workers: tokio::sync::Semaphore::new(workers.max(1)),
+            queue: tokio::sync::Semaphore::new(workers.max(1) + queue),
+            computed: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Sized to the machine: one hash per core at once, four per core waiting.
+    pub fn for_this_machine() -> Hashing {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Hashing::new(cores, 4 * cores)
+    }
+
+    /// How many hashes were computed (verifications included) since the server started.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _place = self.queue.try_acquire().map_err(|_| HashError::Busy)?;
+        let _worker = self
+            .workers
+            .acquire()
+            .await
+            .map_err(|_| HashError::Thread)?;
+        self.computed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| HashError::Thread)?
+    }
+
+    /// Hashes a password (see [`hash_now`]), within the bounds.
+    pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
+        self.run(move || hash_now(password.expose_secret())).await
+    }
+
+    /// Verifies a password (see [`verify_now`]), within the bounds.
+    pub async fn verify(
+        &self,
+        stored_hash: Option<String>,
+        password: SecretString,
+    ) -> Result<bool, HashError> {
+        self.run(move || verify_now(stored_hash.as_deref(), password.expose_secret()))
+            .await
+    }
+}
+
+/// Hashes on a blocking thread, outside any request (demo data at start-up); requests go
+/// through [`Hashing`], which bounds how many run at once.
 pub async fn hash(password: SecretString) -> Result<String, HashError> {
     tokio::task::spawn_blocking(move || hash_now(password.expose_secret()))
         .await
@@ -122,19 +188,8 @@ pub fn hash_now(password: &str) -> Result<String, HashError> {
         .map_err(|e| HashError::Argon2(e.to_string()))
 }
 
-/// Verifies on a blocking thread. `None` hashes a dummy instead, so an unknown login id takes as
-/// long as a wrong password (and answers `false`).
-pub async fn verify(
-    stored_hash: Option<String>,
-    password: SecretString,
-) -> Result<bool, HashError> {
-    tokio::task::spawn_blocking(move || {
-        verify_now(stored_hash.as_deref(), password.expose_secret())
-    })
-    .await
-    .map_err(|_| HashError::Thread)?
-}
-
+/// `None` hashes a dummy instead, so an unknown login id takes as long as a wrong password (and
+/// answers `false`). Blocking: call through [`Hashing::verify`].
 pub fn verify_now(stored_hash: Option<&str>, password: &str) -> Result<bool, HashError> {
     let dummy = dummy_hash()?;
     let (hash, real) = match stored_hash {
@@ -157,6 +212,25 @@ fn dummy_hash() -> Result<&'static str, HashError> {
     Ok(DUMMY.get_or_init(|| hash))
 }
 
+/// Digits in the first-login code sent by e-mail.
+pub const EMAIL_CODE_DIGITS: usize = 8;
+
+/// The one-time code sent by e-mail with the login id, shown as « 1234 5678 ».
+pub fn generate_email_code() -> SecretString {
+    let mut rng = rand::thread_rng();
+    let digits: String = (0..EMAIL_CODE_DIGITS)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect();
+    SecretString::from(format!("{} {}", &digits[..4], &digits[4..]))
+}
+
+/// The code as typed, without spaces; `None` unless exactly eight digits.
+pub fn normalise_email_code(typed: &str) -> Option<String> {
+    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    (digits.len() == EMAIL_CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(digits)
+}
+
 /// A temporary password: 14 characters from an alphabet without look-alikes (no 0/O, 1/l/I),
 /// about 80 bits of entropy, easy to type from an SMS.
 pub fn generate_temporary() -> SecretString {
@@ -171,6 +245,22 @@ pub fn generate_temporary() -> SecretString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e_mail_codes_are_eight_digits_typed_with_or_without_spaces() {
+        let code = generate_email_code();
+        let shown = code.expose_secret();
+        assert_eq!(shown.len(), 9, "{shown}");
+        let digits = normalise_email_code(shown).unwrap();
+        assert_eq!(digits.len(), 8);
+        assert_eq!(
+            normalise_email_code(" 1234 5678 ").as_deref(),
+            Some("12345678")
+        );
+        for bad in ["", "1234567", "123456789", "1234 567a", "１２３４５６７８"] {
+            assert_eq!(normalise_email_code(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn the_policy_refuses_short_long_common_and_identifying_passwords() {

@@ -1,7 +1,8 @@
 //! Sign-in throttling rules; the counters are kept in the database (`store::throttle`) so that
 //! every server instance sees the same counts.
 //!
-//! - Per account: 5 wrong passwords in a row lock password sign-in for 15 minutes.
+//! - Per account: 5 wrong passwords in a row lock password sign-in for 15 minutes from the fifth;
+//!   attempts during the lock (the right password included) neither count nor extend it.
 //! - Per address: 50 failed sign-ins within 15 minutes refuse further attempts from it until the
 //!   window ends.
 //! - Strong authentication: 5 failures in a row block the user (see `flows::sca`).
@@ -30,13 +31,16 @@ pub async fn record_ip_failure(db: &Db, ip: &str) -> Result<(), sqlx::Error> {
     store::throttle::record_ip_failure(db.pool(), ip, now, now - IP_WINDOW_SECS).await
 }
 
-/// Counts a wrong password for an account; the fifth in a row locks it for 15 minutes.
-pub async fn record_password_failure(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+/// Counts a wrong password for an account; the fifth in a row locks it for 15 minutes. Returns
+/// whether this failure applied the lock (the user is then told).
+pub async fn record_password_failure(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
+    let now = now();
     store::throttle::record_password_failure(
         db.pool(),
         user_id,
         MAX_PASSWORD_FAILURES,
-        now() + PASSWORD_LOCK_SECS,
+        now + PASSWORD_LOCK_SECS,
+        now,
     )
     .await
 }

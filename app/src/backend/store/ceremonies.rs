@@ -11,6 +11,8 @@ pub enum CeremonyKind {
     TotpEnrolment,
     /// The passkey challenge that validates an operation (bound to it by `operation_id`).
     PasskeyOperation,
+    /// A confirmation of an operation in progress in the session: one at a time.
+    OperationConfirmation,
 }
 
 crate::stored_codes!(CeremonyKind {
@@ -18,6 +20,7 @@ crate::stored_codes!(CeremonyKind {
     CeremonyKind::PasskeyEnrolment => "passkey_enrolment",
     CeremonyKind::TotpEnrolment => "totp_enrolment",
     CeremonyKind::PasskeyOperation => "passkey_operation",
+    CeremonyKind::OperationConfirmation => "operation_confirmation",
 });
 
 /// Starts a ceremony, replacing one of the same kind in the session.
@@ -46,6 +49,35 @@ where
     .execute(executor)
     .await?;
     Ok(())
+}
+
+/// Starts a ceremony only if none of this kind is in progress in the session since `stale_before`
+/// (an older one, left by a crash, is replaced). Returns whether this call started it.
+pub async fn claim<'e, E>(
+    executor: E,
+    session_id: i64,
+    kind: CeremonyKind,
+    operation_id: &str,
+    now: i64,
+    stale_before: i64,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let claimed = sqlx::query(
+        "INSERT INTO ceremonies (session_id, kind, operation_id, state, created_at) \
+         VALUES ($1, $2, $3, '', $4) \
+         ON CONFLICT (session_id, kind) DO UPDATE SET operation_id = $3, created_at = $4 \
+         WHERE ceremonies.created_at < $5",
+    )
+    .bind(session_id)
+    .bind(kind.code())
+    .bind(operation_id)
+    .bind(now)
+    .bind(stale_before)
+    .execute(executor)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
 }
 
 /// Takes a ceremony started at `not_before` or later, for this operation (or none): usable once.

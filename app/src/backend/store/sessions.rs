@@ -40,12 +40,16 @@ pub struct SessionRow {
     #[sqlx(try_from = "Flag")]
     pub is_administrator: bool,
     pub user_entity_id: i64,
+    /// A first login's stages end with the temporary password's lifetime.
+    pub temp_password_expires_at: Option<i64>,
+    pub sca_at: Option<i64>,
 }
 
 pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT s.id, s.user_id, s.entity_id, s.stage, s.created_at, s.last_seen_at, \
-                u.state AS user_state, u.is_administrator, u.entity_id AS user_entity_id \
+        "SELECT s.id, s.user_id, s.entity_id, s.stage, s.created_at, s.last_seen_at, s.sca_at, \
+                u.state AS user_state, u.is_administrator, u.entity_id AS user_entity_id, \
+                u.temp_password_expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
@@ -91,21 +95,26 @@ where
 
 /// Gives the session a new token and stage; the lifetime restarts only when the stage changes.
 /// Ceremonies in progress end with it. False if the session is gone.
+/// Gives a session a new token and stage; `after_sca` records that it has just passed a strong
+/// authentication (the time a factor change checks).
 pub async fn rotate(
     conn: &mut AnyConnection,
     session_id: i64,
     new_token_hash: &str,
     stage: Stage,
     now: i64,
+    after_sca: bool,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE sessions SET token_hash = $1, stage = $2, last_seen_at = $3, \
-         created_at = CASE WHEN stage = $2 THEN created_at ELSE $3 END WHERE id = $4",
+         created_at = CASE WHEN stage = $2 THEN created_at ELSE $3 END, \
+         sca_at = CASE WHEN $5 = 1 THEN $3 ELSE sca_at END WHERE id = $4",
     )
     .bind(new_token_hash)
     .bind(stage.code())
     .bind(now)
     .bind(session_id)
+    .bind(i64::from(after_sca))
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM ceremonies WHERE session_id = $1")
@@ -124,6 +133,30 @@ where
         .execute(executor)
         .await?;
     Ok(())
+}
+
+/// Deletes the sessions no request can use any more (idle too long, past their lifetime, or a
+/// sign-in left half-way), with their ceremonies. Returns how many.
+pub async fn purge_expired<'e, E>(
+    executor: E,
+    idle_before: i64,
+    full_created_before: i64,
+    signing_in_created_before: i64,
+) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let deleted = sqlx::query(
+        "DELETE FROM sessions WHERE last_seen_at < $1 \
+         OR (stage = $2 AND created_at < $3) OR (stage <> $2 AND created_at < $4)",
+    )
+    .bind(idle_before)
+    .bind(Stage::Full.code())
+    .bind(full_created_before)
+    .bind(signing_in_created_before)
+    .execute(executor)
+    .await?;
+    Ok(deleted.rows_affected())
 }
 
 /// Ends every session of a user (blocked, suspended, removed).

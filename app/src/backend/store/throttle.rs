@@ -45,28 +45,33 @@ where
     Ok(())
 }
 
-/// Counts a wrong password for an account; the `max`-th in a row locks it until `lock_until`.
+/// Counts a wrong password for an account that is not locked; the `max`-th in a row locks it
+/// until `lock_until` and restarts the count. Attempts during a lock count nothing, so a lock
+/// lasts from its start, whatever happens during it. Returns whether this failure applied it.
 pub async fn record_password_failure<'e, E>(
     executor: E,
     user_id: i64,
     max: i64,
     lock_until: i64,
-) -> Result<(), sqlx::Error>
+    now: i64,
+) -> Result<bool, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    sqlx::query(
+    let locked_until: Option<Option<i64>> = sqlx::query_scalar(
         "UPDATE users SET \
            password_locked_until = CASE WHEN failed_password_count + 1 >= $1 THEN $2 ELSE password_locked_until END, \
            failed_password_count = CASE WHEN failed_password_count + 1 >= $1 THEN 0 ELSE failed_password_count + 1 END \
-         WHERE id = $3",
+         WHERE id = $3 AND (password_locked_until IS NULL OR password_locked_until <= $4) \
+         RETURNING password_locked_until",
     )
     .bind(max)
     .bind(lock_until)
     .bind(user_id)
-    .execute(executor)
+    .bind(now)
+    .fetch_optional(executor)
     .await?;
-    Ok(())
+    Ok(locked_until == Some(Some(lock_until)))
 }
 
 pub async fn reset_password_failures<'e, E>(executor: E, user_id: i64) -> Result<(), sqlx::Error>

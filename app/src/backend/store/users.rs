@@ -258,6 +258,7 @@ pub struct SignInAccount {
     pub password_locked_until: Option<i64>,
     #[sqlx(try_from = "Flag")]
     pub is_demo: bool,
+    pub email: String,
 }
 
 pub async fn sign_in_account<'e, E>(
@@ -269,8 +270,8 @@ where
 {
     sqlx::query_as(
         "SELECT id, entity_id, state, password_hash, temp_password_hash, \
-         temp_password_expires_at, temp_password_used_at, password_locked_until, is_demo \
-         FROM users WHERE login_id = $1",
+         temp_password_expires_at, temp_password_used_at, password_locked_until, is_demo, \
+         email FROM users WHERE login_id = $1",
     )
     .bind(login_id)
     .fetch_optional(executor)
@@ -337,6 +338,8 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub is_administrator: bool,
     pub temp_password_hash: &'a str,
+    /// The keyed hash of the code sent by e-mail with the login id.
+    pub email_code_hash: &'a str,
     pub temp_password_expires_at: i64,
     pub created_at: i64,
     pub created_by: Option<i64>,
@@ -345,8 +348,9 @@ pub struct NewUser<'a> {
 pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
-         temp_password_hash, temp_password_expires_at, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         temp_password_hash, temp_password_expires_at, created_at, created_by, \
+         enrolment_code_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(user.entity_id)
     .bind(user.person_id)
@@ -358,6 +362,7 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, 
     .bind(user.temp_password_expires_at)
     .bind(user.created_at)
     .bind(user.created_by)
+    .bind(user.email_code_hash)
     .fetch_one(conn)
     .await
 }
@@ -402,7 +407,7 @@ pub async fn set_first_password(
 ) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
         "UPDATE users SET password_hash = $1, temp_password_hash = NULL, \
-         temp_password_expires_at = NULL, version = version + 1 \
+         enrolment_code_hash = NULL, enrolment_code_failures = 0, version = version + 1 \
          WHERE id = $2 AND state = $3 AND password_hash IS NULL",
     )
     .bind(password_hash)
@@ -413,10 +418,32 @@ pub async fn set_first_password(
     Ok(updated.rows_affected() == 1)
 }
 
+/// Counts one entry of the first-login e-mail code before it is compared, while fewer than
+/// `max` are counted: returns the stored keyed hash to compare with, or `None` when the code is
+/// used up, spent or absent.
+pub async fn reserve_email_code_attempt<'e, E>(
+    executor: E,
+    user_id: i64,
+    max: i64,
+) -> Result<Option<String>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar(
+        "UPDATE users SET enrolment_code_failures = enrolment_code_failures + 1 \
+         WHERE id = $1 AND enrolment_code_failures < $2 AND enrolment_code_hash IS NOT NULL \
+         RETURNING enrolment_code_hash",
+    )
+    .bind(user_id)
+    .bind(max)
+    .fetch_optional(executor)
+    .await
+}
+
 /// First login done: the user becomes active.
 pub async fn activate(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
-        "UPDATE users SET state = $1, version = version + 1 \
+        "UPDATE users SET state = $1, temp_password_expires_at = NULL, version = version + 1 \
          WHERE id = $2 AND state = $3 AND password_hash IS NOT NULL",
     )
     .bind(UserState::Active.code())
@@ -485,13 +512,25 @@ pub async fn store_totp_secret(
 }
 
 /// Counts a failed strong authentication; returns the count of failures in a row.
-pub async fn count_sca_failure(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
+/// Counts one strong-authentication attempt before it is evaluated, if fewer than `max` are
+/// counted and the user is active; `None` otherwise. Returns the attempt's number.
+pub async fn reserve_sca_attempt<'e, E>(
+    executor: E,
+    user_id: i64,
+    max: i64,
+) -> Result<Option<i64>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
     sqlx::query_scalar(
-        "UPDATE users SET failed_sca_count = failed_sca_count + 1 WHERE id = $1 \
+        "UPDATE users SET failed_sca_count = failed_sca_count + 1 \
+         WHERE id = $1 AND failed_sca_count < $2 AND state = $3 \
          RETURNING failed_sca_count",
     )
     .bind(user_id)
-    .fetch_one(conn)
+    .bind(max)
+    .bind(UserState::Active.code())
+    .fetch_optional(executor)
     .await
 }
 
@@ -507,13 +546,25 @@ where
 }
 
 /// Blocks a user (five failed strong authentications).
-pub async fn block(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET state = $1, version = version + 1 WHERE id = $2")
-        .bind(UserState::Blocked.code())
+/// Returns whether this call blocked them (an active user).
+pub async fn block(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
+    let blocked = sqlx::query(
+        "UPDATE users SET state = $1, version = version + 1 WHERE id = $2 AND state = $3",
+    )
+    .bind(UserState::Blocked.code())
+    .bind(user_id)
+    .bind(UserState::Active.code())
+    .execute(conn)
+    .await?;
+    Ok(blocked.rows_affected() == 1)
+}
+
+/// The failed strong authentications counted in a row (attempts in progress included).
+pub async fn sca_failures(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT failed_sca_count FROM users WHERE id = $1")
         .bind(user_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .fetch_one(conn)
+        .await
 }
 
 /// Unblocks a blocked user by login id; returns the user and entity ids if there was one.

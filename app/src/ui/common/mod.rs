@@ -21,9 +21,13 @@ pub fn error_text(i18n: I18n, error: &ApiError) -> String {
     match error {
         ApiError::Unauthenticated => t_string!(i18n, errors.unauthenticated).to_string(),
         ApiError::Forbidden => t_string!(i18n, errors.forbidden).to_string(),
+        ApiError::FreshScaRequired => t_string!(i18n, errors.fresh_sca_required).to_string(),
         ApiError::NotFound => t_string!(i18n, errors.not_found).to_string(),
         ApiError::Invalid { message, .. } | ApiError::Conflict(message) => message.clone(),
         ApiError::LoginFailed => t_string!(i18n, errors.login_failed).to_string(),
+        ApiError::FirstLoginUnfinished => {
+            t_string!(i18n, errors.first_login_unfinished).to_string()
+        }
         ApiError::TooManyAttempts => t_string!(i18n, errors.too_many_attempts).to_string(),
         ApiError::ScaFailed { remaining: 0 } => t_string!(i18n, errors.sca_failed).to_string(),
         ApiError::ScaFailed { remaining: 1 } => t_string!(i18n, errors.sca_failed_last).to_string(),
@@ -31,7 +35,6 @@ pub fn error_text(i18n: I18n, error: &ApiError) -> String {
             t_string!(i18n, errors.sca_failed_remaining),
             &[("remaining", &remaining.to_string())],
         ),
-        ApiError::CodeAlreadyUsed => t_string!(i18n, errors.code_already_used).to_string(),
         ApiError::Blocked => t_string!(i18n, errors.blocked).to_string(),
         ApiError::OperationExpired => t_string!(i18n, errors.operation_expired).to_string(),
         ApiError::Internal => t_string!(i18n, errors.internal).to_string(),

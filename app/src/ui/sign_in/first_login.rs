@@ -51,7 +51,17 @@ fn NewPasswordForm() -> impl IntoView {
         <StepIndicator step=1 total=2 />
         <h2>{t!(i18n, first_login.password_step)}</h2>
         <ActionForm action=save attr:class="form" attr:novalidate="true">
-            <ErrorNotice error=general_error(error, &["password", "confirmation"]) />
+            <ErrorNotice error=general_error(error, &["email_code", "password", "confirmation"]) />
+            <Field
+                id="email-code"
+                name="form[email_code]"
+                label=move || t!(i18n, first_login.email_code)
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                maxlength=12
+                hint=move || t!(i18n, first_login.email_code_hint)
+                error=field_error(error, "email_code")
+            />
             <Field
                 id="new-password"
                 name="form[password]"

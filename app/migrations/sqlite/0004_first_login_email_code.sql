@@ -1,0 +1,8 @@
+-- The first login binds a factor with two independent elements: the temporary password (SMS) and
+-- a one-time code sent with the login id (e-mail). The code is kept as a keyed hash, single use,
+-- and dies after five wrong entries.
+ALTER TABLE users ADD COLUMN enrolment_code_hash TEXT;
+ALTER TABLE users ADD COLUMN enrolment_code_failures INTEGER NOT NULL DEFAULT 0;
+
+-- When the session last passed a strong authentication: adding a factor needs a recent one.
+ALTER TABLE sessions ADD COLUMN sca_at INTEGER;

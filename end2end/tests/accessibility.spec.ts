@@ -3,7 +3,7 @@
 
 import AxeBuilder from "@axe-core/playwright";
 import { type Page } from "@playwright/test";
-import { App, expect, SOPHIE, test } from "./fixtures";
+import { App, DEMO_PASSWORD, expect, SOPHIE, test } from "./fixtures";
 
 async function expectNoViolation(page: Page, where: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
@@ -123,5 +123,26 @@ test("a browser that prefers English gets English", async ({ browser, app }) => 
   const page = await context.newPage();
   await new App(app.url).open(page, "/connexion");
   await expect(page.getByRole("heading", { name: "Sign in to your space" })).toBeVisible();
+  await context.close();
+});
+
+test("in English, the server's own messages and the rights recap are in English too", async ({ browser, app }) => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  const english = new App(app.url);
+  await english.open(page, "/connexion");
+  await page.locator("#login-id").fill(SOPHIE.loginId);
+  await page.locator("#password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Strong authentication" })).toBeVisible();
+  // A message written by the server (the code's format), in English.
+  await page.locator("#totp-code").fill("12ab");
+  await page.getByRole("button", { name: "Validate the code" }).click();
+  await expect(page.getByText("The code has 6 digits.")).toBeVisible();
+  await page.locator("#totp-code").fill(await english.code(SOPHIE.totpSecret));
+  await page.getByRole("button", { name: "Validate the code" }).click();
+  await expect(page.getByText("View, manage and approve (Director profile)")).toHaveCount(14);
+  await expect(page.getByText("Administration right: yes", { exact: false })).toBeVisible();
+  await expectNoViolation(page, "home in English");
   await context.close();
 });

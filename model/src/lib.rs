@@ -15,10 +15,12 @@
 //! - [`operation`]: administration operations (add, modify, suspend…), their canonical, signed
 //!   form and the before/after difference of rights.
 //! - [`identity`]: parse-don't-validate types for what people type (e-mail, login id, codes).
+//! - [`lang`]: French and English, and which one a reader gets.
 
 pub mod catalog;
 pub mod editor;
 pub mod identity;
+pub mod lang;
 pub mod operation;
 pub mod profile;
 pub mod recap;
@@ -27,6 +29,7 @@ pub mod rights;
 pub use catalog::{Account, Catalog, Contract, ContractKind, ResourceRef};
 pub use editor::{parse_cell, rights_from_cells, CellView, RightsEditor, RowState};
 pub use identity::{Email, LoginId, TotpCode};
+pub use lang::Lang;
 pub use operation::{
     Assignment, AssignmentError, Change, Operation, OperationKind, Origin, Origins, RightsDiff,
     RightsMethod, UserRef,
@@ -55,3 +58,4 @@ try_from_code!(Level);
 try_from_code!(ContractKind);
 try_from_code!(OperationKind);
 try_from_code!(Profile);
+try_from_code!(Lang);

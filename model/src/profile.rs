@@ -41,13 +41,23 @@ impl Profile {
         }
     }
 
+    /// The profile's name in `lang` (« Préparateur », "Preparer").
+    pub fn title_in(self, lang: crate::Lang) -> &'static str {
+        match self {
+            Profile::Dirigeant => lang.pick("Dirigeant", "Director"),
+            Profile::Comptable => lang.pick("Comptable", "Accountant"),
+            Profile::Preparateur => lang.pick("Préparateur", "Preparer"),
+            Profile::Valideur => lang.pick("Valideur", "Approver"),
+        }
+    }
+
     /// The reference page's description of the profile.
     pub fn description(self) -> &'static str {
         match self {
             Profile::Dirigeant => "Tous les droits de consultation, de gestion et de validation, attribués en un seul clic.",
             Profile::Comptable => "Des droits de consultation uniquement.",
-            Profile::Preparateur => "Tous les droits de consultation et de gestion (hors validation) sont pré-cochés. A vous de décocher, au cas par cas, les droits et les comptes et contrats que vous ne désirez pas confier à l’utilisateur.",
-            Profile::Valideur => "Tous les droits de consultation, de gestion et de validation sont pré-cochés. A vous de décocher les droits et les comptes et contrats que vous souhaitez voir sortir du périmètre de l’utilisateur.",
+            Profile::Preparateur => "Tous les droits de consultation et de gestion (hors validation) sont pré-cochés. À vous de décocher, au cas par cas, les droits et les comptes et contrats que vous ne désirez pas confier à l’utilisateur.",
+            Profile::Valideur => "Tous les droits de consultation, de gestion et de validation sont pré-cochés. À vous de décocher les droits et les comptes et contrats que vous souhaitez voir sortir du périmètre de l’utilisateur.",
         }
     }
 

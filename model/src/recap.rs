@@ -59,6 +59,17 @@ impl Recap {
         }
     }
 
+    /// The administration right's line in `lang`.
+    pub fn administration_sentence_in(&self, lang: crate::Lang) -> &'static str {
+        match (lang, self.administration) {
+            (crate::Lang::Fr, _) => self.administration_sentence(),
+            (crate::Lang::En, true) => {
+                "Administration right: yes, the user will be able to manage the entity’s users."
+            }
+            (crate::Lang::En, false) => "Administration right: no.",
+        }
+    }
+
     /// One line for the administration right.
     pub fn administration_sentence(&self) -> &'static str {
         if self.administration {
@@ -69,31 +80,63 @@ impl Recap {
     }
 }
 
+impl RecapLine {
+    /// The line's sentence in `lang` (the stored `sentence` is the French one).
+    pub fn sentence_in(&self, lang: crate::Lang) -> String {
+        match lang {
+            crate::Lang::Fr => self.sentence.clone(),
+            crate::Lang::En => sentence_with(
+                &self.parts,
+                |level| level.label_in(lang),
+                |origin| origin.label_in(lang),
+                |items| join(lang, items),
+            ),
+        }
+    }
+}
+
+/// « a », « a et b », « a, b et c »; "a, b and c".
+pub fn join(lang: crate::Lang, items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} {} {last}", init.join(", "), lang.pick("et", "and")),
+    }
+}
+
 /// « Consultation, gestion et validation (profil valideur) » when every level has the same
 /// origin, « Consultation (copié de Julien Bernard) et gestion (personnalisé) » otherwise.
 fn sentence(parts: &[(Level, Origin)]) -> String {
+    sentence_with(parts, Level::label, Origin::label, join_french)
+}
+
+fn sentence_with(
+    parts: &[(Level, Origin)],
+    level_label: impl Fn(Level) -> &'static str,
+    origin_label: impl Fn(&Origin) -> String,
+    join_items: impl Fn(&[&str]) -> String,
+) -> String {
     let same_origin = parts.windows(2).all(|pair| pair[0].1 == pair[1].1);
     let text = if same_origin {
-        let levels: Vec<&str> = parts.iter().map(|(level, _)| level.label()).collect();
-        let origin = parts.first().map(|(_, o)| o.label()).unwrap_or_default();
-        format!("{} ({origin})", join_french(&levels))
+        let levels: Vec<&str> = parts.iter().map(|(level, _)| level_label(*level)).collect();
+        let origin = parts
+            .first()
+            .map(|(_, o)| origin_label(o))
+            .unwrap_or_default();
+        format!("{} ({origin})", join_items(&levels))
     } else {
         let items: Vec<String> = parts
             .iter()
-            .map(|(level, origin)| format!("{} ({})", level.label(), origin.label()))
+            .map(|(level, origin)| format!("{} ({})", level_label(*level), origin_label(origin)))
             .collect();
-        join_french(&items.iter().map(String::as_str).collect::<Vec<_>>())
+        join_items(&items.iter().map(String::as_str).collect::<Vec<_>>())
     };
     capitalise(&text)
 }
 
 /// « a », « a et b », « a, b et c ».
 pub fn join_french(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} et {last}", init.join(", ")),
-    }
+    join(crate::Lang::Fr, items)
 }
 
 fn capitalise(text: &str) -> String {
@@ -181,6 +224,17 @@ mod tests {
             "Consultation (copié de Julien Bernard) et gestion (personnalisé)"
         );
         assert!(recap.administration_sentence().contains("oui"));
+        assert_eq!(
+            recap.lines[0].sentence_in(crate::Lang::En),
+            "View (copied from Julien Bernard) and manage (custom)"
+        );
+        assert_eq!(
+            recap.lines[0].sentence_in(crate::Lang::Fr),
+            recap.lines[0].sentence
+        );
+        assert!(recap
+            .administration_sentence_in(crate::Lang::En)
+            .starts_with("Administration right: yes"));
     }
 
     #[test]

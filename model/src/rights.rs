@@ -31,6 +31,15 @@ impl Level {
         }
     }
 
+    /// The word in a sentence, in `lang`.
+    pub fn label_in(self, lang: crate::Lang) -> &'static str {
+        match self {
+            Level::Consultation => lang.pick("consultation", "view"),
+            Level::Gestion => lang.pick("gestion", "manage"),
+            Level::Validation => lang.pick("validation", "approve"),
+        }
+    }
+
     /// The same word as a column heading.
     pub fn title(self) -> &'static str {
         match self {

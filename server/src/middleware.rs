@@ -167,6 +167,26 @@ pub async fn refuse_secrets_in_urls(request: Request, next: Next) -> Response {
 /// The cookie the i18n provider reads the chosen language from.
 const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
 
+/// The language of a request: the one chosen with the switch, else the browser's preference, as
+/// the pages decide it.
+pub fn request_lang(headers: &HeaderMap) -> model::Lang {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == LANGUAGE_COOKIE)
+        .and_then(|c| model::Lang::from_code(c.value()));
+    chosen.unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(model::Lang::from_accept_language)
+            .unwrap_or_default()
+    })
+}
+
 /// `/langue/fr`, `/langue/en`: keeps the language chosen (a cookie, read by every page) and goes
 /// back to the page the link was on. A plain link: it needs no JavaScript.
 pub async fn choose_language(
@@ -333,6 +353,28 @@ async fn with_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A server function's error answer in `lang` (the flows write French; see `backend::texts`).
+async fn in_language(response: Response, lang: model::Lang) -> Response {
+    if lang == model::Lang::Fr
+        || response.status().is_success()
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES * 16).await else {
+        return api_error_response(StatusCode::INTERNAL_SERVER_ERROR, &ApiError::Internal);
+    };
+    let bytes = match serde_json::from_slice::<ApiError>(&bytes) {
+        Ok(error) => serde_json::to_vec(&app::backend::texts::localise(error, lang))
+            .map(axum::body::Bytes::from)
+            .unwrap_or(bytes),
+        Err(_) => bytes,
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// An error answer the browser's server function client decodes like any other.
 pub fn api_error_response(status: StatusCode, error: &ApiError) -> Response {
     let body = serde_json::to_vec(error).unwrap_or_default();
@@ -396,11 +438,14 @@ pub async fn resolve_session(
         session,
         client_ip,
         peer_is_loopback: peer_is_loopback(&request),
+        lang: request_lang(request.headers()),
     };
     let refused_ip = facts.client_ip.clone();
+    let lang = facts.lang;
     request.extensions_mut().insert(facts);
-    // A server function's error gets its real status here already, to be recognised below.
-    let mut response = with_error_status(next.run(request).await).await;
+    // A server function's error gets its real status here already, to be recognised below,
+    // and its words in the reader's language.
+    let mut response = in_language(with_error_status(next.run(request).await).await, lang).await;
     if response.status() == StatusCode::FORBIDDEN {
         if let Some(session) = signed_in {
             record_refusal(&state, &session, &path, &refused_ip).await;

@@ -19,6 +19,8 @@ pub struct Caller {
     pub state: AppState,
     pub session: Session,
     pub client_ip: String,
+    /// The language the caller reads (their choice, else their browser's preference).
+    pub lang: model::Lang,
 }
 
 impl Caller {
@@ -45,7 +47,13 @@ fn facts() -> RequestFacts {
             session: None,
             client_ip: "unknown".into(),
             peer_is_loopback: false,
+            lang: model::Lang::Fr,
         })
+}
+
+/// The language of the request being answered (French outside a request).
+pub fn lang() -> model::Lang {
+    facts().lang
 }
 
 /// Public functions (sign-in, session status): no session required.
@@ -62,6 +70,7 @@ pub fn at_stage(stage: Stage) -> Result<Caller, ApiError> {
             state,
             session,
             client_ip: facts.client_ip,
+            lang: facts.lang,
         }),
         _ => Err(ApiError::Unauthenticated),
     }

@@ -20,6 +20,7 @@ pub mod guard;
 pub mod security;
 pub mod session;
 pub mod store;
+pub mod texts;
 
 pub use security::{crypto, passkey, password, throttle, totp};
 
@@ -55,6 +56,8 @@ pub struct RequestFacts {
     pub client_ip: String,
     /// Whether the TCP peer itself is this machine (never taken from a header).
     pub peer_is_loopback: bool,
+    /// The language chosen (the switch's cookie), else the browser's preference.
+    pub lang: model::Lang,
 }
 
 /// Formats Unix seconds as « 27/11/2026 à 14:05 » (UTC).

@@ -1,6 +1,6 @@
 //! « Accueil »: who is signed in, for which entity, and with which rights.
 
-use super::common::{on_loaded, Loading, PageHeading};
+use super::common::{on_loaded, page_lang, Loading, PageHeading};
 use super::RequireSignedIn;
 use crate::api::session::home;
 use crate::api::types::HomeView;
@@ -61,11 +61,14 @@ fn home_view(home: HomeView) -> impl IntoView {
     }
 }
 
-/// A recap of rights, in plain French, with where each comes from.
+/// A recap of rights, in plain words of the page's language, with where each comes from.
 #[component]
 pub fn RecapView(recap: Recap) -> impl IntoView {
     let i18n = use_i18n();
-    let administration = recap.administration_sentence();
+    let administration = {
+        let recap = recap.clone();
+        move || recap.administration_sentence_in(page_lang(i18n))
+    };
     let excluded = recap.excluded.clone();
     view! {
         <div class="recap">
@@ -76,16 +79,16 @@ pub fn RecapView(recap: Recap) -> impl IntoView {
                     <ul class="recap-lines">
                         {recap.lines.into_iter().map(|line| view! {
                             <li>
-                                <span class="recap-resource">{line.label}</span>
-                                <span class="recap-detail">{line.detail}</span>
-                                <span class="recap-rights">{line.sentence}</span>
+                                <span class="recap-resource">{line.label.clone()}</span>
+                                <span class="recap-detail">{line.detail.clone()}</span>
+                                <span class="recap-rights">{move || line.sentence_in(page_lang(i18n))}</span>
                             </li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
             }}
             {(!excluded.is_empty()).then(|| {
-                let list = model::recap::join_french(&excluded.iter().map(String::as_str).collect::<Vec<_>>());
+                let list = move || model::recap::join(page_lang(i18n), &excluded.iter().map(String::as_str).collect::<Vec<_>>());
                 view! { <p class="recap-excluded">{t!(i18n, home.out_of_scope, list)}</p> }
             })}
             <p class="recap-admin">{administration}</p>

@@ -3,8 +3,8 @@
 //! it. Once applied, the same address says what was done.
 
 use super::common::{
-    action_error, busy, field_error, general_error, on_loaded, outcome, ErrorNotice, Field,
-    Loading, PageHeading, StepIndicator,
+    action_error, busy, field_error, general_error, on_loaded, outcome, page_lang, ErrorNotice,
+    Field, Loading, PageHeading, StepIndicator,
 };
 use super::home::RecapView;
 use super::sign_in::PasskeyFailure;
@@ -120,12 +120,14 @@ pub fn DiffView(diff: RightsDiff) -> impl IntoView {
             } else {
                 view! {
                     <ul class="diff-lines">
-                        {diff.lines.iter().map(|line| view! {
+                        {diff.lines.iter().map(|line| {
+                            let line = line.clone();
+                            view! {
                             <li>
                                 <span class="recap-resource">{line.label.clone()}</span>
-                                <span class="diff-sentence">{line.sentence()}</span>
+                                <span class="diff-sentence">{move || line.sentence_in(page_lang(i18n))}</span>
                             </li>
-                        }).collect_view()}
+                        }}).collect_view()}
                         {diff.administration.map(|given| view! {
                             <li>
                                 {if given {

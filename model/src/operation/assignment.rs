@@ -45,6 +45,20 @@ impl RightsMethod {
         }
     }
 
+    /// [`RightsMethod::label`] in `lang`.
+    pub fn label_in(&self, source_name: &str, lang: crate::Lang) -> String {
+        match (lang, self) {
+            (crate::Lang::Fr, _) => self.label(source_name),
+            (crate::Lang::En, RightsMethod::Copy { .. }) => {
+                format!("Copy of {source_name}’s rights")
+            }
+            (crate::Lang::En, RightsMethod::Custom) => "Custom rights".into(),
+            (crate::Lang::En, RightsMethod::Profile(profile)) => {
+                format!("{} profile", profile.title_in(lang))
+            }
+        }
+    }
+
     /// « Copie des droits de Julien BERNARD », « Droits personnalisés », « Profil valideur ».
     pub fn label(&self, source_name: &str) -> String {
         match self {
@@ -71,6 +85,18 @@ impl Origin {
             Origin::Profile(profile) => profile.label().to_string(),
             Origin::Copy { name, .. } => format!("copié de {name}"),
             Origin::Custom => "personnalisé".to_string(),
+        }
+    }
+
+    /// The same, in `lang`.
+    pub fn label_in(&self, lang: crate::Lang) -> String {
+        match (lang, self) {
+            (crate::Lang::Fr, _) => self.label(),
+            (crate::Lang::En, Origin::Profile(profile)) => {
+                format!("{} profile", profile.title_in(lang))
+            }
+            (crate::Lang::En, Origin::Copy { name, .. }) => format!("copied from {name}"),
+            (crate::Lang::En, Origin::Custom) => "custom".to_string(),
         }
     }
 

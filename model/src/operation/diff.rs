@@ -20,6 +20,27 @@ pub struct DiffLine {
 }
 
 impl DiffLine {
+    /// The line's sentence in `lang`.
+    pub fn sentence_in(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::Fr {
+            return self.sentence();
+        }
+        let names = |levels: &[Level]| {
+            crate::recap::join(
+                lang,
+                &levels.iter().map(|l| l.label_in(lang)).collect::<Vec<_>>(),
+            )
+        };
+        let mut parts = Vec::new();
+        if !self.gained.is_empty() {
+            parts.push(format!("gains: {}", names(&self.gained)));
+        }
+        if !self.lost.is_empty() {
+            parts.push(format!("loses: {}", names(&self.lost)));
+        }
+        parts.join("; ")
+    }
+
     /// « gagne la validation ; perd la gestion »
     pub fn sentence(&self) -> String {
         let names =

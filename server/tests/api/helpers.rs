@@ -233,6 +233,8 @@ pub struct Client {
     pub cookie: Option<String>,
     /// The last `Set-Cookie` header received.
     pub last_set_cookie: Option<String>,
+    /// The browser's `Accept-Language`, if any.
+    pub accept_language: Option<String>,
 }
 
 impl Client {
@@ -250,6 +252,7 @@ impl Client {
             host: None,
             cookie: None,
             last_set_cookie: None,
+            accept_language: None,
         }
     }
 
@@ -360,6 +363,9 @@ impl Client {
         }
         if let Some(host) = &self.host {
             request = request.header(reqwest::header::HOST, host);
+        }
+        if let Some(language) = &self.accept_language {
+            request = request.header(reqwest::header::ACCEPT_LANGUAGE, language);
         }
         let response = request.send().await?;
         self.keep_cookie(&response);

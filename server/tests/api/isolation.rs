@@ -86,6 +86,7 @@ async fn no_list_search_or_read_ever_returns_another_entitys_rows() {
                     is_administrator: random.below(5) == 0,
                     temp_password_hash: "x",
                     email_code_hash: "x",
+                    language: model::Lang::Fr,
                     temp_password_expires_at: now() + 3600,
                     created_at: now(),
                     created_by: None,

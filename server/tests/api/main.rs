@@ -14,6 +14,7 @@ mod first_login;
 mod helpers;
 mod isolation;
 mod journey;
+mod language;
 mod schema;
 mod security;
 mod sessions;

@@ -1,5 +1,7 @@
-//! Every text Habilis sends by e-mail or SMS, in one place.
+//! Every text Habilis sends by e-mail or SMS, in one place, in French and in English (the
+//! recipient's language).
 
+use model::Lang;
 use secrecy::{ExposeSecret, SecretString};
 
 /// An e-mail's subject and body.
@@ -27,7 +29,8 @@ pub fn de(name: &str) -> String {
     let elides = name
         .chars()
         .next()
-        .is_some_and(|c| "aeiouyàâäéèêëîïôöùûüÿæœh".contains(c.to_lowercase().next().unwrap_or(c)));
+        .and_then(|c| c.to_lowercase().next())
+        .is_some_and(|c| "aeiouyàâäéèêëîïôöùûüÿæœh".contains(c));
     if elides {
         format!("d’{name}")
     } else {
@@ -35,67 +38,144 @@ pub fn de(name: &str) -> String {
     }
 }
 
-/// The login id, by e-mail: the temporary password goes by SMS, never in the same channel.
-pub fn credentials_email(c: &Credentials<'_>) -> Email {
-    Email {
-        subject: "Votre identifiant de banque en ligne".into(),
-        body: format!(
-            "Bonjour {first} {last},\n\n\
-             {admin}, administrateur de l’espace de banque en ligne {entity}, vous a ouvert un accès.\n\n\
-             Votre identifiant : {login}\n\n\
-             Votre code de première connexion : {code}\n\n\
-             Votre mot de passe provisoire vous est envoyé séparément, par SMS. Il est valable {hours} heures et ne sert qu’une fois.\n\n\
-             Lors de votre première connexion ({url}), vous saisirez ce code et choisirez votre mot de passe, puis vous enregistrerez votre moyen d’authentification forte. Ne communiquez ce code à personne.\n\n\
-             {bank}",
-            first = c.first_name,
-            last = c.last_name,
-            admin = c.administrator,
-            entity = de(c.entity),
-            code = c.email_code,
-            login = c.login_id,
-            hours = c.hours,
-            url = c.sign_in_url,
-            bank = c.bank,
-        ),
+/// The login id and the first-login code, by e-mail: the temporary password goes by SMS,
+/// never in the same channel.
+pub fn credentials_email(c: &Credentials<'_>, lang: Lang) -> Email {
+    match lang {
+        Lang::Fr => Email {
+            subject: "Votre identifiant de banque en ligne".into(),
+            body: format!(
+                "Bonjour {first} {last},\n\n\
+                 {admin}, administrateur de l’espace de banque en ligne {entity}, vous a ouvert un accès.\n\n\
+                 Votre identifiant : {login}\n\n\
+                 Votre code de première connexion : {code}\n\n\
+                 Votre mot de passe provisoire vous est envoyé séparément, par SMS. Il est valable {hours} heures et ne sert qu’une fois.\n\n\
+                 Lors de votre première connexion ({url}), vous saisirez ce code et choisirez votre mot de passe, puis vous enregistrerez votre moyen d’authentification forte. Ne communiquez ce code à personne.\n\n\
+                 {bank}",
+                first = c.first_name,
+                last = c.last_name,
+                admin = c.administrator,
+                entity = de(c.entity),
+                code = c.email_code,
+                login = c.login_id,
+                hours = c.hours,
+                url = c.sign_in_url,
+                bank = c.bank,
+            ),
+        },
+        Lang::En => Email {
+            subject: "Your online banking login id".into(),
+            body: format!(
+                "Hello {first} {last},\n\n\
+                 {admin}, administrator of {entity}’s online banking, has opened an access for you.\n\n\
+                 Your login id: {login}\n\n\
+                 Your first sign-in code: {code}\n\n\
+                 Your temporary password is sent to you separately, by SMS. It is valid for {hours} hours and works once.\n\n\
+                 At your first sign-in ({url}), you will type this code and choose your password, then register your strong authentication method. Never share this code.\n\n\
+                 {bank}",
+                first = c.first_name,
+                last = c.last_name,
+                admin = c.administrator,
+                entity = c.entity,
+                code = c.email_code,
+                login = c.login_id,
+                hours = c.hours,
+                url = c.sign_in_url,
+                bank = c.bank,
+            ),
+        },
     }
 }
 
 /// Told at once when five wrong passwords lock password sign-in: if it was not the user, they
 /// know someone is trying.
-pub fn password_locked_email(bank: &str, minutes: i64) -> Email {
-    Email {
-        subject: "Connexion temporairement verrouillée".into(),
-        body: format!(
-            "Bonjour,\n\n\
-             Cinq mots de passe erronés ont été saisis à la suite pour votre identifiant : la connexion par mot de passe est verrouillée pendant {minutes} minutes.\n\n\
-             Si ce n’était pas vous, prévenez l’administrateur de votre entité ou votre conseiller.\n\n\
-             {bank}"
-        ),
+pub fn password_locked_email(bank: &str, minutes: i64, lang: Lang) -> Email {
+    match lang {
+        Lang::Fr => Email {
+            subject: "Connexion temporairement verrouillée".into(),
+            body: format!(
+                "Bonjour,\n\n\
+                 Cinq mots de passe erronés ont été saisis à la suite pour votre identifiant : la connexion par mot de passe est verrouillée pendant {minutes} minutes.\n\n\
+                 Si ce n’était pas vous, prévenez l’administrateur de votre entité ou votre conseiller.\n\n\
+                 {bank}"
+            ),
+        },
+        Lang::En => Email {
+            subject: "Sign-in temporarily locked".into(),
+            body: format!(
+                "Hello,\n\n\
+                 Five wrong passwords in a row were typed for your login id: password sign-in is locked for {minutes} minutes.\n\n\
+                 If it was not you, tell your entity’s administrator or your advisor.\n\n\
+                 {bank}"
+            ),
+        },
     }
 }
 
-/// Told whenever a strong-authentication factor is added to or removed from an account.
-pub fn factor_changed_email(bank: &str, added: bool, factor: &str) -> Email {
-    let what = if added { "ajouté à" } else { "supprimé de" };
-    Email {
-        subject: "Moyen d’authentification forte modifié".into(),
-        body: format!(
-            "Bonjour,\n\n\
-             Un moyen d’authentification forte ({factor}) vient d’être {what} votre accès à la banque en ligne.\n\n\
-             Si ce n’était pas vous, prévenez sans attendre l’administrateur de votre entité ou votre conseiller.\n\n\
-             {bank}"
-        ),
+/// A strong-authentication factor, as messages name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    Passkey,
+    AuthenticatorApp,
+}
+
+impl Factor {
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Factor::Passkey => lang.pick("clé d’accès", "passkey"),
+            Factor::AuthenticatorApp => lang.pick(
+                "application d’authentification",
+                "authenticator application",
+            ),
+        }
     }
 }
 
-pub const TEMPORARY_PASSWORD_SUBJECT: &str = "Mot de passe provisoire";
+/// Told whenever a strong-authentication factor is added to an account.
+pub fn factor_added_email(bank: &str, factor: Factor, lang: Lang) -> Email {
+    let factor = factor.name(lang);
+    match lang {
+        Lang::Fr => Email {
+            subject: "Moyen d’authentification forte modifié".into(),
+            body: format!(
+                "Bonjour,\n\n\
+                 Un moyen d’authentification forte ({factor}) vient d’être ajouté à votre accès à la banque en ligne.\n\n\
+                 Si ce n’était pas vous, prévenez sans attendre l’administrateur de votre entité ou votre conseiller.\n\n\
+                 {bank}"
+            ),
+        },
+        Lang::En => Email {
+            subject: "Strong authentication method changed".into(),
+            body: format!(
+                "Hello,\n\n\
+                 A strong authentication method ({factor}) has just been added to your online banking access.\n\n\
+                 If it was not you, tell your entity’s administrator or your advisor at once.\n\n\
+                 {bank}"
+            ),
+        },
+    }
+}
+
+pub fn temporary_password_subject(lang: Lang) -> &'static str {
+    lang.pick("Mot de passe provisoire", "Temporary password")
+}
 
 /// The temporary password, by SMS. The text is a secret: sealed in the outbox, wiped once sent.
-pub fn temporary_password_sms(bank: &str, password: &SecretString, hours: i64) -> SecretString {
-    SecretString::from(format!(
-        "{bank} : votre mot de passe provisoire est {} . Valable {hours} h, une seule fois. Ne le communiquez à personne.",
-        password.expose_secret()
-    ))
+pub fn temporary_password_sms(
+    bank: &str,
+    password: &SecretString,
+    hours: i64,
+    lang: Lang,
+) -> SecretString {
+    let password = password.expose_secret();
+    SecretString::from(match lang {
+        Lang::Fr => format!(
+            "{bank} : votre mot de passe provisoire est {password} . Valable {hours} h, une seule fois. Ne le communiquez à personne."
+        ),
+        Lang::En => format!(
+            "{bank}: your temporary password is {password} . Valid {hours} h, once. Never share it."
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -104,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_login_id_and_the_password_never_share_a_channel() {
-        let email = credentials_email(&Credentials {
+        let credentials = Credentials {
             first_name: "Lucas",
             last_name: "MOREAU",
             administrator: "Sophie MARTIN",
@@ -114,7 +194,8 @@ mod tests {
             sign_in_url: "https://banque.example/connexion",
             bank: "Banque Exemple",
             email_code: "1234 5678",
-        });
+        };
+        let email = credentials_email(&credentials, Lang::Fr);
         assert!(email.body.contains("Votre identifiant : 3000000001"));
         assert!(email
             .body
@@ -124,7 +205,16 @@ mod tests {
             "elided"
         );
         assert!(email.body.contains("par SMS"));
-        let sms = temporary_password_sms("Banque Exemple", &SecretString::from("Abc"), 24);
+        let english = credentials_email(&credentials, Lang::En);
+        assert!(english.body.contains("Your login id: 3000000001"));
+        assert!(english.body.contains("Your first sign-in code: 1234 5678"));
+        let sms =
+            temporary_password_sms("Banque Exemple", &SecretString::from("Abc"), 24, Lang::Fr);
+        let sms_en =
+            temporary_password_sms("Banque Exemple", &SecretString::from("Abc"), 24, Lang::En);
+        assert!(sms_en
+            .expose_secret()
+            .contains("temporary password is Abc ."));
         assert!(sms.expose_secret().contains("provisoire est Abc ."));
         assert!(!sms.expose_secret().contains("3000000001"));
         assert!(!sms.expose_secret().contains("1234"));

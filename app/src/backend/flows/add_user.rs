@@ -425,8 +425,10 @@ pub async fn describe(
     let pool = caller.state.db.pool();
     let person = store::persons::find(pool, caller.entity_id(), *person_id).await?;
     let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
+    let lang = caller.lang;
     let mut facts = vec![(
-        "Ajout de l’utilisateur".to_string(),
+        lang.pick("Ajout de l’utilisateur", "Adding the user")
+            .to_string(),
         person
             .as_ref()
             .map(Person::full_name)
@@ -434,13 +436,16 @@ pub async fn describe(
     )];
     if let Some(person) = &person {
         let card = person_card(person);
-        facts.push(("Né(e) le".into(), card.birth_date));
+        facts.push((lang.pick("Né(e) le", "Born on").into(), card.birth_date));
         facts.push(("E-mail".into(), email.to_string()));
-        facts.push(("Téléphone".into(), card.phone));
+        facts.push((lang.pick("Téléphone", "Phone").into(), card.phone));
     } else {
         facts.push(("E-mail".into(), email.to_string()));
     }
-    facts.push(("Méthode".into(), assignment.method_label()));
+    facts.push((
+        lang.pick("Méthode", "Method").into(),
+        assignment.method.label_in(&assignment.source_name, lang),
+    ));
     let recap = Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l));
     Ok((facts, Some(recap), None))
 }
@@ -524,6 +529,7 @@ pub async fn apply(
             is_administrator: assignment.rights.administration(),
             temp_password_hash: &inputs.temporary_hash,
             email_code_hash: &inputs.email_code_hash,
+            language: caller.lang,
             temp_password_expires_at: now + state.config.temp_password_ttl_secs,
             created_at: now,
             created_by: Some(caller.user_id()),
@@ -590,17 +596,22 @@ pub async fn apply(
     let hours = state.config.temp_password_ttl_secs / 3600;
     let bank = &state.config.bank_name;
     let sign_in_url = format!("{}/connexion", state.public_url);
-    let credentials = messages::credentials_email(&messages::Credentials {
-        first_name: &person.first_name,
-        last_name: &person.last_name,
-        administrator: &administrator.full_name(),
-        entity: &entity.name,
-        login_id: login_id.as_str(),
-        hours,
-        sign_in_url: &sign_in_url,
-        bank,
-        email_code: inputs.email_code.expose_secret(),
-    });
+    // The new user reads the language of the administrator who adds them, until they sign in.
+    let lang = caller.lang;
+    let credentials = messages::credentials_email(
+        &messages::Credentials {
+            first_name: &person.first_name,
+            last_name: &person.last_name,
+            administrator: &administrator.full_name(),
+            entity: &entity.name,
+            login_id: login_id.as_str(),
+            hours,
+            sign_in_url: &sign_in_url,
+            bank,
+            email_code: inputs.email_code.expose_secret(),
+        },
+        lang,
+    );
     delivery::enqueue(
         tx,
         &state.secrets,
@@ -620,8 +631,8 @@ pub async fn apply(
             entity_id,
             channel: MessageChannel::Sms,
             recipient: &person.phone,
-            subject: messages::TEMPORARY_PASSWORD_SUBJECT,
-            body: &messages::temporary_password_sms(bank, &inputs.temporary_password, hours),
+            subject: messages::temporary_password_subject(lang),
+            body: &messages::temporary_password_sms(bank, &inputs.temporary_password, hours, lang),
         },
     )
     .await?;

@@ -7,7 +7,8 @@ use super::{first_login, sign_in::CHALLENGE_LIFETIME_SECS};
 use crate::api::types::TotpEnrolment;
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
-use crate::backend::delivery::{self, messages, Message, MessageChannel};
+use crate::backend::delivery::messages::{self, Factor};
+use crate::backend::delivery::{self, Message, MessageChannel};
 use crate::backend::guard::{self, Caller};
 use crate::backend::security::{crypto, passkey, totp};
 use crate::backend::session::Stage as SessionStage;
@@ -34,11 +35,11 @@ fn require_fresh_sca(caller: &Caller) -> Result<(), ApiError> {
 
 /// Queues the e-mail telling the user that a factor was added (inside the enrolment's
 /// transaction): if it was not them, they know at once.
-async fn tell_user(caller: &Caller, tx: &mut Tx, factor: &str) -> Result<(), ApiError> {
+async fn tell_user(caller: &Caller, tx: &mut Tx, factor: Factor) -> Result<(), ApiError> {
     let user = store::users::find(&mut **tx, caller.entity_id(), caller.user_id())
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    let email = messages::factor_changed_email(&caller.state.config.bank_name, true, factor);
+    let email = messages::factor_added_email(&caller.state.config.bank_name, factor, user.language);
     delivery::enqueue(
         tx,
         &caller.state.secrets,
@@ -171,7 +172,7 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
         json!({ "facteur": "totp" }),
     )
     .await?;
-    tell_user(&caller, &mut tx, "application d’authentification").await?;
+    tell_user(&caller, &mut tx, Factor::AuthenticatorApp).await?;
     let completes_first_login = caller.session.stage == SessionStage::Enrol;
     let new_token = if completes_first_login {
         Some(first_login::complete(&caller, &mut tx).await?)
@@ -276,7 +277,7 @@ pub async fn passkey_finish(
         json!({ "facteur": "cle_d_acces", "nom": label }),
     )
     .await?;
-    tell_user(&caller, &mut tx, "clé d’accès").await?;
+    tell_user(&caller, &mut tx, Factor::Passkey).await?;
     let completes_first_login = caller.session.stage == SessionStage::Enrol;
     let new_token = if completes_first_login {
         Some(first_login::complete(&caller, &mut tx).await?)

@@ -119,6 +119,7 @@ pub async fn complete(caller: &Caller, tx: &mut Tx) -> Result<String, ApiError> 
         return Err(ApiError::Unauthenticated);
     }
     let token = session::rotate_after_sca(tx, &caller.session).await?;
+    store::users::set_language(&mut **tx, caller.user_id(), caller.lang).await?;
     audit::append(
         tx,
         &caller.state.secrets,

@@ -153,6 +153,7 @@ async fn refused(
         let email = messages::password_locked_email(
             &state.config.bank_name,
             throttle::PASSWORD_LOCK_SECS / 60,
+            account.language,
         );
         delivery::enqueue(
             &mut tx,
@@ -241,6 +242,8 @@ pub fn challenge_expired() -> ApiError {
 async fn complete(caller: &Caller, factor: &str) -> Result<(), ApiError> {
     let mut tx = caller.state.db.begin_write().await?;
     let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
+    // The language the user signs in with is the one their messages will be written in.
+    store::users::set_language(&mut *tx, caller.user_id(), caller.lang).await?;
     audit::append(
         &mut tx,
         &caller.state.secrets,

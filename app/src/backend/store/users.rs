@@ -24,6 +24,9 @@ pub struct User {
     pub created_by: Option<i64>,
     /// E.164, from the person.
     pub phone: String,
+    /// The language their messages are written in.
+    #[sqlx(try_from = "String")]
+    pub language: model::Lang,
 }
 
 impl User {
@@ -39,7 +42,7 @@ impl User {
 
 const USER_COLUMNS: &str = "u.id, u.entity_id, u.person_id, p.first_name, p.last_name, \
                             u.login_id, u.email, u.state, u.is_administrator, u.version, \
-                            u.created_at, u.created_by, p.phone";
+                            u.created_at, u.created_by, p.phone, u.language";
 
 pub async fn find<'e, E>(
     executor: E,
@@ -259,6 +262,8 @@ pub struct SignInAccount {
     #[sqlx(try_from = "Flag")]
     pub is_demo: bool,
     pub email: String,
+    #[sqlx(try_from = "String")]
+    pub language: model::Lang,
 }
 
 pub async fn sign_in_account<'e, E>(
@@ -271,7 +276,7 @@ where
     sqlx::query_as(
         "SELECT id, entity_id, state, password_hash, temp_password_hash, \
          temp_password_expires_at, temp_password_used_at, password_locked_until, is_demo, \
-         email FROM users WHERE login_id = $1",
+         email, language FROM users WHERE login_id = $1",
     )
     .bind(login_id)
     .fetch_optional(executor)
@@ -340,6 +345,7 @@ pub struct NewUser<'a> {
     pub temp_password_hash: &'a str,
     /// The keyed hash of the code sent by e-mail with the login id.
     pub email_code_hash: &'a str,
+    pub language: model::Lang,
     pub temp_password_expires_at: i64,
     pub created_at: i64,
     pub created_by: Option<i64>,
@@ -349,8 +355,8 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, 
     sqlx::query_scalar(
         "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
          temp_password_hash, temp_password_expires_at, created_at, created_by, \
-         enrolment_code_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         enrolment_code_hash, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(user.entity_id)
     .bind(user.person_id)
@@ -363,6 +369,7 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, 
     .bind(user.created_at)
     .bind(user.created_by)
     .bind(user.email_code_hash)
+    .bind(user.language.code())
     .fetch_one(conn)
     .await
 }
@@ -438,6 +445,23 @@ where
     .bind(max)
     .fetch_optional(executor)
     .await
+}
+
+/// Keeps the language a user reads, for the messages they will receive.
+pub async fn set_language<'e, E>(
+    executor: E,
+    user_id: i64,
+    language: model::Lang,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE users SET language = $1 WHERE id = $2 AND language <> $1")
+        .bind(language.code())
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
 }
 
 /// First login done: the user becomes active.

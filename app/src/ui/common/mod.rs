@@ -17,6 +17,14 @@ pub fn Loading() -> impl IntoView {
 
 /// An error from the server, in the page's language. Generic errors have their text here;
 /// bad input and conflicts carry the server's explanation.
+/// The page's language, as the model names it (reactive: read it inside a closure).
+pub fn page_lang(i18n: I18n) -> model::Lang {
+    match i18n.get_locale() {
+        Locale::en => model::Lang::En,
+        Locale::fr => model::Lang::Fr,
+    }
+}
+
 pub fn error_text(i18n: I18n, error: &ApiError) -> String {
     match error {
         ApiError::Unauthenticated => t_string!(i18n, errors.unauthenticated).to_string(),

@@ -1,0 +1,249 @@
+//! The English of every message the server writes in French for a form (an `Invalid` or
+//! `Conflict` answer). French is written where the rule is (flows, validators, the model); the
+//! answer is put into the reader's language in one place, on its way out (the server's
+//! middleware calls [`localise`]). A test checks that every message the code can produce has
+//! its English.
+
+use crate::api::ApiError;
+use crate::backend::security::password::PasswordError;
+use model::identity::{EmailError, LoginIdError, TotpCodeError};
+use model::{AssignmentError, Lang, Profile};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// French → English, for the fixed messages of the flows.
+const FIXED: &[(&str, &str)] = &[
+    (
+        "La requête est invalide.",
+        "The request is invalid.",
+    ),
+    (
+        "La demande d’authentification a expiré : recommencez.",
+        "The authentication request has expired: start again.",
+    ),
+    (
+        "Saisissez les 8 chiffres du code reçu par e-mail avec votre identifiant.",
+        "Type the 8 digits of the code you received by e-mail with your login id.",
+    ),
+    (
+        "Ce code n’est plus valable. Demandez à l’administrateur de votre entité de vous renvoyer un mot de passe provisoire.",
+        "This code is no longer valid. Ask your entity’s administrator to send you a new temporary password.",
+    ),
+    (
+        "Code incorrect. Saisissez le code à 8 chiffres de l’e-mail qui vous a donné votre identifiant.",
+        "Wrong code. Type the 8-digit code of the e-mail that gave you your login id.",
+    ),
+    (
+        "Une application d’authentification est déjà enregistrée pour votre compte.",
+        "An authenticator application is already registered for your account.",
+    ),
+    (
+        "L’enregistrement a expiré : recommencez.",
+        "The registration has expired: start again.",
+    ),
+    (
+        "Ce code ne correspond pas. Vérifiez que l’heure de votre téléphone est exacte et saisissez le code affiché.",
+        "This code does not match. Check that your phone’s clock is right and type the code shown.",
+    ),
+    (
+        "La clé d’accès n’a pas pu être vérifiée. Recommencez, en validant avec votre empreinte, votre visage ou votre code.",
+        "The passkey could not be verified. Start again, confirming with your fingerprint, face or PIN.",
+    ),
+    (
+        "Cette clé d’accès est déjà enregistrée.",
+        "This passkey is already registered.",
+    ),
+    (
+        "Le nom de la clé comporte au plus 60 caractères, sans retour à la ligne.",
+        "The passkey’s name has at most 60 characters, without line breaks.",
+    ),
+    (
+        "Aucune clé d’accès n’est enregistrée pour votre compte.",
+        "No passkey is registered for your account.",
+    ),
+    (
+        "Cette personne est devenue utilisatrice entre-temps : l’opération n’a pas été appliquée.",
+        "This person became a user in the meantime: the operation was not applied.",
+    ),
+    (
+        "Cette personne est déjà utilisatrice de la banque en ligne de votre entité.",
+        "This person is already a user of your entity’s online banking.",
+    ),
+    (
+        "L’adresse e-mail enregistrée par votre conseiller ne se modifie pas ici. Contactez-le pour la corriger.",
+        "The e-mail address registered by your advisor cannot be changed here. Contact them to correct it.",
+    ),
+    (
+        "Choisissez une méthode d’attribution des droits.",
+        "Choose a way to give the rights.",
+    ),
+    (
+        "Choisissez l’utilisateur dont vous souhaitez copier les droits.",
+        "Choose the user whose rights you want to copy.",
+    ),
+    (
+        "La sélection de droits est invalide.",
+        "The selection of rights is invalid.",
+    ),
+    (
+        "Choisissez d’abord une méthode d’attribution des droits.",
+        "First choose a way to give the rights.",
+    ),
+    (
+        "Choisissez d’abord les droits à attribuer.",
+        "First choose the rights to give.",
+    ),
+];
+
+/// The English of the validators' messages (their French is their `Display`).
+fn validators() -> Vec<(String, &'static str)> {
+    let mut pairs = vec![
+        (PasswordError::TooShort.to_string(), "The password must have at least 12 characters."),
+        (PasswordError::TooLong.to_string(), "The password must have at most 128 characters."),
+        (PasswordError::Common.to_string(), "This password is too common: choose another one."),
+        (
+            PasswordError::ContainsIdentifier.to_string(),
+            "The password must contain neither your login id nor the bank’s name.",
+        ),
+        (PasswordError::Mismatch.to_string(), "The two passwords typed are different."),
+        (
+            PasswordError::SameAsTemporary.to_string(),
+            "The new password must be different from the temporary password.",
+        ),
+        (
+            EmailError::Missing.to_string(),
+            "Fill in the e-mail address: the new user needs it to receive their login id.",
+        ),
+        (
+            EmailError::Invalid.to_string(),
+            "This e-mail address is not valid. Example of a valid address: firstname.lastname@company.com",
+        ),
+        (LoginIdError.to_string(), "The login id has 10 digits."),
+        (TotpCodeError.to_string(), "The code has 6 digits."),
+        (
+            AssignmentError::UnknownResource.to_string(),
+            "A selected account or contract does not exist for your entity.",
+        ),
+        (
+            AssignmentError::Empty.to_string(),
+            "Select at least one right on an account or contract, or the administration right.",
+        ),
+    ];
+    for profile in Profile::ALL {
+        pairs.push((
+            AssignmentError::FixedProfileChanged(profile).to_string(),
+            leak(format!(
+                "The {} profile is given as it is: choose the preparer or approver profile, or custom rights, to remove rights.",
+                profile.title_in(Lang::En)
+            )),
+        ));
+        pairs.push((
+            AssignmentError::BeyondProfile(profile).to_string(),
+            leak(format!(
+                "A ticked right is not part of the {} profile: untick it or choose custom rights.",
+                profile.title_in(Lang::En)
+            )),
+        ));
+    }
+    pairs
+}
+
+/// Built once per process, for a handful of profiles: kept for the life of the table.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+fn english() -> &'static HashMap<String, &'static str> {
+    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        FIXED
+            .iter()
+            .map(|(fr, en)| ((*fr).to_string(), *en))
+            .chain(validators())
+            .collect()
+    })
+}
+
+/// A message in `lang`: the French as written, or its English.
+pub fn message(french: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => french.to_string(),
+        Lang::En => english().get(french).map_or_else(
+            || {
+                tracing::warn!(message = french, "message without English");
+                french.to_string()
+            },
+            |english| (*english).to_string(),
+        ),
+    }
+}
+
+/// An error answer in `lang` (the fixed variants are put into words by the browser).
+pub fn localise(error: ApiError, lang: Lang) -> ApiError {
+    match error {
+        ApiError::Invalid { field, message: m } => ApiError::Invalid {
+            field,
+            message: message(&m, lang),
+        },
+        ApiError::Conflict(m) => ApiError::Conflict(message(&m, lang)),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every French message literal of the flows has its English: read from the sources, so a
+    /// message added without a translation fails here.
+    #[test]
+    fn every_message_of_the_flows_has_its_english() {
+        let sources = [
+            include_str!("flows/add_user.rs"),
+            include_str!("flows/enrol.rs"),
+            include_str!("flows/first_login.rs"),
+            include_str!("flows/sca.rs"),
+            include_str!("flows/sign_in.rs"),
+            include_str!("flows/operations.rs"),
+            include_str!("flows/users.rs"),
+        ];
+        let mut missing = Vec::new();
+        for source in sources {
+            for literal in source.split('"').skip(1).step_by(2) {
+                // A message: a sentence that ends with a full stop and is not a log line.
+                let sentence = literal.ends_with('.')
+                    && literal.chars().next().is_some_and(char::is_uppercase)
+                    && literal.contains(' ');
+                let french = literal.chars().any(|c| "éèàùçêâîôÉÀ’".contains(c));
+                if sentence && french && !english().contains_key(literal) {
+                    missing.push(literal.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "without English: {missing:#?}");
+    }
+
+    #[test]
+    fn validators_and_fixed_messages_translate_and_french_stays_as_written() {
+        for (french, _) in FIXED {
+            assert_ne!(message(french, Lang::En), *french);
+            assert_eq!(message(french, Lang::Fr), *french);
+        }
+        for (french, _) in validators() {
+            assert_ne!(message(&french, Lang::En), french);
+        }
+        let error = localise(
+            ApiError::invalid("email", EmailError::Invalid.to_string()),
+            Lang::En,
+        );
+        assert!(error
+            .to_string()
+            .starts_with("This e-mail address is not valid"));
+        assert_eq!(error.field(), Some("email"));
+        assert_eq!(
+            localise(ApiError::NotFound, Lang::En),
+            ApiError::NotFound,
+            "fixed variants are worded by the browser"
+        );
+    }
+}

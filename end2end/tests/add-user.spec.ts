@@ -249,6 +249,7 @@ test("the new user's first login: credentials from the local outbox, new passwor
   await expect(page.getByText("Étape 2 sur 2")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Votre authentification forte" })).toBeVisible();
   await page.getByRole("button", { name: "Configurer une application d’authentification" }).click();
+  await expect(page.locator("img.qr-code")).toBeVisible();
   const secret = (await page.getByTestId("totp-secret").innerText()).trim();
   await page.getByLabel("Code affiché par l’application").fill(await app.code(secret));
   await page.getByRole("button", { name: "Vérifier le code" }).click();

@@ -130,6 +130,17 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
 
     let enrolment: TotpEnrolment = lucas.call(TotpEnrolStart {}).await.unwrap();
     assert!(enrolment.uri.starts_with("otpauth://totp/"));
+    // The QR code of the same URI, drawn on the server as an SVG image.
+    let svg = data_encoding::BASE64
+        .decode(
+            enrolment
+                .qr_image
+                .strip_prefix("data:image/svg+xml;base64,")
+                .expect("an SVG data URI")
+                .as_bytes(),
+        )
+        .unwrap();
+    assert!(String::from_utf8(svg).unwrap().contains("<svg"));
     let secret = totp::base32_decode(&enrolment.secret).unwrap();
     assert_eq!(secret.len(), 20, "160 bits");
     let now = app::backend::store::now();

@@ -51,3 +51,43 @@ test("a passkey whose signature counter goes back is refused (a cloned key)", as
   await expect(page.getByRole("alert")).toContainText("Authentification refusée");
   await expect(page.getByRole("heading", { name: "Bonjour Sophie MARTIN" })).toHaveCount(0);
 });
+
+/** Rewrites the passkey assertion on its way to the server, as a man in the middle would. */
+async function tamperWithAssertion(page: Page, tamper: (response: Record<string, string>) => void) {
+  await page.route("**/api/connexion/cle/verification", async (route) => {
+    const body = JSON.parse(route.request().postData() ?? "{}");
+    tamper(body.credential.response);
+    await route.continue({ postData: JSON.stringify(body) });
+  });
+}
+
+for (const [what, tamper] of [
+  [
+    "an assertion made for another origin",
+    (response: Record<string, string>) => {
+      const client = JSON.parse(Buffer.from(response.clientDataJSON, "base64url").toString());
+      client.origin = "https://banque-exemple.evil.example";
+      response.clientDataJSON = Buffer.from(JSON.stringify(client)).toString("base64url");
+    },
+  ],
+  [
+    "an assertion with a forged signature",
+    (response: Record<string, string>) => {
+      const signature = Buffer.from(response.signature, "base64url");
+      signature[signature.length - 1] ^= 0xff;
+      response.signature = signature.toString("base64url");
+    },
+  ],
+] as const) {
+  test(`${what} is refused and counted as a failure`, async ({ page, app }) => {
+    await authenticator(page, true);
+    await app.signInWithTotp(page, SOPHIE);
+    await app.enrolPasskey(page);
+    await app.signOut(page);
+    await tamperWithAssertion(page, tamper);
+    await app.signInWithPassword(page, SOPHIE);
+    await page.getByRole("button", { name: "Utiliser ma clé d’accès" }).click();
+    await expect(page.getByRole("alert")).toContainText("Authentification refusée. Il vous reste 4 essais");
+    await expect(page.getByRole("heading", { name: "Bonjour Sophie MARTIN" })).toHaveCount(0);
+  });
+}

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! server                         serve (configuration from environment variables, see README)
+//! server migrate                 apply the database migrations (as the database's owner) and stop
 //! server verify-audit            check the audit trail's hash chain (exit code 1 if broken)
 //! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
 //! ```
@@ -26,6 +27,13 @@ async fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
         Some("verify-audit") => verify_audit(&config).await,
+        Some("migrate") => match connect(&config).await {
+            Some(_) => {
+                eprintln!("database migrated");
+                ExitCode::SUCCESS
+            }
+            None => ExitCode::FAILURE,
+        },
         Some("unblock") => match (args.get(1), args.get(2)) {
             (Some(login_id), Some(operator)) => unblock(&config, login_id, operator).await,
             _ => usage(),
@@ -35,7 +43,7 @@ async fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: server [serve] | verify-audit | unblock LOGIN_ID OPERATOR_NAME");
+    eprintln!("usage: server [serve] | migrate | verify-audit | unblock LOGIN_ID OPERATOR_NAME");
     ExitCode::from(2)
 }
 

@@ -1,7 +1,7 @@
 //! The audit trail is append-only and hash-chained, and the verifier names the first broken
 //! event.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_on, TestApp};
 use app::api::session::Logout;
 use app::backend::audit;
 use app::backend::store::Backend;
@@ -161,4 +161,62 @@ async fn the_verifier_notices_the_latest_events_removed() {
     let (id, reason) = verification.first_broken.unwrap();
     assert_eq!(id, 3);
     assert!(reason.contains("latest events are missing"), "{reason}");
+}
+
+/// On PostgreSQL the server runs as a role that owns no table: it appends events and moves the
+/// head, and can neither rewrite nor remove an event nor switch the guard off. (SQLite has no
+/// roles; there the triggers and the keyed chain are the defence, tested above.)
+#[tokio::test]
+async fn on_postgresql_the_application_role_cannot_touch_the_trail() {
+    if app_db_is_sqlite() {
+        return;
+    }
+    let owner = spawn_app().await;
+    // A login role of the application, as the README has the bank create it.
+    sqlx::query(
+        "DO $$ BEGIN CREATE ROLE habilis_test_server LOGIN IN ROLE habilis_app; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    )
+    .execute(owner.db.pool())
+    .await
+    .unwrap();
+    let url = owner.state.config.database_url.replacen(
+        "postgres://postgres@",
+        "postgres://habilis_test_server@",
+        1,
+    );
+    assert_ne!(
+        url, owner.state.config.database_url,
+        "a URL with the owner's name"
+    );
+    let app = spawn_on(&url, None, &[]).await;
+    trail_with_events(&app).await;
+    let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
+    assert_eq!(
+        verification.checked, 3,
+        "the server appends events as this role"
+    );
+    for statement in [
+        "UPDATE audit_events SET details = '{}' WHERE id = 2",
+        "DELETE FROM audit_events WHERE id = 3",
+        "TRUNCATE audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+        "DROP TRIGGER audit_events_append_only ON audit_events",
+        "DELETE FROM audit_head",
+    ] {
+        let error = sqlx::query(statement)
+            .execute(app.db.pool())
+            .await
+            .expect_err(statement)
+            .to_string();
+        assert!(
+            error.contains("permission denied") || error.contains("must be owner"),
+            "{statement}: {error}"
+        );
+    }
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM audit_events").await, 3);
+}
+
+fn app_db_is_sqlite() -> bool {
+    !crate::helpers::using_postgres()
 }

@@ -136,8 +136,37 @@ impl Db {
                 }
                 Ok(())
             }
-            Backend::Postgres => Ok(POSTGRES_MIGRATIONS.run(&self.pool).await?),
+            Backend::Postgres => {
+                // Up to date: nothing to run, and nothing to create. The application's role
+                // (which owns no table) starts on a database its owner migrated.
+                if self.pending_postgres_migrations().await? == 0 {
+                    return Ok(());
+                }
+                Ok(POSTGRES_MIGRATIONS.run(&self.pool).await?)
+            }
         }
+    }
+
+    /// How many embedded PostgreSQL migrations the database has not applied (all of them when
+    /// the bookkeeping table is missing).
+    async fn pending_postgres_migrations(&self) -> Result<usize, sqlx::Error> {
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
+             WHERE table_name = '_sqlx_migrations')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if !exists {
+            return Ok(POSTGRES_MIGRATIONS.iter().count());
+        }
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(POSTGRES_MIGRATIONS
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count())
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock up front

@@ -4,6 +4,7 @@
 
 use app::api::ApiError;
 use app::backend::session::{self, Timeouts};
+use app::backend::store;
 use app::backend::{AppState, RequestFacts};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -445,7 +446,17 @@ pub async fn resolve_session(
     request.extensions_mut().insert(facts);
     // A server function's error gets its real status here already, to be recognised below,
     // and its words in the reader's language.
-    let mut response = in_language(with_error_status(next.run(request).await).await, lang).await;
+    // A signed-in person's request sees only their entity's rows, down to the database (on
+    // PostgreSQL). Signing in starts afresh: another person may sign in from this browser.
+    let scope = signed_in
+        .as_ref()
+        .filter(|_| !path.starts_with("/api/connexion"))
+        .map(|session| session.entity_id);
+    let answer = match scope {
+        Some(entity_id) => store::scoped(entity_id, next.run(request)).await,
+        None => next.run(request).await,
+    };
+    let mut response = in_language(with_error_status(answer).await, lang).await;
     if response.status() == StatusCode::FORBIDDEN {
         if let Some(session) = signed_in {
             record_refusal(&state, &session, &path, &refused_ip).await;

@@ -195,3 +195,68 @@ async fn no_list_search_or_read_ever_returns_another_entitys_rows() {
         assert_eq!(failure.body, missing.body);
     }
 }
+
+/// The second line, on PostgreSQL: as the server's role, inside a signed-in person's request,
+/// the database itself shows and lets write only that person's entity, even to a query that
+/// forgets its `WHERE entity_id`. (SQLite has no row-level security.)
+#[tokio::test]
+async fn row_level_security_confines_the_servers_role_to_the_requests_entity() {
+    if !crate::helpers::using_postgres() {
+        return;
+    }
+    let owner = spawn_app().await;
+    sqlx::query(
+        "DO $$ BEGIN CREATE ROLE habilis_test_server LOGIN IN ROLE habilis_app; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    )
+    .execute(owner.db.pool())
+    .await
+    .unwrap();
+    let url = owner.state.config.database_url.replacen(
+        "postgres://postgres@",
+        "postgres://habilis_test_server@",
+        1,
+    );
+    let app = crate::helpers::spawn_on(&url, None, &[]).await;
+    let entity_a = app
+        .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
+        .await;
+    let all_users = app.scalar_i64("SELECT COUNT(*) FROM users").await;
+    let users_of_a = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE entity_id = {entity_a}"
+        ))
+        .await;
+    assert!(all_users > users_of_a, "the demo has users in two entities");
+    let pool = app.db.pool().clone();
+    let (seen, changed, foreign_person) = store::scoped(entity_a, async move {
+        let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let changed = sqlx::query(&format!(
+            "UPDATE users SET email = 'pirate@exemple.fr' WHERE entity_id <> {entity_a}"
+        ))
+        .execute(&pool)
+        .await
+        .unwrap()
+        .rows_affected();
+        let foreign_person = sqlx::query(&format!(
+            "INSERT INTO persons (entity_id, last_name, first_name, birth_date, phone, \
+             registered_at, registered_by) SELECT id, 'X', 'Y', '1980-01-01', '+33600000000', 0, \
+             advisor_id FROM entities WHERE id <> {entity_a}"
+        ))
+        .execute(&pool)
+        .await;
+        (seen, changed, foreign_person)
+    })
+    .await;
+    assert_eq!(seen, users_of_a, "another entity's users are invisible");
+    assert_eq!(changed, 0, "and cannot be changed");
+    let error = foreign_person.expect_err("nor created").to_string();
+    assert!(error.contains("row-level security"), "{error}");
+    // Signed in, the application works as before under its role and the policies.
+    let mut admin = app.sign_in_admin().await;
+    let users = admin.call(ListUsers {}).await.unwrap();
+    assert_eq!(users.len() as i64, users_of_a);
+}

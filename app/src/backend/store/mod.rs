@@ -45,6 +45,17 @@ pub struct Db {
 
 pub type Tx = Transaction<'static, Any>;
 
+tokio::task_local! {
+    /// The entity of the signed-in person a request serves (see [`scoped`]).
+    static ENTITY_SCOPE: i64;
+}
+
+/// Runs `work` for a signed-in person of `entity_id`: on PostgreSQL, every connection it
+/// acquires sees only that entity's rows (row-level security), whatever a query forgets.
+pub async fn scoped<F: std::future::Future>(entity_id: i64, work: F) -> F::Output {
+    ENTITY_SCOPE.scope(entity_id, work).await
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -94,7 +105,26 @@ impl Db {
                     .connect(url)
                     .await?
             }
-            Backend::Postgres => options.max_connections(16).connect(url).await?,
+            Backend::Postgres => {
+                options
+                    .max_connections(16)
+                    // Every connection handed out carries the entity of the request it serves
+                    // (or none): row-level security's second line (migration 0006).
+                    .before_acquire(|conn, _meta| {
+                        Box::pin(async move {
+                            let entity = ENTITY_SCOPE
+                                .try_with(|entity| entity.to_string())
+                                .unwrap_or_default();
+                            sqlx::query("SELECT set_config('habilis.entity_id', $1, false)")
+                                .bind(entity)
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok(true)
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
         };
         Ok(Db {
             pool,

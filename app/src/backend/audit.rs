@@ -34,6 +34,8 @@ pub enum Kind {
     AccessRefused,
     /// A strong-authentication factor removed.
     FactorRemoved,
+    /// A confirmation presented again for an operation already applied.
+    OperationReplayed,
 }
 
 impl Kind {
@@ -51,6 +53,7 @@ impl Kind {
             Kind::PasswordLocked => "mot_de_passe_verrouille",
             Kind::AccessRefused => "acces_refuse",
             Kind::FactorRemoved => "facteur_supprime",
+            Kind::OperationReplayed => "operation_rejouee",
         }
     }
 }

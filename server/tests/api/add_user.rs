@@ -222,6 +222,12 @@ async fn a_replayed_confirmation_is_refused() {
     let replay = refused(confirm_with_totp(&app, &mut admin, &prepared).await, 409);
     assert_eq!(replay.error, Some(ApiError::OperationExpired));
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM users").await, 6);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'operation_rejouee'")
+            .await,
+        1,
+        "the replay is a security event"
+    );
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use crate::api::types::{
     OperationDone, OperationPage, OperationState, PreparedOperation, ScaProof,
 };
 use crate::api::ApiError;
+use crate::backend::audit::{self, Kind};
 use crate::backend::guard::{self, Caller};
 use crate::backend::security::crypto::{constant_time_eq, random_token};
 use crate::backend::session;
@@ -21,6 +22,7 @@ use crate::backend::store::ceremonies::{self, CeremonyKind};
 use crate::backend::store::operations::{NewOperation, OperationStatus};
 use crate::backend::store::{self, now};
 use model::{Change, Operation, TotpCode};
+use serde_json::json;
 use webauthn_rs::prelude::RequestChallengeResponse;
 
 /// A prepared operation lives 5 minutes.
@@ -188,7 +190,13 @@ pub async fn confirm(
     let Pending {
         operation,
         digest: stored_digest,
-    } = pending(&caller, &operation_id).await?;
+    } = match pending(&caller, &operation_id).await {
+        Err(ApiError::OperationExpired) => {
+            record_if_replayed(&caller, &operation_id).await?;
+            return Err(ApiError::OperationExpired);
+        }
+        other => other?,
+    };
     // What the administrator saw and signed must be what the server holds.
     if !constant_time_eq(&digest, &stored_digest) {
         return Err(ApiError::OperationExpired);
@@ -214,6 +222,32 @@ pub async fn confirm(
         ceremonies::clear(pool, caller.session.id, CeremonyKind::OperationConfirmation).await?;
     }
     applied
+}
+
+/// A confirmation of an operation already applied is a replay: refused like any stale one, and
+/// recorded for the bank.
+async fn record_if_replayed(caller: &Caller, operation_id: &str) -> Result<(), ApiError> {
+    let stored = store::operations::find_by_author(
+        caller.state.db.pool(),
+        operation_id,
+        caller.entity_id(),
+        caller.user_id(),
+    )
+    .await?;
+    if stored.is_some_and(|stored| stored.status == OperationStatus::Applied) {
+        let mut tx = caller.state.db.begin_write().await?;
+        audit::append(
+            &mut tx,
+            &caller.state.secrets,
+            Some(caller.entity_id()),
+            Some(caller.user_id()),
+            Kind::OperationReplayed,
+            json!({ "operation": operation_id, "adresse": caller.client_ip }),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// A claim left by a process that died mid-confirmation lapses after this time.

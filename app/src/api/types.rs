@@ -312,6 +312,13 @@ pub struct PersonChoice {
     pub person_id: i64,
 }
 
+/// A user of the entity, for an action on them (suspend, reactivate…).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserForm {
+    pub user_id: i64,
+}
+
 /// A journey's draft, for a step without other fields (« Confirmer »).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

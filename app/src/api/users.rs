@@ -5,7 +5,8 @@
 
 use super::types::{
     AddUserDraft, AddUserJourney, Candidates, DraftForm, EmailForm, MethodForm, PersonChoice,
-    PreparedOperation, RightsContext, RightsForm, UserRights, UserSearch, UserSummary, UsersPage,
+    PreparedOperation, RightsContext, RightsForm, UserForm, UserRights, UserSearch, UserSummary,
+    UsersPage,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
@@ -112,4 +113,32 @@ pub async fn confirm_add_user(form: DraftForm) -> Result<String, ApiError> {
 pub async fn prepare_add_user(draft: AddUserDraft) -> Result<PreparedOperation, ApiError> {
     let caller = guard::administrator()?;
     add_user::prepare(&caller, draft, None).await
+}
+
+/// « Suspendre l’accès »: prepares the suspension of a user, to validate on the operation page.
+#[server(prefix = "/api", endpoint = "utilisateurs/suspension")]
+pub async fn prepare_suspension(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = flows::lifecycle::prepare(
+        &caller,
+        form.user_id,
+        flows::lifecycle::AccessChange::Suspend,
+    )
+    .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
+}
+
+/// « Réactiver l’accès »: prepares the reactivation of a suspended user.
+#[server(prefix = "/api", endpoint = "utilisateurs/reactivation")]
+pub async fn prepare_reactivation(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = flows::lifecycle::prepare(
+        &caller,
+        form.user_id,
+        flows::lifecycle::AccessChange::Reactivate,
+    )
+    .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
 }

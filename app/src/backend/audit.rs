@@ -36,6 +36,8 @@ pub enum Kind {
     FactorRemoved,
     /// A confirmation presented again for an operation already applied.
     OperationReplayed,
+    UserSuspended,
+    UserReactivated,
 }
 
 impl Kind {
@@ -54,6 +56,8 @@ impl Kind {
             Kind::AccessRefused => "acces_refuse",
             Kind::FactorRemoved => "facteur_supprime",
             Kind::OperationReplayed => "operation_rejouee",
+            Kind::UserSuspended => "utilisateur_suspendu",
+            Kind::UserReactivated => "utilisateur_reactive",
         }
     }
 }

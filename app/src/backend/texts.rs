@@ -93,6 +93,26 @@ const FIXED: &[(&str, &str)] = &[
         "Choisissez d’abord les droits à attribuer.",
         "First choose the rights to give.",
     ),
+    (
+        "Cet utilisateur a été modifié entre-temps : l’opération n’a pas été appliquée. Vérifiez son état et recommencez.",
+        "This user was changed in the meantime: the operation was not applied. Check their state and start again.",
+    ),
+    (
+        "Vous ne pouvez pas suspendre votre propre accès.",
+        "You cannot suspend your own access.",
+    ),
+    (
+        "Seul l’accès d’un utilisateur actif peut être suspendu.",
+        "Only an active user’s access can be suspended.",
+    ),
+    (
+        "Seul l’accès d’un utilisateur suspendu peut être réactivé.",
+        "Only a suspended user’s access can be reactivated.",
+    ),
+    (
+        "L’entité doit garder au moins un administrateur actif.",
+        "The entity must keep at least one active administrator.",
+    ),
 ];
 
 /// The English of the validators' messages (their French is their `Display`).
@@ -202,6 +222,7 @@ mod tests {
             include_str!("flows/add_user.rs"),
             include_str!("flows/enrol.rs"),
             include_str!("flows/first_login.rs"),
+            include_str!("flows/lifecycle.rs"),
             include_str!("flows/sca.rs"),
             include_str!("flows/sign_in.rs"),
             include_str!("flows/operations.rs"),

@@ -15,6 +15,7 @@ mod helpers;
 mod isolation;
 mod journey;
 mod language;
+mod lifecycle;
 mod schema;
 mod security;
 mod sessions;

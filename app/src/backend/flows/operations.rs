@@ -9,7 +9,7 @@
 //!   transaction: the atomic « applied » mark, the kind's own change, the audit event and the
 //!   messages, or nothing at all.
 
-use super::{add_user, sca, sign_in::challenge_expired};
+use super::{add_user, lifecycle, sca, sign_in::challenge_expired};
 use crate::api::types::{
     OperationDone, OperationPage, OperationState, PreparedOperation, ScaProof,
 };
@@ -164,11 +164,13 @@ async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<
 /// What a kind needs prepared before the write lock is taken (work that takes time).
 enum Inputs {
     AddUser(add_user::Inputs),
+    Nothing,
 }
 
 async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
+        Change::Suspend { .. } | Change::Reactivate { .. } => Ok(Inputs::Nothing),
         _ => {
             tracing::error!(
                 kind = operation.kind().code(),
@@ -290,6 +292,9 @@ async fn apply_confirmed(
             )
             .await?
         }
+        (Change::Suspend { .. } | Change::Reactivate { .. }, Inputs::Nothing) => {
+            lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?
+        }
         _ => return Err(ApiError::Internal),
     };
     // A step-up gives the session a new id too.
@@ -310,6 +315,9 @@ async fn apply_confirmed(
 async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => add_user::describe(caller, operation).await,
+        Change::Suspend { .. } | Change::Reactivate { .. } => {
+            Ok((lifecycle::describe(caller, operation)?, None, None))
+        }
         _ => Err(ApiError::Internal),
     }
 }

@@ -570,6 +570,50 @@ where
 }
 
 /// Blocks a user (five failed strong authentications).
+/// Moves a user of `entity_id` from state `from` to `to`, if their version is still `version`
+/// (nobody changed them since the operation was prepared). Returns whether it did.
+pub async fn change_state(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+    from: UserState,
+    to: UserState,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE users SET state = $1, version = version + 1 \
+         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state = $5",
+    )
+    .bind(to.code())
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(version)
+    .bind(from.code())
+    .execute(conn)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+/// Active administrators of an entity, `except` one.
+pub async fn other_active_administrators<'e, E>(
+    executor: E,
+    entity_id: i64,
+    except: i64,
+) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE entity_id = $1 AND id <> $2 AND state = $3 \
+         AND is_administrator = 1",
+    )
+    .bind(entity_id)
+    .bind(except)
+    .bind(UserState::Active.code())
+    .fetch_one(executor)
+    .await
+}
+
 /// Returns whether this call blocked them (an active user).
 pub async fn block(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
     let blocked = sqlx::query(

@@ -1,0 +1,161 @@
+//! A user's life after their addition: suspension and reactivation. Each is an operation of the
+//! one pipeline (prepared here, signed with strong authentication, applied in one transaction
+//! with its audit event), carrying the user's version: a user changed in between voids it.
+
+use super::operations;
+use crate::api::types::OperationDone;
+use crate::api::types::UserState;
+use crate::api::ApiError;
+use crate::backend::audit::{self, Kind};
+use crate::backend::guard::Caller;
+use crate::backend::store::{self, Tx};
+use model::identity::mask_phone;
+use model::{Change, Operation, UserRef};
+use serde_json::json;
+
+/// What an administrator can do to a user's access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessChange {
+    Suspend,
+    Reactivate,
+}
+
+/// Someone changed the user since the operation was prepared (HTTP 409, nothing applied).
+pub const CHANGED_MEANWHILE: &str =
+    "Cet utilisateur a été modifié entre-temps : l’opération n’a pas été appliquée. Vérifiez son état et recommencez.";
+
+/// Checks the change and keeps it as the operation to sign; returns its id.
+pub async fn prepare(
+    caller: &Caller,
+    user_id: i64,
+    change: AccessChange,
+) -> Result<String, ApiError> {
+    let pool = caller.state.db.pool();
+    let user = store::users::find(pool, caller.entity_id(), user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match change {
+        AccessChange::Suspend => {
+            if user.id == caller.user_id() {
+                return Err(ApiError::Conflict(
+                    "Vous ne pouvez pas suspendre votre propre accès.".into(),
+                ));
+            }
+            if user.state != UserState::Active {
+                return Err(ApiError::Conflict(
+                    "Seul l’accès d’un utilisateur actif peut être suspendu.".into(),
+                ));
+            }
+        }
+        AccessChange::Reactivate => {
+            if user.state != UserState::Suspended {
+                return Err(ApiError::Conflict(
+                    "Seul l’accès d’un utilisateur suspendu peut être réactivé.".into(),
+                ));
+            }
+        }
+    }
+    let target = UserRef {
+        user_id: user.id,
+        name: user.registered_name(),
+        login_id: user.login_id.clone(),
+        version: user.version,
+    };
+    let operation = Operation {
+        entity_id: caller.entity_id(),
+        change: match change {
+            AccessChange::Suspend => Change::Suspend { user: target },
+            AccessChange::Reactivate => Change::Reactivate { user: target },
+        },
+    };
+    Ok(operations::keep(caller, &operation, None)
+        .await?
+        .operation_id)
+}
+
+/// What « Validez votre opération » shows of a suspension or a reactivation.
+pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, String)>, ApiError> {
+    let lang = caller.lang;
+    let (what, user) = match &operation.change {
+        Change::Suspend { user } => (
+            lang.pick("Suspension de l’accès de", "Suspending the access of"),
+            user,
+        ),
+        Change::Reactivate { user } => (
+            lang.pick("Réactivation de l’accès de", "Reactivating the access of"),
+            user,
+        ),
+        _ => return Err(ApiError::Internal),
+    };
+    Ok(vec![
+        (what.to_string(), user.name.clone()),
+        (
+            lang.pick("Identifiant", "Login id").to_string(),
+            user.login_id.clone(),
+        ),
+    ])
+}
+
+/// Applies a signed suspension or reactivation inside the transaction of `operations::confirm`.
+pub async fn apply(
+    tx: &mut Tx,
+    caller: &Caller,
+    operation_id: &str,
+    digest: &str,
+    operation: &Operation,
+) -> Result<OperationDone, ApiError> {
+    let entity_id = caller.entity_id();
+    let (user, from, to, kind) = match &operation.change {
+        Change::Suspend { user } => (
+            user,
+            UserState::Active,
+            UserState::Suspended,
+            Kind::UserSuspended,
+        ),
+        Change::Reactivate { user } => (
+            user,
+            UserState::Suspended,
+            UserState::Active,
+            Kind::UserReactivated,
+        ),
+        _ => return Err(ApiError::Internal),
+    };
+    if to == UserState::Suspended
+        && store::users::other_active_administrators(&mut **tx, entity_id, user.user_id).await? == 0
+    {
+        return Err(ApiError::Conflict(
+            "L’entité doit garder au moins un administrateur actif.".into(),
+        ));
+    }
+    if !store::users::change_state(tx, entity_id, user.user_id, user.version, from, to).await? {
+        return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
+    }
+    if to == UserState::Suspended {
+        // Their open sessions end at once.
+        store::sessions::delete_all_for_user(&mut **tx, user.user_id).await?;
+    }
+    audit::append(
+        tx,
+        &caller.state.secrets,
+        Some(entity_id),
+        Some(caller.user_id()),
+        kind,
+        json!({
+            "operation": operation_id,
+            "empreinte": digest,
+            "utilisateur": user.user_id,
+            "contenu_signe": operation.canonical_text(),
+        }),
+    )
+    .await?;
+    let done = store::users::find(&mut **tx, entity_id, user.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(OperationDone {
+        kind: operation.kind(),
+        user_id: done.id,
+        name: done.full_name(),
+        email: done.email,
+        phone_masked: mask_phone(&done.phone),
+    })
+}

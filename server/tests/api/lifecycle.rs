@@ -1,0 +1,182 @@
+//! A user's life after their addition: suspension and reactivation, each signed with strong
+//! authentication, applied in one transaction, and void if the user changed in between.
+
+use crate::helpers::{refused, spawn_app, Client, TestApp};
+use crate::journey::confirm_with_totp;
+use app::api::operations::LoadOperation;
+use app::api::session::Home;
+use app::api::types::{HomeView, PreparedOperation, UserForm};
+use app::api::users::{PrepareReactivation, PrepareSuspension};
+use app::api::ApiError;
+use app::backend::demo::JULIEN_BERNARD;
+use model::OperationKind;
+
+async fn prepared(admin: &mut Client, operation_id: String) -> PreparedOperation {
+    admin
+        .call(LoadOperation { operation_id })
+        .await
+        .unwrap()
+        .operation
+}
+
+async fn suspend(admin: &mut Client, user_id: i64) -> PreparedOperation {
+    let id = admin
+        .call(PrepareSuspension {
+            form: UserForm { user_id },
+        })
+        .await
+        .unwrap();
+    let operation = prepared(admin, id).await;
+    assert_eq!(operation.kind, OperationKind::Suspend);
+    operation
+}
+
+async fn state_of(app: &TestApp, user_id: i64) -> String {
+    sqlx::query_scalar("SELECT state FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_suspended_user_is_out_at_once_and_reactivation_restores_the_same_rights() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let rights_before = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {julien_id}"
+        ))
+        .await;
+    let mut julien = app.sign_in(&JULIEN_BERNARD).await;
+    let _: HomeView = julien.call(Home {}).await.unwrap();
+
+    let mut admin = app.sign_in_admin().await;
+    let operation = suspend(&mut admin, julien_id).await;
+    assert!(operation
+        .facts
+        .iter()
+        .any(|(label, value)| label.starts_with("Suspension") && value == "BERNARD Julien"));
+    assert_eq!(
+        state_of(&app, julien_id).await,
+        "active",
+        "nothing before the signature"
+    );
+    let done = confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+    assert_eq!(done.user_id, julien_id);
+    assert_eq!(state_of(&app, julien_id).await, "suspended");
+    // His open session ends at once, and he cannot sign in again.
+    refused(julien.call(Home {}).await, 401);
+    let failure = refused(
+        app.client()
+            .call(app::api::session::Login {
+                form: app::api::types::SignInForm {
+                    login_id: JULIEN_BERNARD.login_id.into(),
+                    password: app::backend::demo::DEMO_PASSWORD.into(),
+                },
+            })
+            .await,
+        401,
+    );
+    assert_eq!(failure.error, Some(ApiError::LoginFailed));
+    let kinds: Vec<String> = app::backend::audit::events(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&"utilisateur_suspendu".to_string()));
+
+    // Suspending again is refused (he is no longer active); reactivating restores him.
+    let again = refused(
+        admin
+            .call(PrepareSuspension {
+                form: UserForm { user_id: julien_id },
+            })
+            .await,
+        409,
+    );
+    assert!(again.error.unwrap().to_string().contains("actif"));
+    let id = admin
+        .call(PrepareReactivation {
+            form: UserForm { user_id: julien_id },
+        })
+        .await
+        .unwrap();
+    let operation = prepared(&mut admin, id).await;
+    assert_eq!(operation.kind, OperationKind::Reactivate);
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+    assert_eq!(state_of(&app, julien_id).await, "active");
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM user_rights WHERE user_id = {julien_id}"
+        ))
+        .await,
+        rights_before,
+        "the same rights"
+    );
+    let mut back = app.sign_in(&JULIEN_BERNARD).await;
+    let _: HomeView = back.call(Home {}).await.unwrap();
+    assert!(app::backend::audit::verify(&app.db, &app.state.secrets)
+        .await
+        .unwrap()
+        .first_broken
+        .is_none());
+}
+
+/// Prepared on one version of the user, confirmed after someone else changed them: refused
+/// with a clear message (409), nothing applied.
+#[tokio::test]
+async fn a_user_changed_in_between_voids_the_operation() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let operation = suspend(&mut admin, julien_id).await;
+    app.execute(&format!(
+        "UPDATE users SET version = version + 1 WHERE id = {julien_id}"
+    ))
+    .await;
+    let failure = refused(confirm_with_totp(&app, &mut admin, &operation).await, 409);
+    let message = failure.error.unwrap().to_string();
+    assert!(message.contains("modifié entre-temps"), "{message}");
+    assert_eq!(state_of(&app, julien_id).await, "active");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'utilisateur_suspendu'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_suspend_themselves_nor_reactivate_an_active_user() {
+    let app = spawn_app().await;
+    let mut admin = app.sign_in_admin().await;
+    let own = app.user_id("1000000001").await;
+    let failure = refused(
+        admin
+            .call(PrepareSuspension {
+                form: UserForm { user_id: own },
+            })
+            .await,
+        409,
+    );
+    assert!(failure.error.unwrap().to_string().contains("propre accès"));
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    refused(
+        admin
+            .call(PrepareReactivation {
+                form: UserForm { user_id: julien_id },
+            })
+            .await,
+        409,
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM operations").await,
+        0,
+        "nothing prepared"
+    );
+}

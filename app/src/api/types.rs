@@ -84,6 +84,31 @@ pub struct Factors {
     pub has_totp: bool,
 }
 
+/// « Fiche utilisateur »: a user of the entity as their administrator sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    /// « 14/03/1985 », as registered by the advisor.
+    pub birth_date: String,
+    pub phone: String,
+    pub email: String,
+    pub login_id: String,
+    pub state: UserState,
+    pub is_administrator: bool,
+    /// « 27/11/2026 à 14:05 », and by whom (none for the bank's own registrations).
+    pub added_on: String,
+    pub added_by: Option<String>,
+    pub last_sign_in: Option<String>,
+    /// Kinds and dates only, never a secret.
+    pub factors: Factors,
+    /// Every right with where it comes from.
+    pub recap: Recap,
+    /// The administrator looking at their own page (who cannot suspend themselves).
+    pub is_self: bool,
+}
+
 /// The signed-in user's home page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeView {

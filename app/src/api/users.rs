@@ -6,7 +6,7 @@
 use super::types::{
     AddUserDraft, AddUserJourney, Candidates, DraftForm, EmailForm, MethodForm, PersonChoice,
     PreparedOperation, RightsContext, RightsForm, UserForm, UserRights, UserSearch, UserSummary,
-    UsersPage,
+    UserView, UsersPage,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
@@ -113,6 +113,13 @@ pub async fn confirm_add_user(form: DraftForm) -> Result<String, ApiError> {
 pub async fn prepare_add_user(draft: AddUserDraft) -> Result<PreparedOperation, ApiError> {
     let caller = guard::administrator()?;
     add_user::prepare(&caller, draft, None).await
+}
+
+/// « Fiche utilisateur »: a user of the entity, their factors and every right with its origin.
+#[server(prefix = "/api", endpoint = "utilisateurs/fiche", input = StrictJson)]
+pub async fn load_user(user_id: i64) -> Result<UserView, ApiError> {
+    let caller = guard::administrator()?;
+    flows::lifecycle::view(&caller, user_id).await
 }
 
 /// « Suspendre l’accès »: prepares the suspension of a user, to validate on the operation page.

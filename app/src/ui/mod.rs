@@ -125,6 +125,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/securite") view=security::SecurityPage />
                 <Route path=path!("/utilisateurs") view=users::UsersPage />
                 <Route path=path!("/utilisateurs/ajout") view=users::add::ChoosePerson />
+                <Route path=path!("/utilisateurs/:user") view=users::user::UserPage />
                 <Route path=path!("/utilisateurs/ajout/:draft/donnees") view=users::add::PersonalData />
                 <Route path=path!("/utilisateurs/ajout/:draft/methode") view=users::add::ChooseMethod />
                 <Route path=path!("/utilisateurs/ajout/:draft/droits") view=users::add::ChooseRights />

@@ -180,3 +180,38 @@ async fn an_administrator_cannot_suspend_themselves_nor_reactivate_an_active_use
         "nothing prepared"
     );
 }
+
+/// « Fiche utilisateur »: identity, state, factors (kinds and dates, no secret), last sign-in,
+/// who added them, and every right with its origin.
+#[tokio::test]
+async fn the_users_page_tells_who_what_and_since_when_without_secrets() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let _julien = app.sign_in(&JULIEN_BERNARD).await;
+    let mut admin = app.sign_in_admin().await;
+    let view = admin
+        .call(app::api::users::LoadUser { user_id: julien_id })
+        .await
+        .unwrap();
+    assert_eq!(view.login_id, JULIEN_BERNARD.login_id);
+    assert_eq!(view.first_name, "Julien");
+    assert!(view.factors.has_totp);
+    assert!(view.last_sign_in.is_some(), "he just signed in");
+    assert!(!view.is_self);
+    assert!(!view.recap.lines.is_empty());
+    let text = serde_json::to_string(&view).unwrap();
+    assert!(!text.contains(JULIEN_BERNARD.totp_secret), "never a secret");
+    let own = admin
+        .call(app::api::users::LoadUser {
+            user_id: app.user_id("1000000001").await,
+        })
+        .await
+        .unwrap();
+    assert!(own.is_self);
+    refused(
+        admin
+            .call(app::api::users::LoadUser { user_id: i64::MAX })
+            .await,
+        404,
+    );
+}

@@ -1,17 +1,65 @@
-//! A user's life after their addition: suspension and reactivation. Each is an operation of the
+//! A user's life after their addition: their page, suspension and reactivation. Each change is an operation of the
 //! one pipeline (prepared here, signed with strong authentication, applied in one transaction
 //! with its audit event), carrying the user's version: a user changed in between voids it.
 
 use super::operations;
-use crate::api::types::OperationDone;
-use crate::api::types::UserState;
+use crate::api::types::{Factors, OperationDone, PasskeyInfo, UserState, UserView};
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
 use crate::backend::guard::Caller;
 use crate::backend::store::{self, Tx};
+use crate::backend::{format_day, format_time};
 use model::identity::mask_phone;
 use model::{Change, Operation, UserRef};
 use serde_json::json;
+
+/// « Fiche utilisateur »: everything about a user of the caller's entity, secrets excepted.
+pub async fn view(caller: &Caller, user_id: i64) -> Result<UserView, ApiError> {
+    let state = &caller.state;
+    let pool = state.db.pool();
+    let user = store::users::find(pool, caller.entity_id(), user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let person = store::persons::find(pool, caller.entity_id(), user.person_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let added_by = match user.created_by {
+        Some(author) => store::users::find(pool, caller.entity_id(), author)
+            .await?
+            .map(|author| author.full_name()),
+        None => None,
+    };
+    let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
+    let recap = super::home::named_recap(state, caller.entity_id(), user.id, &catalog).await?;
+    let passkeys = store::factors::passkeys(pool, user.id)
+        .await?
+        .into_iter()
+        .map(|key| PasskeyInfo {
+            label: key.label,
+            created_on: format_day(key.created_at),
+        })
+        .collect();
+    let has_totp = super::sca::factors(state, user.id).await?.has_totp();
+    let last_sign_in = store::audit::last_sign_in(pool, user.id).await?;
+    let card = super::add_user::person_card(&person);
+    Ok(UserView {
+        id: user.id,
+        is_self: user.id == caller.user_id(),
+        first_name: user.first_name,
+        last_name: user.last_name,
+        birth_date: card.birth_date,
+        phone: card.phone,
+        email: user.email,
+        login_id: user.login_id,
+        state: user.state,
+        is_administrator: user.is_administrator,
+        added_on: format_time(user.created_at),
+        added_by,
+        last_sign_in: last_sign_in.map(format_time),
+        factors: Factors { passkeys, has_totp },
+        recap,
+    })
+}
 
 /// What an administrator can do to a user's access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

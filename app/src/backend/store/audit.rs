@@ -75,3 +75,16 @@ where
         .fetch_optional(executor)
         .await
 }
+
+/// When a user last signed in (their latest `connexion` event).
+pub async fn last_sign_in<'e, E>(executor: E, user_id: i64) -> Result<Option<i64>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar(
+        "SELECT MAX(at) FROM audit_events WHERE actor_user_id = $1 AND kind = 'connexion'",
+    )
+    .bind(user_id)
+    .fetch_one(executor)
+    .await
+}

@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod grid;
+pub mod user;
 
 use super::common::{on_loaded, Loading, PageHeading};
 use super::RequireSignedIn;
@@ -45,7 +46,7 @@ pub fn state_label(i18n: I18n, state: UserState) -> String {
     }
 }
 
-fn state_class(state: UserState) -> &'static str {
+pub fn state_class(state: UserState) -> &'static str {
     match state {
         UserState::Active => "state state-active",
         UserState::AwaitingFirstLogin => "state state-waiting",
@@ -181,7 +182,7 @@ fn users_view(i18n: I18n, search: UserSearch, page: UsersPage) -> impl IntoView 
                 <For each=move || page.users.clone() key=|u| u.id let:user>
                     <tr>
                         <th scope="row" data-label=move || t_string!(i18n, users.name).to_string()>
-                            {user.full_name()}
+                            <a href=format!("/utilisateurs/{}", user.id)>{user.full_name()}</a>
                             {user.is_administrator.then(|| view! { <span class="badge small">{t!(i18n, users.administrator)}</span> })}
                         </th>
                         <td data-label=move || t_string!(i18n, users.login_id).to_string()>{user.login_id.clone()}</td>

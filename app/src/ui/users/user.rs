@@ -1,0 +1,153 @@
+//! « Fiche utilisateur »: who the user is (as the advisor registered them), their state, their
+//! strong-authentication factors (kinds and dates), when they last signed in, who added them,
+//! every right with its origin, and what the administrator can do: suspend or reactivate.
+
+use super::{state_class, state_label};
+use crate::api::types::{UserState, UserView};
+use crate::api::users::{load_user, PrepareReactivation, PrepareSuspension};
+use crate::i18n::*;
+use crate::ui::common::{action_error, busy, on_loaded, ErrorNotice, I18n, Loading, PageHeading};
+use crate::ui::home::RecapView;
+use crate::ui::RequireSignedIn;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn UserPage() -> impl IntoView {
+    view! {
+        <RequireSignedIn admin=true>
+            <UserContent />
+        </RequireSignedIn>
+    }
+}
+
+#[component]
+fn UserContent() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("user")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or_default()
+    });
+    let user = Resource::new(move || id.get(), load_user);
+    let suspend = ServerAction::<PrepareSuspension>::new();
+    let reactivate = ServerAction::<PrepareReactivation>::new();
+    view! {
+        <Title text=move || t_string!(i18n, user.title).to_string() />
+        <section class="card">
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    on_loaded(user.await, move |user| user_view(i18n, user, suspend, reactivate))
+                })}
+            </Transition>
+            <p class="back-link"><a href="/utilisateurs">{t!(i18n, user.back)}</a></p>
+        </section>
+    }
+}
+
+fn user_view(
+    i18n: I18n,
+    user: UserView,
+    suspend: ServerAction<PrepareSuspension>,
+    reactivate: ServerAction<PrepareReactivation>,
+) -> impl IntoView {
+    let name = format!("{} {}", user.first_name, user.last_name);
+    let added_by = user
+        .added_by
+        .clone()
+        .unwrap_or_else(|| t_string!(i18n, user.added_by_bank).to_string());
+    let last_sign_in = user
+        .last_sign_in
+        .clone()
+        .unwrap_or_else(|| t_string!(i18n, user.never_signed_in).to_string());
+    let (added_on, state) = (user.added_on.clone(), user.state);
+    let passkeys = user.factors.passkeys.clone();
+    let has_totp = user.factors.has_totp;
+    let action = match (user.state, user.is_self) {
+        (UserState::Active, false) => {
+            Some(access_form(i18n, user.id, AccessAction::Suspend(suspend)))
+        }
+        (UserState::Suspended, _) => Some(access_form(
+            i18n,
+            user.id,
+            AccessAction::Reactivate(reactivate),
+        )),
+        _ => None,
+    };
+    view! {
+        <div class="title-row">
+            <PageHeading>{name}</PageHeading>
+            <span class=state_class(state)>{state_label(i18n, state)}</span>
+        </div>
+        <dl class="facts">
+            <div><dt>{t!(i18n, user.login_id)}</dt><dd>{user.login_id.clone()}</dd></div>
+            <div><dt>{t!(i18n, user.birth_date)}</dt><dd>{user.birth_date.clone()}</dd></div>
+            <div><dt>{t!(i18n, user.email)}</dt><dd>{user.email.clone()}</dd></div>
+            <div><dt>{t!(i18n, user.phone)}</dt><dd>{user.phone.clone()}</dd></div>
+            <div><dt>{t!(i18n, user.added)}</dt><dd>{t!(i18n, user.added_on_by, added_on, added_by)}</dd></div>
+            <div><dt>{t!(i18n, user.last_sign_in)}</dt><dd>{last_sign_in}</dd></div>
+            <div>
+                <dt>{t!(i18n, user.administrator)}</dt>
+                <dd>{if user.is_administrator { t_string!(i18n, user.yes) } else { t_string!(i18n, user.no) }}</dd>
+            </div>
+        </dl>
+        <h2>{t!(i18n, user.factors)}</h2>
+        <ul class="plain-list">
+            {passkeys.into_iter().map(|p| {
+                let (name, date) = (p.label, p.created_on);
+                view! { <li>{t!(i18n, security.passkey_line, name, date)}</li> }
+            }).collect_view()}
+            {has_totp.then(|| view! { <li>{t!(i18n, user.totp)}</li> })}
+            {(!has_totp && user.factors.passkeys.is_empty()).then(|| view! { <li>{t!(i18n, user.no_factor)}</li> })}
+        </ul>
+        <h2>{t!(i18n, user.rights)}</h2>
+        <RecapView recap=user.recap.clone() />
+        {action}
+    }
+}
+
+enum AccessAction {
+    Suspend(ServerAction<PrepareSuspension>),
+    Reactivate(ServerAction<PrepareReactivation>),
+}
+
+/// « Suspendre l’accès » / « Réactiver l’accès »: prepares the operation, then the validation
+/// page asks for the strong authentication. A form: it works before the wasm arrives.
+fn access_form(i18n: I18n, user_id: i64, action: AccessAction) -> AnyView {
+    match action {
+        AccessAction::Suspend(action) => {
+            let pending = busy(*action);
+            let error = action_error(*action);
+            view! {
+                <ActionForm action=action attr:class="form access-form">
+                    <ErrorNotice error=error />
+                    <p>{t!(i18n, user.suspend_intro)}</p>
+                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
+                    <button class="button danger" type="submit" disabled=move || pending.get()>
+                        {t!(i18n, user.suspend)}
+                    </button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+        AccessAction::Reactivate(action) => {
+            let pending = busy(*action);
+            let error = action_error(*action);
+            view! {
+                <ActionForm action=action attr:class="form access-form">
+                    <ErrorNotice error=error />
+                    <p>{t!(i18n, user.reactivate_intro)}</p>
+                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
+                    <button class="button primary" type="submit" disabled=move || pending.get()>
+                        {t!(i18n, user.reactivate)}
+                    </button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// A user's life after their addition: their page, suspension and reactivation, each validated
+// with strong authentication; on a desktop and on a phone.
+
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { type App, expect, JULIEN, SOPHIE, test } from "./fixtures";
+
+async function validateWithTotp(page: Page, app: App) {
+  await expect(page.getByRole("heading", { name: "Validez votre opération" })).toBeVisible();
+  await page.getByLabel("Code de votre application d’authentification").fill(await app.code(SOPHIE.totpSecret));
+  await page.getByRole("button", { name: "Valider avec le code" }).click();
+  await expect(page.getByRole("heading", { name: "L’opération a été appliquée." })).toBeVisible();
+}
+
+async function openJulien(page: Page, app: App) {
+  await app.open(page, "/utilisateurs");
+  await page.getByRole("link", { name: JULIEN.name }).click();
+  await expect(page.getByRole("heading", { name: JULIEN.name })).toBeVisible();
+}
+
+test("the user's page, then suspending the access with strong authentication and reactivating it", async ({ page, app, browser }) => {
+  await app.signInWithTotp(page, SOPHIE);
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("Actif");
+  await expect(page.getByText("Date de naissance")).toBeVisible();
+  await expect(page.getByText("Application d’authentification", { exact: true })).toBeVisible();
+  await expect(page.locator(".recap-lines li").first()).toBeVisible();
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]).analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
+
+  await page.getByRole("button", { name: "Suspendre l’accès" }).click();
+  await expect(page.getByText("Suspension de l’accès de")).toBeVisible();
+  await validateWithTotp(page, app);
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("Suspendu");
+
+  // Julien can no longer sign in.
+  const other = await browser.newContext();
+  const julien = await other.newPage();
+  await app.signInWithPassword(julien, JULIEN);
+  await expect(julien.getByRole("alert")).toContainText("Identifiant ou mot de passe incorrect");
+  await other.close();
+
+  await page.getByRole("button", { name: "Réactiver l’accès" }).click();
+  await validateWithTotp(page, app);
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("Actif");
+});
+
+test("an administrator's own page offers no suspension", async ({ page, app }) => {
+  await app.signInWithTotp(page, SOPHIE);
+  await app.open(page, "/utilisateurs");
+  await page.getByRole("link", { name: SOPHIE.name }).click();
+  await expect(page.getByRole("heading", { name: SOPHIE.name })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Suspendre l’accès" })).toHaveCount(0);
+});

@@ -54,3 +54,26 @@ test("an administrator's own page offers no suspension", async ({ page, app }) =
   await expect(page.getByRole("heading", { name: SOPHIE.name })).toBeVisible();
   await expect(page.getByRole("button", { name: "Suspendre l’accès" })).toHaveCount(0);
 });
+
+test("resetting a user's access: new credentials by e-mail and SMS, and the first login again", async ({ page, app, browser }) => {
+  await app.signInWithTotp(page, SOPHIE);
+  await openJulien(page, app);
+  await page.getByRole("button", { name: "Réinitialiser l’accès" }).click();
+  await expect(page.getByText("Réinitialisation de l’accès de")).toBeVisible();
+  await validateWithTotp(page, app);
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("En attente de première connexion");
+
+  const messages = await app.localOutbox(page, 2);
+  const mail = messages.find((m) => m.includes("réinitialisé"))!;
+  const sms = messages.find((m) => m.includes("mot de passe provisoire est"))!;
+  expect(mail).toContain(JULIEN.loginId);
+  const temporary = sms.match(/mot de passe provisoire est (\S+)/)![1];
+  expect(mail).not.toContain(temporary);
+
+  const other = await browser.newContext();
+  const julien = await other.newPage();
+  await app.signInWithPassword(julien, JULIEN, temporary);
+  await expect(julien.getByText("Étape 1 sur 2")).toBeVisible();
+  await other.close();
+});

@@ -149,3 +149,15 @@ pub async fn prepare_reactivation(form: UserForm) -> Result<String, ApiError> {
     guard::redirect(&format!("/operations/{operation_id}"));
     Ok(operation_id)
 }
+
+/// « Réinitialiser l’accès »: prepares a new temporary password and first login for a user who
+/// lost their password or factor (or never finished their first login).
+#[server(prefix = "/api", endpoint = "utilisateurs/reinitialisation")]
+pub async fn prepare_access_reset(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id =
+        flows::lifecycle::prepare(&caller, form.user_id, flows::lifecycle::AccessChange::Reset)
+            .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
+}

@@ -38,6 +38,7 @@ pub enum Kind {
     OperationReplayed,
     UserSuspended,
     UserReactivated,
+    AccessReset,
 }
 
 impl Kind {
@@ -58,6 +59,7 @@ impl Kind {
             Kind::OperationReplayed => "operation_rejouee",
             Kind::UserSuspended => "utilisateur_suspendu",
             Kind::UserReactivated => "utilisateur_reactive",
+            Kind::AccessReset => "acces_reinitialise",
         }
     }
 }

@@ -110,6 +110,14 @@ const FIXED: &[(&str, &str)] = &[
         "Only a suspended user’s access can be reactivated.",
     ),
     (
+        "Vous ne pouvez pas réinitialiser votre propre accès : demandez-le à un autre administrateur ou à votre conseiller.",
+        "You cannot reset your own access: ask another administrator or your advisor.",
+    ),
+    (
+        "Réactivez d’abord l’accès de cet utilisateur.",
+        "First reactivate this user’s access.",
+    ),
+    (
         "L’entité doit garder au moins un administrateur actif.",
         "The entity must keep at least one active administrator.",
     ),

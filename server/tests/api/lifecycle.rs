@@ -215,3 +215,85 @@ async fn the_users_page_tells_who_what_and_since_when_without_secrets() {
         404,
     );
 }
+
+/// « Réinitialiser l’accès »: a new temporary password by SMS and the login id again by e-mail
+/// (with a new code); every earlier password and factor stops working; the first login again.
+/// It also brings back a new user who left their first login half-way.
+#[tokio::test]
+async fn a_reset_access_sends_new_credentials_and_voids_every_earlier_one() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut julien = app.sign_in(&JULIEN_BERNARD).await;
+    let mut admin = app.sign_in_admin().await;
+    let id = admin
+        .call(app::api::users::PrepareAccessReset {
+            form: UserForm { user_id: julien_id },
+        })
+        .await
+        .unwrap();
+    let operation = prepared(&mut admin, id).await;
+    assert_eq!(operation.kind, OperationKind::ResetAccess);
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+    assert_eq!(state_of(&app, julien_id).await, "awaiting_first_login");
+    refused(julien.call(Home {}).await, 401);
+
+    let messages = crate::journey::wait_for_local_messages(&app, 2).await;
+    let mail = messages
+        .iter()
+        .find(|m| m.channel == "email")
+        .expect("an e-mail");
+    assert!(mail.subject.contains("réinitialisé"));
+    assert!(mail.body.contains(JULIEN_BERNARD.login_id));
+    let (login_id, temporary) = crate::journey::credentials_from(&messages, &mail.recipient, {
+        &messages
+            .iter()
+            .find(|m| m.channel == "sms")
+            .unwrap()
+            .recipient
+    });
+    assert_eq!(login_id, JULIEN_BERNARD.login_id);
+    assert!(!mail.body.contains(&temporary), "never in the same channel");
+
+    // The old password no longer works; the temporary one leads to the first login.
+    let sign_in = |password: &str| app::api::session::Login {
+        form: app::api::types::SignInForm {
+            login_id: login_id.clone(),
+            password: password.into(),
+        },
+    };
+    let failure = refused(
+        app.client()
+            .call(sign_in(app::backend::demo::DEMO_PASSWORD))
+            .await,
+        401,
+    );
+    assert_eq!(failure.error, Some(ApiError::LoginFailed));
+    let stage: app::api::types::Stage = app.client().call(sign_in(&temporary)).await.unwrap();
+    assert_eq!(stage, app::api::types::Stage::NewPassword);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE id = {julien_id} AND totp_secret IS NULL \
+             AND password_hash IS NULL AND enrolment_code_hash IS NOT NULL"
+        ))
+        .await,
+        1,
+        "no factor, no password, a new e-mail code"
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'acces_reinitialise'")
+            .await,
+        1
+    );
+    // Nobody resets their own access.
+    let own = app.user_id("1000000001").await;
+    refused(
+        admin
+            .call(app::api::users::PrepareAccessReset {
+                form: UserForm { user_id: own },
+            })
+            .await,
+        409,
+    );
+}

@@ -87,6 +87,55 @@ pub fn credentials_email(c: &Credentials<'_>, lang: Lang) -> Email {
     }
 }
 
+/// The login id and a new first-login code after an administrator reset the access (the new
+/// temporary password goes by SMS).
+pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
+    match lang {
+        Lang::Fr => Email {
+            subject: "Votre accès à la banque en ligne a été réinitialisé".into(),
+            body: format!(
+                "Bonjour {first} {last},\n\n\
+                 {admin}, administrateur de l’espace de banque en ligne {entity}, a réinitialisé votre accès : vos anciens mot de passe et moyens d’authentification forte ne fonctionnent plus.\n\n\
+                 Votre identifiant : {login}\n\n\
+                 Votre code de première connexion : {code}\n\n\
+                 Votre nouveau mot de passe provisoire vous est envoyé séparément, par SMS. Il est valable {hours} heures et ne sert qu’une fois.\n\n\
+                 Connectez-vous ({url}) : vous saisirez ce code, choisirez un nouveau mot de passe et enregistrerez un moyen d’authentification forte. Si vous n’avez rien demandé, prévenez votre conseiller.\n\n\
+                 {bank}",
+                first = c.first_name,
+                last = c.last_name,
+                admin = c.administrator,
+                entity = de(c.entity),
+                code = c.email_code,
+                login = c.login_id,
+                hours = c.hours,
+                url = c.sign_in_url,
+                bank = c.bank,
+            ),
+        },
+        Lang::En => Email {
+            subject: "Your online banking access was reset".into(),
+            body: format!(
+                "Hello {first} {last},\n\n\
+                 {admin}, administrator of {entity}’s online banking, has reset your access: your former password and strong authentication methods no longer work.\n\n\
+                 Your login id: {login}\n\n\
+                 Your first sign-in code: {code}\n\n\
+                 Your new temporary password is sent to you separately, by SMS. It is valid for {hours} hours and works once.\n\n\
+                 Sign in ({url}): you will type this code, choose a new password and register a strong authentication method. If you asked for nothing, tell your advisor.\n\n\
+                 {bank}",
+                first = c.first_name,
+                last = c.last_name,
+                admin = c.administrator,
+                entity = c.entity,
+                code = c.email_code,
+                login = c.login_id,
+                hours = c.hours,
+                url = c.sign_in_url,
+                bank = c.bank,
+            ),
+        },
+    }
+}
+
 /// Told at once when five wrong passwords lock password sign-in: if it was not the user, they
 /// know someone is trying.
 pub fn password_locked_email(bank: &str, minutes: i64, lang: Lang) -> Email {

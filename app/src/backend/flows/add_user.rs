@@ -452,11 +452,11 @@ pub async fn describe(
 
 /// Prepared before the write lock: the temporary password and its hash (tens of milliseconds).
 pub struct Inputs {
-    temporary_password: SecretString,
-    temporary_hash: String,
+    pub temporary_password: SecretString,
+    pub temporary_hash: String,
     /// The first-login code for the e-mail (with spaces, as shown) and its keyed hash.
-    email_code: SecretString,
-    email_code_hash: String,
+    pub email_code: SecretString,
+    pub email_code_hash: String,
 }
 
 pub async fn inputs(caller: &Caller) -> Result<Inputs, ApiError> {

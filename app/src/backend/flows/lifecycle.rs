@@ -1,11 +1,13 @@
-//! A user's life after their addition: their page, suspension and reactivation. Each change is an operation of the
-//! one pipeline (prepared here, signed with strong authentication, applied in one transaction
-//! with its audit event), carrying the user's version: a user changed in between voids it.
+//! A user's life after their addition: their page, suspension, reactivation and reset of access.
+//! Each change is an operation of the one pipeline (prepared here, signed with strong
+//! authentication, applied in one transaction with its audit event and messages), carrying the
+//! user's version: a user changed in between voids it.
 
-use super::operations;
+use super::{add_user, operations};
 use crate::api::types::{Factors, OperationDone, PasskeyInfo, UserState, UserView};
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
+use crate::backend::delivery::{self, messages, Message, MessageChannel};
 use crate::backend::guard::Caller;
 use crate::backend::store::{self, Tx};
 use crate::backend::{format_day, format_time};
@@ -41,7 +43,7 @@ pub async fn view(caller: &Caller, user_id: i64) -> Result<UserView, ApiError> {
         .collect();
     let has_totp = super::sca::factors(state, user.id).await?.has_totp();
     let last_sign_in = store::audit::last_sign_in(pool, user.id).await?;
-    let card = super::add_user::person_card(&person);
+    let card = add_user::person_card(&person);
     Ok(UserView {
         id: user.id,
         is_self: user.id == caller.user_id(),
@@ -66,6 +68,9 @@ pub async fn view(caller: &Caller, user_id: i64) -> Result<UserView, ApiError> {
 pub enum AccessChange {
     Suspend,
     Reactivate,
+    /// A new temporary password (SMS) and e-mail code; every earlier credential and factor
+    /// stops working; the user goes through the first login again.
+    Reset,
 }
 
 /// Someone changed the user since the operation was prepared (HTTP 409, nothing applied).
@@ -102,6 +107,18 @@ pub async fn prepare(
                 ));
             }
         }
+        AccessChange::Reset => {
+            if user.id == caller.user_id() {
+                return Err(ApiError::Conflict(
+                    "Vous ne pouvez pas réinitialiser votre propre accès : demandez-le à un autre administrateur ou à votre conseiller.".into(),
+                ));
+            }
+            if user.state == UserState::Suspended {
+                return Err(ApiError::Conflict(
+                    "Réactivez d’abord l’accès de cet utilisateur.".into(),
+                ));
+            }
+        }
     }
     let target = UserRef {
         user_id: user.id,
@@ -114,6 +131,7 @@ pub async fn prepare(
         change: match change {
             AccessChange::Suspend => Change::Suspend { user: target },
             AccessChange::Reactivate => Change::Reactivate { user: target },
+            AccessChange::Reset => Change::ResetAccess { user: target },
         },
     };
     Ok(operations::keep(caller, &operation, None)
@@ -133,6 +151,10 @@ pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, S
             lang.pick("Réactivation de l’accès de", "Reactivating the access of"),
             user,
         ),
+        Change::ResetAccess { user } => (
+            lang.pick("Réinitialisation de l’accès de", "Resetting the access of"),
+            user,
+        ),
         _ => return Err(ApiError::Internal),
     };
     Ok(vec![
@@ -142,6 +164,118 @@ pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, S
             user.login_id.clone(),
         ),
     ])
+}
+
+/// Applies a signed reset of access inside the transaction of `operations::confirm`: new
+/// credentials, factors and sessions gone, the login id again by e-mail with a new code, the
+/// temporary password by SMS (in the user's language). The administrator never sees either.
+pub async fn apply_reset(
+    tx: &mut Tx,
+    caller: &Caller,
+    operation_id: &str,
+    digest: &str,
+    operation: &Operation,
+    inputs: add_user::Inputs,
+) -> Result<OperationDone, ApiError> {
+    use secrecy::{ExposeSecret as _, SecretString};
+    let Change::ResetAccess { user: target } = &operation.change else {
+        return Err(ApiError::Internal);
+    };
+    let state = &caller.state;
+    let entity_id = caller.entity_id();
+    let reset = store::users::reset_access(
+        tx,
+        entity_id,
+        target.user_id,
+        target.version,
+        store::users::ResetCredentials {
+            temp_password_hash: &inputs.temporary_hash,
+            temp_password_expires_at: store::now() + state.config.temp_password_ttl_secs,
+            email_code_hash: &inputs.email_code_hash,
+        },
+    )
+    .await?;
+    if !reset {
+        return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
+    }
+    store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
+    store::sessions::delete_all_for_user(&mut **tx, target.user_id).await?;
+    audit::append(
+        tx,
+        &state.secrets,
+        Some(entity_id),
+        Some(caller.user_id()),
+        Kind::AccessReset,
+        json!({
+            "operation": operation_id,
+            "empreinte": digest,
+            "utilisateur": target.user_id,
+            "contenu_signe": operation.canonical_text(),
+        }),
+    )
+    .await?;
+    let user = store::users::find(&mut **tx, entity_id, target.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let administrator = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let entity = store::entities::find(&mut **tx, entity_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let hours = state.config.temp_password_ttl_secs / 3600;
+    let bank = &state.config.bank_name;
+    let sign_in_url = format!("{}/connexion", state.public_url);
+    let email = messages::access_reset_email(
+        &messages::Credentials {
+            first_name: &user.first_name,
+            last_name: &user.last_name,
+            administrator: &administrator.full_name(),
+            entity: &entity.name,
+            login_id: &user.login_id,
+            hours,
+            sign_in_url: &sign_in_url,
+            bank,
+            email_code: inputs.email_code.expose_secret(),
+        },
+        user.language,
+    );
+    delivery::enqueue(
+        tx,
+        &state.secrets,
+        Message {
+            entity_id,
+            channel: MessageChannel::Email,
+            recipient: &user.email,
+            subject: &email.subject,
+            body: &SecretString::from(email.body),
+        },
+    )
+    .await?;
+    delivery::enqueue(
+        tx,
+        &state.secrets,
+        Message {
+            entity_id,
+            channel: MessageChannel::Sms,
+            recipient: &user.phone,
+            subject: messages::temporary_password_subject(user.language),
+            body: &messages::temporary_password_sms(
+                bank,
+                &inputs.temporary_password,
+                hours,
+                user.language,
+            ),
+        },
+    )
+    .await?;
+    Ok(OperationDone {
+        kind: operation.kind(),
+        user_id: user.id,
+        name: user.full_name(),
+        email: user.email,
+        phone_masked: mask_phone(&user.phone),
+    })
 }
 
 /// Applies a signed suspension or reactivation inside the transaction of `operations::confirm`.

@@ -161,7 +161,8 @@ async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<
     }
 }
 
-/// What a kind needs prepared before the write lock is taken (work that takes time).
+/// What a kind needs prepared before the write lock is taken (work that takes time): new
+/// credentials (an addition, a reset of access), or nothing.
 enum Inputs {
     AddUser(add_user::Inputs),
     Nothing,
@@ -171,6 +172,7 @@ async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiErr
     match &operation.change {
         Change::AddUser { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
         Change::Suspend { .. } | Change::Reactivate { .. } => Ok(Inputs::Nothing),
+        Change::ResetAccess { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
         _ => {
             tracing::error!(
                 kind = operation.kind().code(),
@@ -295,6 +297,17 @@ async fn apply_confirmed(
         (Change::Suspend { .. } | Change::Reactivate { .. }, Inputs::Nothing) => {
             lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?
         }
+        (Change::ResetAccess { .. }, Inputs::AddUser(inputs)) => {
+            lifecycle::apply_reset(
+                &mut tx,
+                caller,
+                operation_id,
+                stored_digest,
+                operation,
+                inputs,
+            )
+            .await?
+        }
         _ => return Err(ApiError::Internal),
     };
     // A step-up gives the session a new id too.
@@ -315,7 +328,7 @@ async fn apply_confirmed(
 async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => add_user::describe(caller, operation).await,
-        Change::Suspend { .. } | Change::Reactivate { .. } => {
+        Change::Suspend { .. } | Change::Reactivate { .. } | Change::ResetAccess { .. } => {
             Ok((lifecycle::describe(caller, operation)?, None, None))
         }
         _ => Err(ApiError::Internal),

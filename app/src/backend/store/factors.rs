@@ -117,3 +117,15 @@ where
         .await?;
     Ok(())
 }
+
+/// Removes every passkey of a user (their access is reset: they enrol again).
+pub async fn delete_passkeys<'e, E>(executor: E, user_id: i64) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    Ok(sqlx::query("DELETE FROM passkeys WHERE user_id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?
+        .rows_affected())
+}

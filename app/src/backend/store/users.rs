@@ -594,6 +594,44 @@ pub async fn change_state(
     Ok(changed.rows_affected() == 1)
 }
 
+/// New credentials for a first login again: every earlier password, temporary password, e-mail
+/// code and TOTP secret stops working, counters restart, and the user awaits their first login.
+/// Only at `version`, from an active, blocked or awaiting user. Returns whether it applied.
+pub struct ResetCredentials<'a> {
+    pub temp_password_hash: &'a str,
+    pub temp_password_expires_at: i64,
+    pub email_code_hash: &'a str,
+}
+
+pub async fn reset_access(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+    credentials: ResetCredentials<'_>,
+) -> Result<bool, sqlx::Error> {
+    let reset = sqlx::query(
+        "UPDATE users SET state = $1, password_hash = NULL, temp_password_hash = $2, \
+         temp_password_expires_at = $3, temp_password_used_at = NULL, enrolment_code_hash = $4, \
+         enrolment_code_failures = 0, totp_secret = NULL, totp_last_step = NULL, \
+         failed_sca_count = 0, failed_password_count = 0, password_locked_until = NULL, \
+         version = version + 1 \
+         WHERE id = $5 AND entity_id = $6 AND version = $7 AND state IN ($8, $9, $1)",
+    )
+    .bind(UserState::AwaitingFirstLogin.code())
+    .bind(credentials.temp_password_hash)
+    .bind(credentials.temp_password_expires_at)
+    .bind(credentials.email_code_hash)
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(version)
+    .bind(UserState::Active.code())
+    .bind(UserState::Blocked.code())
+    .execute(conn)
+    .await?;
+    Ok(reset.rows_affected() == 1)
+}
+
 /// Active administrators of an entity, `except` one.
 pub async fn other_active_administrators<'e, E>(
     executor: E,

@@ -1,10 +1,11 @@
 //! « Fiche utilisateur »: who the user is (as the advisor registered them), their state, their
 //! strong-authentication factors (kinds and dates), when they last signed in, who added them,
-//! every right with its origin, and what the administrator can do: suspend or reactivate.
+//! every right with its origin, and what the administrator can do: suspend, reactivate, reset
+//! the access.
 
 use super::{state_class, state_label};
 use crate::api::types::{UserState, UserView};
-use crate::api::users::{load_user, PrepareReactivation, PrepareSuspension};
+use crate::api::users::{load_user, PrepareAccessReset, PrepareReactivation, PrepareSuspension};
 use crate::i18n::*;
 use crate::ui::common::{action_error, busy, on_loaded, ErrorNotice, I18n, Loading, PageHeading};
 use crate::ui::home::RecapView;
@@ -34,14 +35,17 @@ fn UserContent() -> impl IntoView {
             .unwrap_or_default()
     });
     let user = Resource::new(move || id.get(), load_user);
-    let suspend = ServerAction::<PrepareSuspension>::new();
-    let reactivate = ServerAction::<PrepareReactivation>::new();
+    let actions = Actions {
+        suspend: ServerAction::<PrepareSuspension>::new(),
+        reactivate: ServerAction::<PrepareReactivation>::new(),
+        reset: ServerAction::<PrepareAccessReset>::new(),
+    };
     view! {
         <Title text=move || t_string!(i18n, user.title).to_string() />
         <section class="card">
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
-                    on_loaded(user.await, move |user| user_view(i18n, user, suspend, reactivate))
+                    on_loaded(user.await, move |user| user_view(i18n, user, actions))
                 })}
             </Transition>
             <p class="back-link"><a href="/utilisateurs">{t!(i18n, user.back)}</a></p>
@@ -49,12 +53,15 @@ fn UserContent() -> impl IntoView {
     }
 }
 
-fn user_view(
-    i18n: I18n,
-    user: UserView,
+/// What an administrator can do to a user's access, each a form posting to its server function.
+#[derive(Clone, Copy)]
+struct Actions {
     suspend: ServerAction<PrepareSuspension>,
     reactivate: ServerAction<PrepareReactivation>,
-) -> impl IntoView {
+    reset: ServerAction<PrepareAccessReset>,
+}
+
+fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
     let name = format!("{} {}", user.first_name, user.last_name);
     let added_by = user
         .added_by
@@ -67,17 +74,22 @@ fn user_view(
     let (added_on, state) = (user.added_on.clone(), user.state);
     let passkeys = user.factors.passkeys.clone();
     let has_totp = user.factors.has_totp;
-    let action = match (user.state, user.is_self) {
+    let mut offered = Vec::new();
+    match (user.state, user.is_self) {
+        (_, true) => {}
         (UserState::Active, false) => {
-            Some(access_form(i18n, user.id, AccessAction::Suspend(suspend)))
+            offered.push(AccessAction::Suspend(actions.suspend));
+            offered.push(AccessAction::Reset(actions.reset));
         }
-        (UserState::Suspended, _) => Some(access_form(
-            i18n,
-            user.id,
-            AccessAction::Reactivate(reactivate),
-        )),
-        _ => None,
-    };
+        (UserState::Suspended, false) => offered.push(AccessAction::Reactivate(actions.reactivate)),
+        (UserState::Blocked | UserState::AwaitingFirstLogin, false) => {
+            offered.push(AccessAction::Reset(actions.reset))
+        }
+    }
+    let forms = offered
+        .into_iter()
+        .map(|action| access_form(i18n, user.id, action))
+        .collect_view();
     view! {
         <div class="title-row">
             <PageHeading>{name}</PageHeading>
@@ -106,13 +118,14 @@ fn user_view(
         </ul>
         <h2>{t!(i18n, user.rights)}</h2>
         <RecapView recap=user.recap.clone() />
-        {action}
+        {forms}
     }
 }
 
 enum AccessAction {
     Suspend(ServerAction<PrepareSuspension>),
     Reactivate(ServerAction<PrepareReactivation>),
+    Reset(ServerAction<PrepareAccessReset>),
 }
 
 /// « Suspendre l’accès » / « Réactiver l’accès »: prepares the operation, then the validation
@@ -129,6 +142,21 @@ fn access_form(i18n: I18n, user_id: i64, action: AccessAction) -> AnyView {
                     <input type="hidden" name="form[user_id]" value=user_id.to_string() />
                     <button class="button danger" type="submit" disabled=move || pending.get()>
                         {t!(i18n, user.suspend)}
+                    </button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+        AccessAction::Reset(action) => {
+            let pending = busy(*action);
+            let error = action_error(*action);
+            view! {
+                <ActionForm action=action attr:class="form access-form">
+                    <ErrorNotice error=error />
+                    <p>{t!(i18n, user.reset_intro)}</p>
+                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
+                    <button class="button" type="submit" disabled=move || pending.get()>
+                        {t!(i18n, user.reset)}
                     </button>
                 </ActionForm>
             }

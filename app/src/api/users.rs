@@ -161,3 +161,18 @@ pub async fn prepare_access_reset(form: UserForm) -> Result<String, ApiError> {
     guard::redirect(&format!("/operations/{operation_id}"));
     Ok(operation_id)
 }
+
+/// « Débloquer l’accès »: prepares the unblocking of a user blocked after five failed strong
+/// authentications (until now only the bank could).
+#[server(prefix = "/api", endpoint = "utilisateurs/deblocage")]
+pub async fn prepare_unblock(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = flows::lifecycle::prepare(
+        &caller,
+        form.user_id,
+        flows::lifecycle::AccessChange::Unblock,
+    )
+    .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
+}

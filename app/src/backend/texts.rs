@@ -114,6 +114,10 @@ const FIXED: &[(&str, &str)] = &[
         "You cannot reset your own access: ask another administrator or your advisor.",
     ),
     (
+        "Seul l’accès d’un utilisateur bloqué peut être débloqué.",
+        "Only a blocked user’s access can be unblocked.",
+    ),
+    (
         "Réactivez d’abord l’accès de cet utilisateur.",
         "First reactivate this user’s access.",
     ),

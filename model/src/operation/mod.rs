@@ -45,6 +45,25 @@ impl OperationKind {
         OperationKind::Unblock,
     ];
 
+    /// What the operation does, in a sentence's words (« suspension de l’accès »).
+    pub fn label_in(self, lang: crate::Lang) -> &'static str {
+        match self {
+            OperationKind::AddUser => lang.pick("ajout d’un utilisateur", "addition of a user"),
+            OperationKind::ModifyRights => lang.pick("modification des droits", "change of rights"),
+            OperationKind::Suspend => {
+                lang.pick("suspension de l’accès", "suspension of the access")
+            }
+            OperationKind::Reactivate => {
+                lang.pick("réactivation de l’accès", "reactivation of the access")
+            }
+            OperationKind::Remove => lang.pick("retrait de l’utilisateur", "removal of the user"),
+            OperationKind::ResetAccess => {
+                lang.pick("réinitialisation de l’accès", "reset of the access")
+            }
+            OperationKind::Unblock => lang.pick("déblocage de l’accès", "unblocking of the access"),
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             OperationKind::AddUser => "ajout_utilisateur",

@@ -852,5 +852,16 @@ async fn two_administrators_adding_the_same_person_at_once_get_one_user_and_one_
             .await,
         1
     );
-    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM outbox").await, 2);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM outbox WHERE subject NOT LIKE 'Administration%'")
+            .await,
+        2,
+        "the new user's credentials, once"
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Administration%'")
+            .await,
+        1,
+        "the other administrator is told of the addition"
+    );
 }

@@ -297,3 +297,73 @@ async fn a_reset_access_sends_new_credentials_and_voids_every_earlier_one() {
         409,
     );
 }
+
+/// « Débloquer l’accès »: an administrator, with strong authentication, unblocks a user blocked
+/// after five failed strong authentications; the user and the other administrators are told.
+#[tokio::test]
+async fn an_administrator_unblocks_a_blocked_user_and_everyone_concerned_is_told() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    app.execute(&format!(
+        "UPDATE users SET state = 'blocked', failed_sca_count = 5 WHERE id = {julien_id}"
+    ))
+    .await;
+    // Another administrator, to receive the notice.
+    app.execute(&format!(
+        "UPDATE users SET is_administrator = 1 WHERE entity_id = \
+         (SELECT entity_id FROM users WHERE id = {julien_id}) AND login_id = '1000000003'"
+    ))
+    .await;
+    let mut admin = app.sign_in_admin().await;
+    let id = admin
+        .call(app::api::users::PrepareUnblock {
+            form: UserForm { user_id: julien_id },
+        })
+        .await
+        .unwrap();
+    let operation = prepared(&mut admin, id).await;
+    assert_eq!(operation.kind, OperationKind::Unblock);
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+    assert_eq!(state_of(&app, julien_id).await, "active");
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT failed_sca_count FROM users WHERE id = {julien_id}"
+        ))
+        .await,
+        0
+    );
+    let _back: HomeView = app
+        .sign_in(&JULIEN_BERNARD)
+        .await
+        .call(Home {})
+        .await
+        .unwrap();
+    let messages = crate::journey::wait_for_local_messages(&app, 2).await;
+    let julien_email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(julien_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(messages
+        .iter()
+        .any(|m| m.recipient == julien_email && m.subject.contains("débloqué")));
+    let other_admin: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE login_id = '1000000003'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert!(messages
+        .iter()
+        .any(|m| m.recipient == other_admin && m.body.contains("déblocage de l’accès")));
+    // Only a blocked user is unblocked.
+    refused(
+        admin
+            .call(app::api::users::PrepareUnblock {
+                form: UserForm { user_id: julien_id },
+            })
+            .await,
+        409,
+    );
+}

@@ -136,6 +136,79 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
     }
 }
 
+/// Told to the user concerned when their access is suspended, reactivated or unblocked.
+pub fn access_changed_email(bank: &str, kind: model::OperationKind, by: &str, lang: Lang) -> Email {
+    use model::OperationKind as K;
+    let (subject, sentence) = match (lang, kind) {
+        (Lang::Fr, K::Suspend) => (
+            "Votre accès à la banque en ligne est suspendu",
+            format!("{by}, administrateur de votre entité, a suspendu votre accès à la banque en ligne : vous ne pouvez plus vous connecter. Vos droits sont conservés."),
+        ),
+        (Lang::Fr, K::Unblock) => (
+            "Votre accès à la banque en ligne est débloqué",
+            format!("{by}, administrateur de votre entité, a débloqué votre accès à la banque en ligne : vous pouvez à nouveau vous connecter."),
+        ),
+        (Lang::Fr, _) => (
+            "Votre accès à la banque en ligne est réactivé",
+            format!("{by}, administrateur de votre entité, a réactivé votre accès à la banque en ligne, avec les mêmes droits."),
+        ),
+        (Lang::En, K::Suspend) => (
+            "Your online banking access is suspended",
+            format!("{by}, administrator of your entity, has suspended your online banking access: you can no longer sign in. Your rights are kept."),
+        ),
+        (Lang::En, K::Unblock) => (
+            "Your online banking access is unblocked",
+            format!("{by}, administrator of your entity, has unblocked your online banking access: you can sign in again."),
+        ),
+        (Lang::En, _) => (
+            "Your online banking access is reactivated",
+            format!("{by}, administrator of your entity, has reactivated your online banking access, with the same rights."),
+        ),
+    };
+    let (hello, ask) = lang.pick(
+        (
+            "Bonjour,",
+            "Pour toute question, adressez-vous à lui ou à votre conseiller.",
+        ),
+        ("Hello,", "For any question, ask them or your advisor."),
+    );
+    Email {
+        subject: subject.into(),
+        body: format!("{hello}\n\n{sentence}\n\n{ask}\n\n{bank}"),
+    }
+}
+
+/// The notice every other administrator of the entity receives for an administration operation.
+pub fn administration_notice(
+    bank: &str,
+    kind: model::OperationKind,
+    user: &str,
+    by: &str,
+    lang: Lang,
+) -> Email {
+    let what = kind.label_in(lang);
+    match lang {
+        Lang::Fr => Email {
+            subject: format!("Administration de votre espace : {what}"),
+            body: format!(
+                "Bonjour,\n\n\
+                 Pour information, {by} a validé une opération d’administration : {what} ({user}).\n\n\
+                 Le détail figure dans la gestion des utilisateurs. Si cette opération vous surprend, prévenez votre conseiller.\n\n\
+                 {bank}"
+            ),
+        },
+        Lang::En => Email {
+            subject: format!("Administration of your space: {what}"),
+            body: format!(
+                "Hello,\n\n\
+                 For your information, {by} has validated an administration operation: {what} ({user}).\n\n\
+                 The details are in user management. If this operation surprises you, tell your advisor.\n\n\
+                 {bank}"
+            ),
+        },
+    }
+}
+
 /// Told at once when five wrong passwords lock password sign-in: if it was not the user, they
 /// know someone is trying.
 pub fn password_locked_email(bank: &str, minutes: i64, lang: Lang) -> Email {

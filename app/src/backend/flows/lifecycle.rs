@@ -71,6 +71,8 @@ pub enum AccessChange {
     /// A new temporary password (SMS) and e-mail code; every earlier credential and factor
     /// stops working; the user goes through the first login again.
     Reset,
+    /// A user blocked after five failed strong authentications, active again.
+    Unblock,
 }
 
 /// Someone changed the user since the operation was prepared (HTTP 409, nothing applied).
@@ -107,6 +109,13 @@ pub async fn prepare(
                 ));
             }
         }
+        AccessChange::Unblock => {
+            if user.state != UserState::Blocked {
+                return Err(ApiError::Conflict(
+                    "Seul l’accès d’un utilisateur bloqué peut être débloqué.".into(),
+                ));
+            }
+        }
         AccessChange::Reset => {
             if user.id == caller.user_id() {
                 return Err(ApiError::Conflict(
@@ -132,6 +141,7 @@ pub async fn prepare(
             AccessChange::Suspend => Change::Suspend { user: target },
             AccessChange::Reactivate => Change::Reactivate { user: target },
             AccessChange::Reset => Change::ResetAccess { user: target },
+            AccessChange::Unblock => Change::Unblock { user: target },
         },
     };
     Ok(operations::keep(caller, &operation, None)
@@ -153,6 +163,10 @@ pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, S
         ),
         Change::ResetAccess { user } => (
             lang.pick("Réinitialisation de l’accès de", "Resetting the access of"),
+            user,
+        ),
+        Change::Unblock { user } => (
+            lang.pick("Déblocage de l’accès de", "Unblocking the access of"),
             user,
         ),
         _ => return Err(ApiError::Internal),
@@ -300,6 +314,12 @@ pub async fn apply(
             UserState::Active,
             Kind::UserReactivated,
         ),
+        Change::Unblock { user } => (
+            user,
+            UserState::Blocked,
+            UserState::Active,
+            Kind::UserUnblocked,
+        ),
         _ => return Err(ApiError::Internal),
     };
     if to == UserState::Suspended
@@ -309,7 +329,12 @@ pub async fn apply(
             "L’entité doit garder au moins un administrateur actif.".into(),
         ));
     }
-    if !store::users::change_state(tx, entity_id, user.user_id, user.version, from, to).await? {
+    let changed = if from == UserState::Blocked {
+        store::users::unblock(tx, entity_id, user.user_id, user.version).await?
+    } else {
+        store::users::change_state(tx, entity_id, user.user_id, user.version, from, to).await?
+    };
+    if !changed {
         return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
     }
     if to == UserState::Suspended {
@@ -333,6 +358,27 @@ pub async fn apply(
     let done = store::users::find(&mut **tx, entity_id, user.user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let email = messages::access_changed_email(
+        &caller.state.config.bank_name,
+        operation.kind(),
+        &author.full_name(),
+        done.language,
+    );
+    delivery::enqueue(
+        tx,
+        &caller.state.secrets,
+        Message {
+            entity_id,
+            channel: MessageChannel::Email,
+            recipient: &done.email,
+            subject: &email.subject,
+            body: &secrecy::SecretString::from(email.body),
+        },
+    )
+    .await?;
     Ok(OperationDone {
         kind: operation.kind(),
         user_id: done.id,

@@ -15,6 +15,7 @@ use crate::api::types::{
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
+use crate::backend::delivery::{self, messages, Message, MessageChannel};
 use crate::backend::guard::{self, Caller};
 use crate::backend::security::crypto::{constant_time_eq, random_token};
 use crate::backend::session;
@@ -171,7 +172,9 @@ enum Inputs {
 async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
-        Change::Suspend { .. } | Change::Reactivate { .. } => Ok(Inputs::Nothing),
+        Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. } => {
+            Ok(Inputs::Nothing)
+        }
         Change::ResetAccess { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
         _ => {
             tracing::error!(
@@ -294,9 +297,10 @@ async fn apply_confirmed(
             )
             .await?
         }
-        (Change::Suspend { .. } | Change::Reactivate { .. }, Inputs::Nothing) => {
-            lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?
-        }
+        (
+            Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. },
+            Inputs::Nothing,
+        ) => lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?,
         (Change::ResetAccess { .. }, Inputs::AddUser(inputs)) => {
             lifecycle::apply_reset(
                 &mut tx,
@@ -310,6 +314,7 @@ async fn apply_confirmed(
         }
         _ => return Err(ApiError::Internal),
     };
+    notify_administrators(&mut tx, caller, operation, &done).await?;
     // A step-up gives the session a new id too.
     let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
     tx.commit().await?;
@@ -324,13 +329,54 @@ async fn apply_confirmed(
     Ok(done)
 }
 
+/// Every other active administrator of the entity is told of the operation, in the same
+/// transaction (sent after commit, by the outbox).
+async fn notify_administrators(
+    tx: &mut store::Tx,
+    caller: &Caller,
+    operation: &Operation,
+    done: &OperationDone,
+) -> Result<(), ApiError> {
+    let state = &caller.state;
+    let author = store::users::find(&mut **tx, caller.entity_id(), caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let others =
+        store::users::administrators_to_notify(&mut **tx, caller.entity_id(), caller.user_id())
+            .await?;
+    for (email, language) in others {
+        let lang = model::Lang::from_code(&language).unwrap_or_default();
+        let notice = messages::administration_notice(
+            &state.config.bank_name,
+            operation.kind(),
+            &done.name,
+            &author.full_name(),
+            lang,
+        );
+        delivery::enqueue(
+            tx,
+            &state.secrets,
+            Message {
+                entity_id: caller.entity_id(),
+                channel: MessageChannel::Email,
+                recipient: &email,
+                subject: &notice.subject,
+                body: &secrecy::SecretString::from(notice.body),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// What « Validez votre opération » shows of an operation of any kind.
 async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => add_user::describe(caller, operation).await,
-        Change::Suspend { .. } | Change::Reactivate { .. } | Change::ResetAccess { .. } => {
-            Ok((lifecycle::describe(caller, operation)?, None, None))
-        }
+        Change::Suspend { .. }
+        | Change::Reactivate { .. }
+        | Change::ResetAccess { .. }
+        | Change::Unblock { .. } => Ok((lifecycle::describe(caller, operation)?, None, None)),
         _ => Err(ApiError::Internal),
     }
 }

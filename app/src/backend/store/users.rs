@@ -632,6 +632,48 @@ pub async fn reset_access(
     Ok(reset.rows_affected() == 1)
 }
 
+/// Unblocks a blocked user of `entity_id` at `version`: active again, the failure count
+/// restarted. Returns whether it applied.
+pub async fn unblock(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let unblocked = sqlx::query(
+        "UPDATE users SET state = $1, failed_sca_count = 0, version = version + 1 \
+         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state = $5",
+    )
+    .bind(UserState::Active.code())
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(version)
+    .bind(UserState::Blocked.code())
+    .execute(conn)
+    .await?;
+    Ok(unblocked.rows_affected() == 1)
+}
+
+/// The e-mail addresses and languages of an entity's active administrators, `except` one.
+pub async fn administrators_to_notify<'e, E>(
+    executor: E,
+    entity_id: i64,
+    except: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT email, language FROM users WHERE entity_id = $1 AND id <> $2 AND state = $3 \
+         AND is_administrator = 1 ORDER BY id",
+    )
+    .bind(entity_id)
+    .bind(except)
+    .bind(UserState::Active.code())
+    .fetch_all(executor)
+    .await
+}
+
 /// Active administrators of an entity, `except` one.
 pub async fn other_active_administrators<'e, E>(
     executor: E,

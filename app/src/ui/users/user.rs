@@ -5,7 +5,9 @@
 
 use super::{state_class, state_label};
 use crate::api::types::{UserState, UserView};
-use crate::api::users::{load_user, PrepareAccessReset, PrepareReactivation, PrepareSuspension};
+use crate::api::users::{
+    load_user, PrepareAccessReset, PrepareReactivation, PrepareSuspension, PrepareUnblock,
+};
 use crate::i18n::*;
 use crate::ui::common::{action_error, busy, on_loaded, ErrorNotice, I18n, Loading, PageHeading};
 use crate::ui::home::RecapView;
@@ -39,6 +41,7 @@ fn UserContent() -> impl IntoView {
         suspend: ServerAction::<PrepareSuspension>::new(),
         reactivate: ServerAction::<PrepareReactivation>::new(),
         reset: ServerAction::<PrepareAccessReset>::new(),
+        unblock: ServerAction::<PrepareUnblock>::new(),
     };
     view! {
         <Title text=move || t_string!(i18n, user.title).to_string() />
@@ -59,6 +62,7 @@ struct Actions {
     suspend: ServerAction<PrepareSuspension>,
     reactivate: ServerAction<PrepareReactivation>,
     reset: ServerAction<PrepareAccessReset>,
+    unblock: ServerAction<PrepareUnblock>,
 }
 
 fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
@@ -82,9 +86,11 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
             offered.push(AccessAction::Reset(actions.reset));
         }
         (UserState::Suspended, false) => offered.push(AccessAction::Reactivate(actions.reactivate)),
-        (UserState::Blocked | UserState::AwaitingFirstLogin, false) => {
-            offered.push(AccessAction::Reset(actions.reset))
+        (UserState::Blocked, false) => {
+            offered.push(AccessAction::Unblock(actions.unblock));
+            offered.push(AccessAction::Reset(actions.reset));
         }
+        (UserState::AwaitingFirstLogin, false) => offered.push(AccessAction::Reset(actions.reset)),
     }
     let forms = offered
         .into_iter()
@@ -126,6 +132,7 @@ enum AccessAction {
     Suspend(ServerAction<PrepareSuspension>),
     Reactivate(ServerAction<PrepareReactivation>),
     Reset(ServerAction<PrepareAccessReset>),
+    Unblock(ServerAction<PrepareUnblock>),
 }
 
 /// « Suspendre l’accès » / « Réactiver l’accès »: prepares the operation, then the validation
@@ -157,6 +164,21 @@ fn access_form(i18n: I18n, user_id: i64, action: AccessAction) -> AnyView {
                     <input type="hidden" name="form[user_id]" value=user_id.to_string() />
                     <button class="button" type="submit" disabled=move || pending.get()>
                         {t!(i18n, user.reset)}
+                    </button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+        AccessAction::Unblock(action) => {
+            let pending = busy(*action);
+            let error = action_error(*action);
+            view! {
+                <ActionForm action=action attr:class="form access-form">
+                    <ErrorNotice error=error />
+                    <p>{t!(i18n, user.unblock_intro)}</p>
+                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
+                    <button class="button primary" type="submit" disabled=move || pending.get()>
+                        {t!(i18n, user.unblock)}
                     </button>
                 </ActionForm>
             }

@@ -77,3 +77,28 @@ test("resetting a user's access: new credentials by e-mail and SMS, and the firs
   await expect(julien.getByText("Étape 1 sur 2")).toBeVisible();
   await other.close();
 });
+
+test("an administrator unblocks a user blocked after five failed strong authentications", async ({ page, app, browser }) => {
+  const other = await browser.newContext();
+  const julien = await other.newPage();
+  await app.signInWithPassword(julien, JULIEN);
+  const right = await app.code(JULIEN.totpSecret);
+  const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, "0");
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await julien.getByLabel("Code de votre application d’authentification").fill(wrong);
+    await julien.getByRole("button", { name: "Valider le code" }).click();
+    await expect(julien.getByRole("alert")).toContainText(attempt === 5 ? "bloqué après 5 échecs" : "Authentification refusée");
+  }
+
+  await app.signInWithTotp(page, SOPHIE);
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("Bloqué");
+  await page.getByRole("button", { name: "Débloquer l’accès" }).click();
+  await expect(page.getByText("Déblocage de l’accès de")).toBeVisible();
+  await validateWithTotp(page, app);
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("Actif");
+
+  await app.signInWithTotp(julien, JULIEN);
+  await other.close();
+});

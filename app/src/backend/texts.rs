@@ -122,8 +122,8 @@ const FIXED: &[(&str, &str)] = &[
         "First reactivate this user’s access.",
     ),
     (
-        "L’entité doit garder au moins un administrateur actif.",
-        "The entity must keep at least one active administrator.",
+        "L’entité doit garder au moins un administrateur actif. Nommez d’abord un autre administrateur, ou adressez-vous au conseiller de votre entité.",
+        "The entity must keep at least one active administrator. First name another administrator, or ask your entity’s advisor.",
     ),
 ];
 

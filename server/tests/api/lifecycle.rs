@@ -367,3 +367,93 @@ async fn an_administrator_unblocks_a_blocked_user_and_everyone_concerned_is_told
         409,
     );
 }
+
+/// Two administrators suspend each other at the same moment: at most one succeeds, and the
+/// entity always keeps an active administrator able to act.
+#[tokio::test]
+async fn two_administrators_suspending_each_other_at_once_leave_one_administrator() {
+    use app::backend::demo::{NADIA_PETIT, SOPHIE_MARTIN};
+    let app = spawn_app().await;
+    let (sophie_id, nadia_id) = (
+        app.user_id(SOPHIE_MARTIN.login_id).await,
+        app.user_id(NADIA_PETIT.login_id).await,
+    );
+    app.execute(&format!(
+        "UPDATE users SET is_administrator = 1 WHERE id = {nadia_id}"
+    ))
+    .await;
+    let mut sophie = app.sign_in(&SOPHIE_MARTIN).await;
+    let mut nadia = app.sign_in(&NADIA_PETIT).await;
+    let by_sophie = suspend(&mut sophie, nadia_id).await;
+    let by_nadia = suspend(&mut nadia, sophie_id).await;
+    let (code_sophie, code_nadia) = (
+        app.fresh_code(SOPHIE_MARTIN.totp_secret, SOPHIE_MARTIN.login_id)
+            .await,
+        app.fresh_code(NADIA_PETIT.totp_secret, NADIA_PETIT.login_id)
+            .await,
+    );
+    let first = tokio::spawn(async move {
+        crate::journey::confirm_with(
+            &mut sophie,
+            &by_sophie.operation_id,
+            &by_sophie.digest,
+            app::api::types::ScaProof::Totp { code: code_sophie },
+        )
+        .await
+        .is_ok()
+    });
+    let second = tokio::spawn(async move {
+        crate::journey::confirm_with(
+            &mut nadia,
+            &by_nadia.operation_id,
+            &by_nadia.digest,
+            app::api::types::ScaProof::Totp { code: code_nadia },
+        )
+        .await
+        .is_ok()
+    });
+    let successes = [first.await.unwrap(), second.await.unwrap()]
+        .into_iter()
+        .filter(|ok| *ok)
+        .count();
+    assert_eq!(successes, 1, "exactly one of the two suspensions applies");
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE id IN ({sophie_id}, {nadia_id}) AND state = 'active'"
+        ))
+        .await,
+        1
+    );
+}
+
+/// What makes the race above safe: an administration operation of an entity waits for the one
+/// in progress to commit (on PostgreSQL by the entity's row, on SQLite by the write lock).
+#[tokio::test]
+async fn administration_operations_of_one_entity_are_serialised() {
+    let app = spawn_app().await;
+    let entity = app
+        .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
+        .await;
+    let mut first = app.db.begin_write().await.unwrap();
+    app::backend::store::entities::lock_for_administration(&mut first, entity)
+        .await
+        .unwrap();
+    let acquired = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (db, flag) = (app.db.clone(), acquired.clone());
+    let second = tokio::spawn(async move {
+        let mut tx = db.begin_write().await.unwrap();
+        app::backend::store::entities::lock_for_administration(&mut tx, entity)
+            .await
+            .unwrap();
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        tx.commit().await.unwrap();
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !acquired.load(std::sync::atomic::Ordering::SeqCst),
+        "the second operation waits"
+    );
+    first.commit().await.unwrap();
+    second.await.unwrap();
+    assert!(acquired.load(std::sync::atomic::Ordering::SeqCst));
+}

@@ -79,6 +79,9 @@ pub enum AccessChange {
 pub const CHANGED_MEANWHILE: &str =
     "Cet utilisateur a été modifié entre-temps : l’opération n’a pas été appliquée. Vérifiez son état et recommencez.";
 
+/// The entity would be left without an active administrator with a factor.
+pub const LAST_ADMINISTRATOR: &str = "L’entité doit garder au moins un administrateur actif. Nommez d’abord un autre administrateur, ou adressez-vous au conseiller de votre entité.";
+
 /// Checks the change and keeps it as the operation to sign; returns its id.
 pub async fn prepare(
     caller: &Caller,
@@ -197,6 +200,9 @@ pub async fn apply_reset(
     };
     let state = &caller.state;
     let entity_id = caller.entity_id();
+    if store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await? == 0 {
+        return Err(ApiError::Conflict(LAST_ADMINISTRATOR.into()));
+    }
     let reset = store::users::reset_access(
         tx,
         entity_id,
@@ -322,12 +328,12 @@ pub async fn apply(
         ),
         _ => return Err(ApiError::Internal),
     };
+    // The entity keeps an administrator able to act (the entity's operations are serialised by
+    // `operations::confirm`, so two administrators suspending each other cannot both succeed).
     if to == UserState::Suspended
         && store::users::other_active_administrators(&mut **tx, entity_id, user.user_id).await? == 0
     {
-        return Err(ApiError::Conflict(
-            "L’entité doit garder au moins un administrateur actif.".into(),
-        ));
+        return Err(ApiError::Conflict(LAST_ADMINISTRATOR.into()));
     }
     let changed = if from == UserState::Blocked {
         store::users::unblock(tx, entity_id, user.user_id, user.version).await?

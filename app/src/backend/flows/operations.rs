@@ -273,6 +273,7 @@ async fn apply_confirmed(
 
     let state = &caller.state;
     let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, caller.entity_id()).await?;
     if !store::operations::mark_applied(
         &mut tx,
         operation_id,

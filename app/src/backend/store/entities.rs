@@ -197,3 +197,18 @@ pub async fn insert_contract(
     .fetch_one(conn)
     .await
 }
+
+/// Serialises the administration operations of one entity: the row of the entity is written
+/// (unchanged) inside the transaction, so on PostgreSQL a second operation of the same entity
+/// waits for the first to commit and then sees its result (SQLite's write lock already does
+/// this). Rules such as « the entity keeps an active administrator » hold under concurrency.
+pub async fn lock_for_administration(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE entities SET id = id WHERE id = $1")
+        .bind(entity_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -674,7 +674,7 @@ where
     .await
 }
 
-/// Active administrators of an entity, `except` one.
+/// Active administrators of an entity with an enrolled factor (who can act), `except` one.
 pub async fn other_active_administrators<'e, E>(
     executor: E,
     entity_id: i64,
@@ -684,8 +684,9 @@ where
     E: Executor<'e, Database = Any>,
 {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE entity_id = $1 AND id <> $2 AND state = $3 \
-         AND is_administrator = 1",
+        "SELECT COUNT(*) FROM users u WHERE u.entity_id = $1 AND u.id <> $2 AND u.state = $3 \
+         AND u.is_administrator = 1 AND (u.totp_secret IS NOT NULL \
+         OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id))",
     )
     .bind(entity_id)
     .bind(except)

@@ -1,7 +1,7 @@
 //! The audit trail is append-only and hash-chained, and the verifier names the first broken
 //! event.
 
-use crate::helpers::{spawn_app, spawn_on, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 use app::api::session::Logout;
 use app::backend::audit;
 use app::backend::store::Backend;
@@ -172,24 +172,7 @@ async fn on_postgresql_the_application_role_cannot_touch_the_trail() {
         return;
     }
     let owner = spawn_app().await;
-    // A login role of the application, as the README has the bank create it.
-    sqlx::query(
-        "DO $$ BEGIN CREATE ROLE habilis_test_server LOGIN IN ROLE habilis_app; \
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
-    )
-    .execute(owner.db.pool())
-    .await
-    .unwrap();
-    let url = owner.state.config.database_url.replacen(
-        "postgres://postgres@",
-        "postgres://habilis_test_server@",
-        1,
-    );
-    assert_ne!(
-        url, owner.state.config.database_url,
-        "a URL with the owner's name"
-    );
-    let app = spawn_on(&url, None, &[]).await;
+    let app = crate::helpers::spawn_as_application_role(&owner).await;
     trail_with_events(&app).await;
     let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
     assert_eq!(

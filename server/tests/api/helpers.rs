@@ -111,6 +111,28 @@ pub async fn spawn_on(
     app
 }
 
+/// PostgreSQL: another instance on `owner`'s database, connected as a login role of
+/// `habilis_app` (which owns no table), as production runs it.
+pub async fn spawn_as_application_role(owner: &TestApp) -> TestApp {
+    sqlx::query(
+        "DO $$ BEGIN CREATE ROLE habilis_test_server LOGIN IN ROLE habilis_app; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    )
+    .execute(owner.db.pool())
+    .await
+    .expect("the application's login role");
+    let url = owner.state.config.database_url.replacen(
+        "postgres://postgres@",
+        "postgres://habilis_test_server@",
+        1,
+    );
+    assert_ne!(
+        url, owner.state.config.database_url,
+        "a database URL with the owner's name"
+    );
+    spawn_on(&url, None, &[]).await
+}
+
 impl TestApp {
     /// A browser-like client with its own cookie.
     pub fn client(&self) -> Client {

@@ -205,19 +205,7 @@ async fn row_level_security_confines_the_servers_role_to_the_requests_entity() {
         return;
     }
     let owner = spawn_app().await;
-    sqlx::query(
-        "DO $$ BEGIN CREATE ROLE habilis_test_server LOGIN IN ROLE habilis_app; \
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
-    )
-    .execute(owner.db.pool())
-    .await
-    .unwrap();
-    let url = owner.state.config.database_url.replacen(
-        "postgres://postgres@",
-        "postgres://habilis_test_server@",
-        1,
-    );
-    let app = crate::helpers::spawn_on(&url, None, &[]).await;
+    let app = crate::helpers::spawn_as_application_role(&owner).await;
     let entity_a = app
         .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
         .await;

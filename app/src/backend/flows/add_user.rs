@@ -450,6 +450,56 @@ pub async fn describe(
     Ok((facts, Some(recap), None))
 }
 
+/// Where a user's credentials go: the login id (and code) by e-mail, the password by SMS.
+pub struct Contact<'a> {
+    pub email: &'a str,
+    pub phone: &'a str,
+}
+
+/// Queues new credentials inside the operation's transaction: the e-mail already worded (login
+/// id and code) and the SMS with the temporary password, never in the same channel.
+pub async fn enqueue_credentials(
+    tx: &mut Tx,
+    caller: &Caller,
+    to: Contact<'_>,
+    email: messages::Email,
+    temporary_password: &SecretString,
+    lang: model::Lang,
+) -> Result<(), ApiError> {
+    let state = &caller.state;
+    let hours = state.config.temp_password_ttl_secs / 3600;
+    delivery::enqueue(
+        tx,
+        &state.secrets,
+        Message {
+            entity_id: caller.entity_id(),
+            channel: MessageChannel::Email,
+            recipient: to.email,
+            subject: &email.subject,
+            body: &SecretString::from(email.body),
+        },
+    )
+    .await?;
+    delivery::enqueue(
+        tx,
+        &state.secrets,
+        Message {
+            entity_id: caller.entity_id(),
+            channel: MessageChannel::Sms,
+            recipient: to.phone,
+            subject: messages::temporary_password_subject(lang),
+            body: &messages::temporary_password_sms(
+                &state.config.bank_name,
+                temporary_password,
+                hours,
+                lang,
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Prepared before the write lock: the temporary password and its hash (tens of milliseconds).
 pub struct Inputs {
     pub temporary_password: SecretString,
@@ -612,28 +662,16 @@ pub async fn apply(
         },
         lang,
     );
-    delivery::enqueue(
+    enqueue_credentials(
         tx,
-        &state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Email,
-            recipient: email.as_str(),
-            subject: &credentials.subject,
-            body: &SecretString::from(credentials.body),
+        caller,
+        Contact {
+            email: email.as_str(),
+            phone: &person.phone,
         },
-    )
-    .await?;
-    delivery::enqueue(
-        tx,
-        &state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Sms,
-            recipient: &person.phone,
-            subject: messages::temporary_password_subject(lang),
-            body: &messages::temporary_password_sms(bank, &inputs.temporary_password, hours, lang),
-        },
+        credentials,
+        &inputs.temporary_password,
+        lang,
     )
     .await?;
     Ok(OperationDone {

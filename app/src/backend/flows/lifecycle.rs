@@ -194,7 +194,7 @@ pub async fn apply_reset(
     operation: &Operation,
     inputs: add_user::Inputs,
 ) -> Result<OperationDone, ApiError> {
-    use secrecy::{ExposeSecret as _, SecretString};
+    use secrecy::ExposeSecret as _;
     let Change::ResetAccess { user: target } = &operation.change else {
         return Err(ApiError::Internal);
     };
@@ -260,33 +260,16 @@ pub async fn apply_reset(
         },
         user.language,
     );
-    delivery::enqueue(
+    add_user::enqueue_credentials(
         tx,
-        &state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Email,
-            recipient: &user.email,
-            subject: &email.subject,
-            body: &SecretString::from(email.body),
+        caller,
+        add_user::Contact {
+            email: &user.email,
+            phone: &user.phone,
         },
-    )
-    .await?;
-    delivery::enqueue(
-        tx,
-        &state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Sms,
-            recipient: &user.phone,
-            subject: messages::temporary_password_subject(user.language),
-            body: &messages::temporary_password_sms(
-                bank,
-                &inputs.temporary_password,
-                hours,
-                user.language,
-            ),
-        },
+        email,
+        &inputs.temporary_password,
+        user.language,
     )
     .await?;
     Ok(OperationDone {

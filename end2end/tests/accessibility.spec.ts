@@ -48,6 +48,10 @@ test("every page and step of the journey passes axe-core, with the focus on each
     await expect(page.locator("h1")).toBeVisible();
     await check(page, path, isPhone);
   }
+  await app.open(page, "/utilisateurs");
+  await page.getByRole("link", { name: "Julien BERNARD" }).click();
+  await expect(page.getByRole("heading", { name: "Julien BERNARD" })).toBeVisible();
+  await check(page, "fiche utilisateur", isPhone);
 
   await app.open(page, "/utilisateurs/ajout");
   await expect(page).toHaveTitle("Sélectionnez votre nouvel utilisateur dans la liste des noms apparaissant à l’écran · Ajouter un utilisateur · Habilis");

@@ -248,3 +248,56 @@ async fn row_level_security_confines_the_servers_role_to_the_requests_entity() {
     let users = admin.call(ListUsers {}).await.unwrap();
     assert_eq!(users.len() as i64, users_of_a);
 }
+
+/// Login ids are unique across entities, although a request sees only its own entity's users
+/// (row-level security): the database refuses a taken one, and nothing is inserted.
+#[tokio::test]
+async fn a_login_id_taken_in_another_entity_is_refused_by_the_database() {
+    let app = spawn_app().await;
+    let entity_a = app
+        .scalar_i64("SELECT entity_id FROM users WHERE login_id = '1000000001'")
+        .await;
+    let taken_elsewhere: String = sqlx::query_scalar(&format!(
+        "SELECT login_id FROM users WHERE entity_id <> {entity_a} ORDER BY id LIMIT 1"
+    ))
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let person = app
+        .scalar_i64(&format!(
+            "SELECT p.id FROM persons p WHERE p.entity_id = {entity_a} \
+             AND NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id) ORDER BY p.id LIMIT 1"
+        ))
+        .await;
+    let users_before = app.scalar_i64("SELECT COUNT(*) FROM users").await;
+    let mut tx = app.db.begin_write().await.unwrap();
+    let new_user = |login_id: &'static str| NewUser {
+        entity_id: entity_a,
+        person_id: person,
+        login_id,
+        email: "nouveau@exemple.fr",
+        is_administrator: false,
+        temp_password_hash: "x",
+        email_code_hash: "x",
+        language: model::Lang::Fr,
+        temp_password_expires_at: now() + 3600,
+        created_at: now(),
+        created_by: None,
+    };
+    let taken: &'static str = Box::leak(taken_elsewhere.into_boxed_str());
+    assert_eq!(
+        store::users::insert(&mut tx, new_user(taken))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store::users::insert(&mut tx, new_user("9876543210"))
+        .await
+        .unwrap()
+        .is_some());
+    tx.commit().await.unwrap();
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM users").await,
+        users_before + 1
+    );
+}

@@ -19,7 +19,7 @@ use crate::backend::store::drafts::{DraftKind, NewDraft};
 use crate::backend::store::persons::Person;
 use crate::backend::store::rights::Grant;
 use crate::backend::store::users::NewUser;
-use crate::backend::store::{self, is_unique_violation, now, Tx};
+use crate::backend::store::{self, now, Tx};
 use model::identity::EmailError;
 use model::identity::{format_date, format_phone, mask_phone};
 use model::Profile;
@@ -527,18 +527,12 @@ pub async fn inputs(caller: &Caller) -> Result<Inputs, ApiError> {
     })
 }
 
-/// A fresh random login id (10 digits, not starting with 0).
-async fn unused_login_id(tx: &mut Tx) -> Result<LoginId, ApiError> {
-    for _ in 0..20 {
-        let candidate = rand::thread_rng()
-            .gen_range(3_000_000_000u64..10_000_000_000)
-            .to_string();
-        if !store::users::login_id_exists(tx, &candidate).await? {
-            return LoginId::parse(&candidate).map_err(|_| ApiError::Internal);
-        }
-    }
-    tracing::error!("no free login id after 20 draws");
-    Err(ApiError::Internal)
+/// A random login id: 10 digits, not starting with 0 (nor with 1 or 2, kept for the demo).
+fn random_login_id() -> Result<LoginId, ApiError> {
+    let candidate = rand::thread_rng()
+        .gen_range(3_000_000_000u64..10_000_000_000)
+        .to_string();
+    LoginId::parse(&candidate).map_err(|_| ApiError::Internal)
 }
 
 /// Applies a signed addition inside the transaction of `operations::confirm`.
@@ -568,33 +562,42 @@ pub async fn apply(
     let person = store::persons::candidate(&mut **tx, entity_id, *person_id)
         .await?
         .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
-    let login_id = unused_login_id(tx).await?;
-    let inserted = store::users::insert(
-        tx,
-        NewUser {
-            entity_id,
-            person_id: *person_id,
-            login_id: login_id.as_str(),
-            email: email.as_str(),
-            is_administrator: assignment.rights.administration(),
-            temp_password_hash: &inputs.temporary_hash,
-            email_code_hash: &inputs.email_code_hash,
-            language: caller.lang,
-            temp_password_expires_at: now + state.config.temp_password_ttl_secs,
-            created_at: now,
-            created_by: Some(caller.user_id()),
-        },
-    )
-    .await;
-    let user_id = match inserted {
-        Ok(id) => id,
-        // Another administrator added the same person a moment earlier: the unique person is
-        // the referee, and this transaction leaves nothing behind.
-        Err(error) if is_unique_violation(&error) => {
-            return Err(ApiError::Conflict(ALREADY_ADDED.into()))
+    // A login id is unique across every entity, and under row-level security this transaction
+    // sees only its own entity's users: the database is the referee. A login id taken elsewhere
+    // inserts nothing and another is drawn; the same person added a moment earlier by another
+    // administrator inserts nothing either, and the operation stops there, leaving nothing.
+    let mut added = None;
+    for _ in 0..20 {
+        let login_id = random_login_id()?;
+        let inserted = store::users::insert(
+            tx,
+            NewUser {
+                entity_id,
+                person_id: *person_id,
+                login_id: login_id.as_str(),
+                email: email.as_str(),
+                is_administrator: assignment.rights.administration(),
+                temp_password_hash: &inputs.temporary_hash,
+                email_code_hash: &inputs.email_code_hash,
+                language: caller.lang,
+                temp_password_expires_at: now + state.config.temp_password_ttl_secs,
+                created_at: now,
+                created_by: Some(caller.user_id()),
+            },
+        )
+        .await?;
+        if let Some(id) = inserted {
+            added = Some((id, login_id));
+            break;
         }
-        Err(error) => return Err(error.into()),
-    };
+        if store::persons::is_user(&mut **tx, entity_id, *person_id).await? {
+            return Err(ApiError::Conflict(ALREADY_ADDED.into()));
+        }
+    }
+    let (user_id, login_id) = added.ok_or_else(|| {
+        tracing::error!("no free login id after 20 draws");
+        ApiError::Internal
+    })?;
     store::rights::insert_all(
         tx,
         entity_id,

@@ -271,13 +271,6 @@ impl From<Flag> for bool {
     }
 }
 
-/// Whether an error is a unique constraint refusing a duplicate (the referee of races).
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
-}
-
 /// A state or kind stored as a text code: one mapping, used both ways.
 #[macro_export]
 macro_rules! stored_codes {

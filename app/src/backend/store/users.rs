@@ -324,17 +324,6 @@ where
         .await
 }
 
-pub async fn login_id_exists(
-    conn: &mut AnyConnection,
-    login_id: &str,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_id = $1")
-        .bind(login_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(found.is_some())
-}
-
 /// A user created by an addition, awaiting their first login.
 pub struct NewUser<'a> {
     pub entity_id: i64,
@@ -351,12 +340,19 @@ pub struct NewUser<'a> {
     pub created_by: Option<i64>,
 }
 
-pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
+/// Inserts a new user; `None` when a unique rule refused it (the login id is taken, in any
+/// entity, or the person is already a user), which the database decides whatever rows this
+/// transaction may see.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    user: NewUser<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
          temp_password_hash, temp_password_expires_at, created_at, created_by, \
          enrolment_code_hash, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(user.entity_id)
     .bind(user.person_id)
@@ -370,7 +366,7 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, 
     .bind(user.created_by)
     .bind(user.email_code_hash)
     .bind(user.language.code())
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 

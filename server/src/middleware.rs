@@ -309,8 +309,8 @@ pub async fn api_guard(State(state): State<AppState>, request: Request, next: Ne
     } else {
         return api_error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, &invalid_request());
     };
-    let response = next.run(request).await;
-    with_error_status(response).await
+    // The error's status is set inside, by `resolve_session` (which needs it to spot refusals).
+    next.run(request).await
 }
 
 fn invalid_request() -> ApiError {

@@ -4,7 +4,7 @@
 
 use super::common::{
     action_error, busy, field_error, general_error, on_loaded, outcome, page_lang, ErrorNotice,
-    Field, Loading, PageHeading, StepIndicator,
+    Loading, PageHeading, StepIndicator, TotpCodeField,
 };
 use super::home::RecapView;
 use super::sign_in::PasskeyFailure;
@@ -209,13 +209,9 @@ fn Sign(
                     <ActionForm action=validate attr:class="form" attr:novalidate="true">
                         <input type="hidden" name="form[operation_id]" value=validate_id.clone() />
                         <input type="hidden" name="form[digest]" value=digest.clone() />
-                        <Field
+                        <TotpCodeField
                             id="operation-code-input"
-                            name="form[code]"
                             label=move || t!(i18n, sign_in.totp_code)
-                            inputmode="numeric"
-                            autocomplete="one-time-code"
-                            maxlength=7
                             error=field_error(error, "code")
                         />
                         // One submission per code: a second one would be refused like a wrong one.

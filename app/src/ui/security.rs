@@ -2,8 +2,8 @@
 //! on the spot. Used by the first login and by the « Sécurité » page.
 
 use super::common::{
-    action_error, busy, field_error, general_error, on_loaded, outcome, ErrorNotice, Field,
-    Loading, PageHeading,
+    action_error, busy, field_error, general_error, on_loaded, outcome, ErrorNotice, Loading,
+    PageHeading, TotpCodeField,
 };
 use super::sign_in::PasskeyFailure;
 use super::{webauthn, RequireSignedIn};
@@ -135,13 +135,9 @@ pub fn TotpEnrolment(#[prop(into)] on_done: Callback<bool>) -> impl IntoView {
                                 <li>{t!(i18n, security.totp_type_code)}</li>
                             </ol>
                             <ActionForm action=finish attr:novalidate="true">
-                                <Field
+                                <TotpCodeField
                                     id="totp-enrol-code"
-                                    name="form[code]"
                                     label=move || t!(i18n, security.totp_code)
-                                    inputmode="numeric"
-                                    autocomplete="one-time-code"
-                                    maxlength=7
                                     error=field_error(finish_error, "code")
                                 />
                                 <button class="button primary" type="submit" disabled=move || finish_busy.get()>
@@ -188,13 +184,9 @@ fn ConfirmIdentity(action: ServerAction<ConfirmIdentity>) -> impl IntoView {
             <p>{t!(i18n, security.confirm_identity_intro)}</p>
             <ActionForm action=action attr:class="form" attr:novalidate="true">
                 <ErrorNotice error=general_error(error, &["code"]) />
-                <Field
+                <TotpCodeField
                     id="confirm-identity-code"
-                    name="form[code]"
                     label=move || t!(i18n, security.totp_code)
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    maxlength=7
                     error=field_error(error, "code")
                 />
                 <button class="button primary" type="submit" disabled=move || confirm_busy.get()>

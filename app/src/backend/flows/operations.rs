@@ -165,17 +165,17 @@ async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<
 /// What a kind needs prepared before the write lock is taken (work that takes time): new
 /// credentials (an addition, a reset of access), or nothing.
 enum Inputs {
-    AddUser(add_user::Inputs),
+    Credentials(add_user::Inputs),
     Nothing,
 }
 
 async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
     match &operation.change {
-        Change::AddUser { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
+        Change::AddUser { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
         Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. } => {
             Ok(Inputs::Nothing)
         }
-        Change::ResetAccess { .. } => Ok(Inputs::AddUser(add_user::inputs(caller).await?)),
+        Change::ResetAccess { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
         _ => {
             tracing::error!(
                 kind = operation.kind().code(),
@@ -287,7 +287,7 @@ async fn apply_confirmed(
         return Err(ApiError::OperationExpired);
     }
     let done = match (&operation.change, inputs) {
-        (Change::AddUser { .. }, Inputs::AddUser(inputs)) => {
+        (Change::AddUser { .. }, Inputs::Credentials(inputs)) => {
             add_user::apply(
                 &mut tx,
                 caller,
@@ -302,7 +302,7 @@ async fn apply_confirmed(
             Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. },
             Inputs::Nothing,
         ) => lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?,
-        (Change::ResetAccess { .. }, Inputs::AddUser(inputs)) => {
+        (Change::ResetAccess { .. }, Inputs::Credentials(inputs)) => {
             lifecycle::apply_reset(
                 &mut tx,
                 caller,

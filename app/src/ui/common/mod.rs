@@ -146,6 +146,27 @@ pub fn on_loaded<T, V: IntoView + 'static>(
 /// A labelled input with its hint and error, linked for screen readers (`aria-describedby`,
 /// `aria-invalid`, the error announced). The input is uncontrolled: what is typed before the
 /// page is hydrated stays, and the form posts it as `name`.
+/// The field of a six-digit code from the authenticator application (`form[code]`), the same
+/// wherever a code is asked: sign-in, enrolment, « Confirmer mon identité », an operation.
+#[component]
+pub fn TotpCodeField(
+    id: &'static str,
+    #[prop(into)] label: ViewFn,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Field
+            id=id
+            name="form[code]"
+            label=label
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            maxlength=7
+            error=error
+        />
+    }
+}
+
 #[component]
 pub fn Field(
     id: &'static str,

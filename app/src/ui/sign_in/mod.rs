@@ -10,7 +10,7 @@ pub use first_login::FirstLoginPage;
 
 use super::common::{
     action_error, busy, field_error, general_error, outcome, ErrorNotice, Field, Loading,
-    PageHeading,
+    PageHeading, TotpCodeField,
 };
 use super::{page_session, webauthn};
 use crate::api::session::{login_passkey_finish, login_passkey_start, Login, LoginTotp, Logout};
@@ -180,13 +180,9 @@ fn StrongAuthentication(has_passkey: bool, has_totp: bool) -> impl IntoView {
         </Show>
         <Show when=move || has_totp>
             <ActionForm action=totp attr:class="form" attr:novalidate="true">
-                <Field
+                <TotpCodeField
                     id="totp-code"
-                    name="form[code]"
                     label=move || t!(i18n, sign_in.totp_code)
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    maxlength=7
                     error=field_error(totp_error, "code")
                 />
                 // One submission per code: a second one would be refused like a wrong code.

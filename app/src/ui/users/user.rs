@@ -135,69 +135,62 @@ enum AccessAction {
     Unblock(ServerAction<PrepareUnblock>),
 }
 
-/// « Suspendre l’accès » / « Réactiver l’accès »: prepares the operation, then the validation
-/// page asks for the strong authentication. A form: it works before the wasm arrives.
+/// « Suspendre », « Réactiver », « Réinitialiser », « Débloquer »: each prepares its operation,
+/// then the validation page asks for the strong authentication. A form: it works before the
+/// wasm arrives. (A macro: each action is a `ServerAction` of its own server function type.)
+macro_rules! access_form {
+    ($i18n:expr, $user_id:expr, $action:expr, $intro:ident, $label:ident, $class:literal) => {{
+        let (i18n, action) = ($i18n, $action);
+        let pending = busy(*action);
+        let error = action_error(*action);
+        view! {
+            <ActionForm action=action attr:class="form access-form">
+                <ErrorNotice error=error />
+                <p>{t!(i18n, user.$intro)}</p>
+                <input type="hidden" name="form[user_id]" value=$user_id.to_string() />
+                <button class=$class type="submit" disabled=move || pending.get()>
+                    {t!(i18n, user.$label)}
+                </button>
+            </ActionForm>
+        }
+        .into_any()
+    }};
+}
+
 fn access_form(i18n: I18n, user_id: i64, action: AccessAction) -> AnyView {
     match action {
         AccessAction::Suspend(action) => {
-            let pending = busy(*action);
-            let error = action_error(*action);
-            view! {
-                <ActionForm action=action attr:class="form access-form">
-                    <ErrorNotice error=error />
-                    <p>{t!(i18n, user.suspend_intro)}</p>
-                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
-                    <button class="button danger" type="submit" disabled=move || pending.get()>
-                        {t!(i18n, user.suspend)}
-                    </button>
-                </ActionForm>
-            }
-            .into_any()
+            access_form!(
+                i18n,
+                user_id,
+                action,
+                suspend_intro,
+                suspend,
+                "button danger"
+            )
         }
         AccessAction::Reset(action) => {
-            let pending = busy(*action);
-            let error = action_error(*action);
-            view! {
-                <ActionForm action=action attr:class="form access-form">
-                    <ErrorNotice error=error />
-                    <p>{t!(i18n, user.reset_intro)}</p>
-                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
-                    <button class="button" type="submit" disabled=move || pending.get()>
-                        {t!(i18n, user.reset)}
-                    </button>
-                </ActionForm>
-            }
-            .into_any()
+            access_form!(i18n, user_id, action, reset_intro, reset, "button")
         }
         AccessAction::Unblock(action) => {
-            let pending = busy(*action);
-            let error = action_error(*action);
-            view! {
-                <ActionForm action=action attr:class="form access-form">
-                    <ErrorNotice error=error />
-                    <p>{t!(i18n, user.unblock_intro)}</p>
-                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
-                    <button class="button primary" type="submit" disabled=move || pending.get()>
-                        {t!(i18n, user.unblock)}
-                    </button>
-                </ActionForm>
-            }
-            .into_any()
+            access_form!(
+                i18n,
+                user_id,
+                action,
+                unblock_intro,
+                unblock,
+                "button primary"
+            )
         }
         AccessAction::Reactivate(action) => {
-            let pending = busy(*action);
-            let error = action_error(*action);
-            view! {
-                <ActionForm action=action attr:class="form access-form">
-                    <ErrorNotice error=error />
-                    <p>{t!(i18n, user.reactivate_intro)}</p>
-                    <input type="hidden" name="form[user_id]" value=user_id.to_string() />
-                    <button class="button primary" type="submit" disabled=move || pending.get()>
-                        {t!(i18n, user.reactivate)}
-                    </button>
-                </ActionForm>
-            }
-            .into_any()
+            access_form!(
+                i18n,
+                user_id,
+                action,
+                reactivate_intro,
+                reactivate,
+                "button primary"
+            )
         }
     }
 }

@@ -3,7 +3,7 @@
 // Run through ./scripts/bench, which builds the release first.
 
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,21 +24,24 @@ print("(reference: the Leptos start-axum-workspace hello world is 293,246 raw / 
 // A server of our own, on a fresh database. Its per-request log lines are off: `wrk` runs
 // synchronously, nobody drains the pipe meanwhile, and a full pipe would stall the server.
 const dir = mkdtempSync(join(tmpdir(), "habilis-bench-"));
-const child = spawn(serverBin, [], {
-  env: { ...process.env, DATABASE_URL: `sqlite://${dir}/bench.db?mode=rwc`, HABILIS_ADDR: "127.0.0.1:0", HABILIS_SITE_ROOT: siteRoot, HABILIS_SECRET_KEY: randomBytes(32).toString("hex"), NO_COLOR: "1", RUST_LOG: "warn,server=info,server::middleware=warn" },
-  stdio: ["ignore", "pipe", "pipe"],
-});
-let log = "";
-const url = await new Promise((resolve, reject) => {
-  const read = (chunk) => {
-    log += chunk;
-    const match = log.match(/open (http:\/\/localhost:\d+)/);
-    if (match) resolve(match[1]);
-  };
-  child.stdout.on("data", read);
-  child.stderr.on("data", read);
-  setTimeout(() => reject(new Error(log)), 30000);
-});
+const secretKey = randomBytes(32).toString("hex");
+const serverEnv = (databaseUrl) => ({ ...process.env, DATABASE_URL: databaseUrl, HABILIS_ADDR: "127.0.0.1:0", HABILIS_SITE_ROOT: siteRoot, HABILIS_SECRET_KEY: secretKey, NO_COLOR: "1", RUST_LOG: "warn,server=info,server::middleware=warn" });
+async function startServer(databaseUrl) {
+  const server = spawn(serverBin, [], { env: serverEnv(databaseUrl), stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const address = await new Promise((resolve, reject) => {
+    const read = (chunk) => {
+      log += chunk;
+      const match = log.match(/open (http:\/\/localhost:\d+)/);
+      if (match) resolve(match[1]);
+    };
+    server.stdout.on("data", read);
+    server.stderr.on("data", read);
+    setTimeout(() => reject(new Error(log)), 30000);
+  });
+  return { server, address };
+}
+const { server: child, address: url } = await startServer(`sqlite://${dir}/bench.db?mode=rwc`);
 
 const headers = { "content-type": "application/json", origin: url };
 const post = (path, body) => fetch(`${url}/api/${path}`, { method: "POST", headers, body: JSON.stringify(body) });
@@ -87,17 +90,22 @@ const hasWrk = (() => {
     return error.status === 1; // wrk --version exits 1 after printing its version
   }
 })();
+/** `wrk` on a path of the server at `address`, with extra request headers. */
+function loadOn(address, label, path, headers = {}) {
+  const args = ["-t2", "-c32", "-d5s", "-H", `Host: ${new URL(address).host}`];
+  for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
+  // The address the server listens on (`localhost` may resolve to ::1 first).
+  const target = address.replace("//localhost:", "//127.0.0.1:");
+  const output = execFileSync("wrk", [...args, `${target}${path}`], { encoding: "utf8" });
+  const rate = output.match(/Requests\/sec:\s+([\d.]+)/)?.[1];
+  const latency = output.match(/Latency\s+(\S+)/)?.[1];
+  const errors = output.match(/Non-2xx or 3xx responses: (\d+)/)?.[1];
+  print(`${label.padEnd(44)} ${Number(rate).toFixed(0).padStart(7)} req/s  mean latency ${latency}  (wrk, 32 connections, 5 s)${errors ? `  non-2xx ${errors}` : ""}`);
+}
+
 async function load(label, path, init = {}) {
   if (hasWrk && !init.method) {
-    const args = ["-t2", "-c32", "-d5s", "-H", `Host: ${host}`];
-    for (const [name, value] of Object.entries(init.headers ?? {})) args.push("-H", `${name}: ${value}`);
-    // The address the server listens on (`localhost` may resolve to ::1 first); the Host
-    // header keeps the public name.
-    const target = url.replace("//localhost:", "//127.0.0.1:");
-    const output = execFileSync("wrk", [...args, `${target}${path}`], { encoding: "utf8" });
-    const rate = output.match(/Requests\/sec:\s+([\d.]+)/)?.[1];
-    const latency = output.match(/Latency\s+(\S+)/)?.[1];
-    print(`${label.padEnd(44)} ${Number(rate).toFixed(0).padStart(7)} req/s  mean latency ${latency}  (wrk, 32 connections, 5 s)`);
+    loadOn(url, label, path, init.headers);
     return;
   }
   const latencies = [];
@@ -124,4 +132,102 @@ await load(`GET /pkg/….wasm (precompressed gzip)`, `/pkg/${wasm}`, { headers: 
 await load("POST /api/session/info (server function)", "/api/session/info", { method: "POST", headers, body: "{}" });
 
 child.kill("SIGTERM");
+
+// 4. An entity of 10,000 users: the users page (first page, a search, a far page) signed in,
+// on SQLite and on PostgreSQL.
+await usersAtScale("SQLite", `sqlite://${dir}/scale.db?mode=rwc`, () => {
+  const plan = execFileSync("sqlite3", [`${dir}/scale.db`, `EXPLAIN QUERY PLAN ${LIST_QUERY.replaceAll("$1", "1")}`], { encoding: "utf8" });
+  print(plan.trim());
+});
+const postgresBase = process.env.HABILIS_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const psql = (sql, database = postgresBase) => execFileSync("psql", [database, "-X", "-q", "-t", "-c", sql], { encoding: "utf8" });
+let postgresReachable = true;
+try {
+  psql("SELECT 1");
+} catch {
+  postgresReachable = false;
+  print(`\n(PostgreSQL not reachable at ${postgresBase}: its figures are skipped)`);
+}
+if (postgresReachable) {
+  const name = `habilis_bench_${randomBytes(6).toString("hex")}`;
+  psql(`CREATE DATABASE ${name}`);
+  const database = postgresBase.replace(/\/[^/]*$/, `/${name}`);
+  try {
+    await usersAtScale("PostgreSQL", database, () => {
+      psql("ANALYZE", database);
+      print(psql(`EXPLAIN ${LIST_QUERY.replaceAll("$1", "(SELECT entity_id FROM users WHERE login_id = '1000000001')")}`, database).trim());
+    });
+  } finally {
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
 rmSync(dir, { recursive: true, force: true });
+
+// The users page's query for a search (one word), as `store::users::search` writes it.
+const LIST_QUERY = "SELECT u.id FROM users u JOIN persons p ON p.id = u.person_id WHERE u.entity_id = $1 AND u.search_text LIKE '%moreau%' AND u.state <> 'removed' ORDER BY p.last_name, p.first_name, u.id LIMIT 50 OFFSET 0";
+
+/** Signs in as Sophie MARTIN (password, then her authenticator code); returns the cookie. */
+async function signIn(address) {
+  const cookieOf = (response) => (response.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).find((c) => c.startsWith("__Host-habilis="));
+  const formPost = (path, fields, cookie) =>
+    fetch(`${address}/api/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: address, ...(cookie ? { cookie } : {}) },
+      body: new URLSearchParams(fields).toString(),
+      redirect: "manual",
+    });
+  const first = await formPost("connexion", { "form[login_id]": "1000000001", "form[password]": "Atelier-Lumiere-2026" });
+  const cookie = cookieOf(first);
+  if (!cookie) throw new Error(`sign-in answered ${first.status}`);
+  const second = await formPost("connexion/code", { "form[code]": totp("KBH6P45B6AWXPGBC3MXS6YQLNFFQCQB4") }, cookie);
+  const signedIn = cookieOf(second) ?? cookie;
+  const home = await fetch(`${address}/utilisateurs`, { headers: { cookie: signedIn }, redirect: "manual" });
+  if (home.status !== 200) throw new Error(`the users page answered ${home.status} after signing in`);
+  return signedIn;
+}
+
+function totp(secret) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[19] & 15;
+  const code = (((digest[offset] & 127) << 24) | (digest[offset + 1] << 16) | (digest[offset + 2] << 8) | digest[offset + 3]) % 1_000_000;
+  return String(code).padStart(6, "0");
+}
+
+async function usersAtScale(label, databaseUrl, explain) {
+  print(`\n== ${label}: an entity of 10,000 users ==`);
+  const started = performance.now();
+  execFileSync(serverBin, ["demo-users", "9995"], { env: serverEnv(databaseUrl), stdio: ["ignore", "ignore", "inherit"] });
+  print(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const { server, address } = await startServer(databaseUrl);
+  try {
+    const cookie = await signIn(address);
+    for (const [what, path] of [
+      ["first page", "/utilisateurs"],
+      ["search « moreau »", "/utilisateurs?recherche=moreau"],
+      ["page 150 of 199", "/utilisateurs?page=150"],
+      ["state « actif », search « léa »", "/utilisateurs?recherche=l%C3%A9a&etat=actif"],
+    ]) {
+      const samples = [];
+      for (let i = 0; i < 100; i++) {
+        const start = performance.now();
+        const response = await fetch(`${address}${path}`, { headers: { cookie } });
+        const body = await response.text();
+        if (response.status !== 200 || !body.includes("utilisateurs")) throw new Error(`${path} answered ${response.status}`);
+        samples.push(performance.now() - start);
+      }
+      const sorted = samples.sort((a, b) => a - b);
+      print(`GET ${what.padEnd(34)} p50 ${sorted[49].toFixed(1)} ms  p99 ${sorted[98].toFixed(1)} ms  (one at a time, n=100, session checked)`);
+    }
+    if (hasWrk) loadOn(address, "GET /utilisateurs (10,000 users, signed in)", "/utilisateurs", { cookie });
+    print("query plan of a search:");
+    explain();
+  } finally {
+    server.kill("SIGTERM");
+  }
+}

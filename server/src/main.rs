@@ -5,6 +5,8 @@
 //! server migrate                 apply the database migrations (as the database's owner) and stop
 //! server verify-audit            check the audit trail's hash chain (exit code 1 if broken)
 //! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
+//! server demo-users COUNT        add COUNT generated users (no credentials) to the demo entity
+//!                                Atelier Lumière, for benchmarks of large entities
 //! ```
 
 use app::backend::config::Config;
@@ -34,6 +36,10 @@ async fn main() -> ExitCode {
             }
             None => ExitCode::FAILURE,
         },
+        Some("demo-users") => match args.get(1).and_then(|n| n.parse().ok()) {
+            Some(count) => demo_users(&config, count).await,
+            None => usage(),
+        },
         Some("unblock") => match (args.get(1), args.get(2)) {
             (Some(login_id), Some(operator)) => unblock(&config, login_id, operator).await,
             _ => usage(),
@@ -43,7 +49,9 @@ async fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: server [serve] | migrate | verify-audit | unblock LOGIN_ID OPERATOR_NAME");
+    eprintln!(
+        "usage: server [serve] | migrate | verify-audit | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT"
+    );
     ExitCode::from(2)
 }
 
@@ -127,6 +135,30 @@ async fn unblock(config: &Config, login_id: &str, operator: &str) -> ExitCode {
         }
         Err(error) => {
             eprintln!("database: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Adds generated users to the demo entity (seeding the demo data first on an empty database).
+async fn demo_users(config: &Config, count: usize) -> ExitCode {
+    use app::backend::demo;
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let added = async {
+        demo::seed_if_empty(&db, &secrets).await?;
+        demo::add_generated_users(&db, demo::SOPHIE_MARTIN.login_id, count).await
+    }
+    .await;
+    db.close().await;
+    match added {
+        Ok(added) => {
+            eprintln!("{added} users added");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("demo-users: {error}");
             ExitCode::FAILURE
         }
     }

@@ -131,6 +131,9 @@ pub enum UserState {
     Active,
     Suspended,
     Blocked,
+    /// Removed from the entity: no access, no rights, kept for the history; the login id is
+    /// never given to anyone else.
+    Removed,
 }
 
 impl UserState {
@@ -140,6 +143,7 @@ impl UserState {
             UserState::Active => "active",
             UserState::Suspended => "suspended",
             UserState::Blocked => "blocked",
+            UserState::Removed => "removed",
         }
     }
 
@@ -149,6 +153,7 @@ impl UserState {
             UserState::Active,
             UserState::Suspended,
             UserState::Blocked,
+            UserState::Removed,
         ]
         .into_iter()
         .find(|s| s.code() == code)
@@ -160,6 +165,7 @@ impl UserState {
             UserState::Active => "Actif",
             UserState::Suspended => "Suspendu",
             UserState::Blocked => "Bloqué",
+            UserState::Removed => "Retiré",
         }
     }
 }
@@ -425,6 +431,31 @@ pub struct AddUserJourney {
     pub users: Vec<UserSummary>,
     /// The operation prepared from this draft, if « Confirmer » was pressed.
     pub operation_id: Option<String>,
+    /// A modification of an existing user's rights (the same steps, from their rights).
+    pub modifying: Option<ModifiedUser>,
+}
+
+impl AddUserJourney {
+    /// The address of one of the journey's steps.
+    pub fn step_url(&self, step: &str) -> String {
+        journey_step_url(&self.draft_id, self.modifying.is_some(), step)
+    }
+}
+
+/// `/utilisateurs/ajout/{draft}/{step}` or `/utilisateurs/modification/{draft}/{step}`.
+pub fn journey_step_url(draft_id: &str, modifying: bool, step: &str) -> String {
+    let journey = if modifying { "modification" } else { "ajout" };
+    format!("/utilisateurs/{journey}/{draft_id}/{step}")
+}
+
+/// The user whose rights a journey modifies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModifiedUser {
+    pub user_id: i64,
+    /// Their rights now (the administration right included).
+    pub before: Rights,
+    /// What the rights chosen so far change, once chosen.
+    pub diff: Option<model::RightsDiff>,
 }
 
 /// Where an operation stands.
@@ -472,6 +503,8 @@ pub struct StateCounts {
     pub active: i64,
     pub suspended: i64,
     pub blocked: i64,
+    /// Not in `all`: removed users are listed only when asked for.
+    pub removed: i64,
 }
 
 /// One page of « Gestion des utilisateurs ».

@@ -12,7 +12,9 @@ use super::{ApiError, StrictJson};
 use leptos::server;
 
 #[cfg(feature = "ssr")]
-use crate::backend::flows::add_user::{self, step_url};
+use super::types::journey_step_url;
+#[cfg(feature = "ssr")]
+use crate::backend::flows::add_user;
 #[cfg(feature = "ssr")]
 use crate::backend::{flows, guard};
 
@@ -66,7 +68,7 @@ pub async fn load_add_user_journey(
 pub async fn start_add_user(form: PersonChoice) -> Result<String, ApiError> {
     let caller = guard::administrator()?;
     let draft = add_user::start(&caller, form.person_id).await?;
-    guard::redirect(&step_url(&draft, "donnees"));
+    guard::redirect(&journey_step_url(&draft, false, "donnees"));
     Ok(draft)
 }
 
@@ -75,7 +77,7 @@ pub async fn start_add_user(form: PersonChoice) -> Result<String, ApiError> {
 pub async fn save_add_user_email(form: EmailForm) -> Result<(), ApiError> {
     let caller = guard::administrator()?;
     add_user::save_email(&caller, &form.draft, &form.email).await?;
-    guard::redirect(&step_url(&form.draft, "methode"));
+    guard::redirect(&journey_step_url(&form.draft, false, "methode"));
     Ok(())
 }
 
@@ -85,7 +87,7 @@ pub async fn choose_add_user_method(form: MethodForm) -> Result<(), ApiError> {
     let caller = guard::administrator()?;
     let method = add_user::parse_method(&form.method, form.copy_from)?;
     add_user::choose_method(&caller, &form.draft, method).await?;
-    guard::redirect(&step_url(&form.draft, "droits"));
+    guard::redirect(&add_user::draft_step_url(&caller, &form.draft, "droits").await?);
     Ok(())
 }
 
@@ -95,7 +97,7 @@ pub async fn save_add_user_rights(form: RightsForm) -> Result<(), ApiError> {
     let caller = guard::administrator()?;
     let rights = add_user::parse_cells(&form.cells, form.administration)?;
     add_user::save_rights(&caller, &form.draft, rights).await?;
-    guard::redirect(&step_url(&form.draft, "verification"));
+    guard::redirect(&add_user::draft_step_url(&caller, &form.draft, "verification").await?);
     Ok(())
 }
 
@@ -120,6 +122,29 @@ pub async fn prepare_add_user(draft: AddUserDraft) -> Result<PreparedOperation, 
 pub async fn load_user(user_id: i64) -> Result<UserView, ApiError> {
     let caller = guard::administrator()?;
     flows::lifecycle::view(&caller, user_id).await
+}
+
+/// « Modifier les droits »: a draft starts from the user's rights; on to the methods.
+#[server(prefix = "/api", endpoint = "utilisateurs/modification")]
+pub async fn start_rights_modification(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let draft = add_user::start_modification(&caller, form.user_id).await?;
+    guard::redirect(&journey_step_url(&draft, true, "methode"));
+    Ok(draft)
+}
+
+/// « Retirer l’utilisateur »: prepares the removal of a user from the entity.
+#[server(prefix = "/api", endpoint = "utilisateurs/retrait")]
+pub async fn prepare_removal(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = flows::lifecycle::prepare(
+        &caller,
+        form.user_id,
+        flows::lifecycle::AccessChange::Remove,
+    )
+    .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
 }
 
 /// « Suspendre l’accès »: prepares the suspension of a user, to validate on the operation page.

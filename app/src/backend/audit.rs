@@ -39,6 +39,8 @@ pub enum Kind {
     UserSuspended,
     UserReactivated,
     AccessReset,
+    RightsModified,
+    UserRemoved,
 }
 
 impl Kind {
@@ -60,6 +62,8 @@ impl Kind {
             Kind::UserSuspended => "utilisateur_suspendu",
             Kind::UserReactivated => "utilisateur_reactive",
             Kind::AccessReset => "acces_reinitialise",
+            Kind::RightsModified => "droits_modifies",
+            Kind::UserRemoved => "utilisateur_retire",
         }
     }
 }

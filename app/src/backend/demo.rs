@@ -26,6 +26,8 @@ pub enum SeedError {
     Crypto(#[from] CryptoError),
     #[error("a demo TOTP secret is not base32")]
     Secret,
+    #[error("no user has this login id")]
+    UnknownUser,
 }
 
 /// The password of every demo user.
@@ -515,6 +517,57 @@ impl Seed<'_> {
         )
         .await?)
     }
+}
+
+/// Adds `count` generated users (active, without credentials, profil comptable) to the entity
+/// of `administrator_login_id`, for benchmarks of large entities. Returns how many it added.
+pub async fn add_generated_users(
+    db: &Db,
+    administrator_login_id: &str,
+    count: usize,
+) -> Result<usize, SeedError> {
+    const LAST: [&str; 10] = [
+        "MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY",
+        "MOREAU",
+    ];
+    const FIRST: [&str; 10] = [
+        "Camille", "Léa", "Manon", "Hugo", "Louis", "Chloé", "Gabriel", "Emma", "Arthur", "Inès",
+    ];
+    let mut tx = db.begin_write().await?;
+    let entity = users::sign_in_account(&mut *tx, administrator_login_id)
+        .await?
+        .ok_or(SeedError::UnknownUser)?
+        .entity_id;
+    let advisor = entities::advisor_id(&mut *tx, entity).await?;
+    let catalog = entities::catalog(&mut *tx, entity).await?;
+    let rights = Profile::Comptable.rights(&catalog);
+    let start: usize = users::count_in_entity(&mut *tx, entity).await? as usize;
+    for n in start..start + count {
+        let (last, first) = (LAST[n % 10], FIRST[(n / 10) % 10]);
+        let last_name = format!("{last}-{n}");
+        let email = format!("utilisateur.{n}@exemple.fr");
+        let person = insert_person(
+            &mut tx,
+            entity,
+            advisor,
+            &Person {
+                first_name: first,
+                last_name: &last_name,
+                birth_date: "1980-01-01",
+                phone: &format!("+336{n:08}"),
+                email: Some(&email),
+            },
+        )
+        .await?;
+        let login_id = format!("4{n:09}");
+        let user =
+            users::insert_generated(&mut tx, entity, person, &login_id, &email, now()).await?;
+        insert_profile_rights(&mut tx, entity, user, &rights, Profile::Comptable).await?;
+        let search = super::flows::users::fold(&format!("{first} {last_name} {login_id} {email}"));
+        users::set_search_text(&mut *tx, user, &search).await?;
+    }
+    tx.commit().await?;
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -130,6 +130,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/utilisateurs/ajout/:draft/methode") view=users::add::ChooseMethod />
                 <Route path=path!("/utilisateurs/ajout/:draft/droits") view=users::add::ChooseRights />
                 <Route path=path!("/utilisateurs/ajout/:draft/verification") view=users::add::Verify />
+                <Route path=path!("/utilisateurs/modification/:draft/methode") view=users::add::ChooseMethod />
+                <Route path=path!("/utilisateurs/modification/:draft/droits") view=users::add::ChooseRights />
+                <Route path=path!("/utilisateurs/modification/:draft/verification") view=users::add::Verify />
                 <Route path=path!("/operations/:operation") view=operations::OperationPage />
                 <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
             </Routes>

@@ -16,6 +16,7 @@ mod isolation;
 mod journey;
 mod language;
 mod lifecycle;
+mod modification;
 mod schema;
 mod security;
 mod sessions;

@@ -144,6 +144,10 @@ pub fn access_changed_email(bank: &str, kind: model::OperationKind, by: &str, la
             "Votre accès à la banque en ligne est suspendu",
             format!("{by}, administrateur de votre entité, a suspendu votre accès à la banque en ligne : vous ne pouvez plus vous connecter. Vos droits sont conservés."),
         ),
+        (Lang::Fr, K::Remove) => (
+            "Votre accès à la banque en ligne est fermé",
+            format!("{by}, administrateur de votre entité, vous a retiré des utilisateurs de la banque en ligne de votre entité : votre accès, vos droits et vos moyens d’authentification forte sont supprimés."),
+        ),
         (Lang::Fr, K::Unblock) => (
             "Votre accès à la banque en ligne est débloqué",
             format!("{by}, administrateur de votre entité, a débloqué votre accès à la banque en ligne : vous pouvez à nouveau vous connecter."),
@@ -155,6 +159,10 @@ pub fn access_changed_email(bank: &str, kind: model::OperationKind, by: &str, la
         (Lang::En, K::Suspend) => (
             "Your online banking access is suspended",
             format!("{by}, administrator of your entity, has suspended your online banking access: you can no longer sign in. Your rights are kept."),
+        ),
+        (Lang::En, K::Remove) => (
+            "Your online banking access is closed",
+            format!("{by}, administrator of your entity, has removed you from your entity's online banking users: your access, your rights and your strong-authentication factors are deleted."),
         ),
         (Lang::En, K::Unblock) => (
             "Your online banking access is unblocked",
@@ -175,6 +183,62 @@ pub fn access_changed_email(bank: &str, kind: model::OperationKind, by: &str, la
     Email {
         subject: subject.into(),
         body: format!("{hello}\n\n{sentence}\n\n{ask}\n\n{bank}"),
+    }
+}
+
+/// To a user whose rights changed: what they gain and lose, account by account.
+pub fn rights_changed_email(bank: &str, by: &str, diff: &model::RightsDiff, lang: Lang) -> Email {
+    let mut lines: Vec<String> = diff
+        .lines
+        .iter()
+        .map(|line| {
+            let detail = if line.detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", line.detail)
+            };
+            format!("- {}{detail} : {}", line.label, line.sentence_in(lang))
+        })
+        .collect();
+    match diff.administration {
+        Some(true) => lines.push(
+            lang.pick(
+                "- Vous recevez le droit d’administration de l’espace de votre entité.",
+                "- You are given the right to administer your entity's space.",
+            )
+            .into(),
+        ),
+        Some(false) => lines.push(
+            lang.pick(
+                "- Vous n’avez plus le droit d’administration de l’espace de votre entité.",
+                "- You no longer have the right to administer your entity's space.",
+            )
+            .into(),
+        ),
+        None => {}
+    }
+    let changes = lines.join("\n");
+    match lang {
+        Lang::Fr => Email {
+            subject: "Vos droits sur la banque en ligne ont changé".into(),
+            body: format!(
+                "Bonjour,\n\n\
+                 {by}, administrateur de votre entité, a modifié vos droits sur la banque en ligne. Ils s’appliquent dès maintenant :\n\n\
+                 {changes}\n\n\
+                 Pour toute question, adressez-vous à lui ou à votre conseiller.\n\n\
+                 {bank}"
+            ),
+        },
+        Lang::En => Email {
+            subject: "Your online banking rights have changed".into(),
+            body: format!(
+                "Hello,\n\n\
+                 {by}, administrator of your entity, has changed your online banking rights. They apply now:\n\n\
+                 {changes}\n\n\
+                 For any question, ask them or your advisor.\n\n\
+                 {bank}"
+            ),
+        },
     }
 }
 

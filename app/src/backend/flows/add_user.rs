@@ -2,12 +2,16 @@
 //! from what the administrator entered, and its application once signed: the user created, the
 //! rights written with their origins, the audit event, the login id by e-mail and the temporary
 //! password by SMS — all in the transaction of `operations::confirm`.
+//!
+//! « Modifier les droits » shares the journey's draft and its method, grid and check steps: a
+//! draft with a target user starts from their rights (see `modify_rights`).
 
 use super::home::advisor_card;
+use super::modify_rights::{self, Target};
 use super::operations;
 use crate::api::types::{
-    AddUserDraft, AddUserJourney, Candidates, OperationDone, PersonCard, PreparedOperation,
-    RightsContext,
+    AddUserDraft, AddUserJourney, Candidates, ModifiedUser, OperationDone, PersonCard,
+    PreparedOperation, RightsContext,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -118,10 +122,47 @@ struct DraftData {
     rights: Option<Rights>,
     /// The operation prepared from the draft (« Confirmer »).
     operation_id: Option<String>,
+    /// A modification's draft: the user whose rights change.
+    #[serde(default)]
+    target: Option<Target>,
 }
 
-pub fn step_url(draft_id: &str, step: &str) -> String {
-    format!("/utilisateurs/ajout/{draft_id}/{step}")
+/// The address of a step of the journey a draft belongs to.
+pub async fn draft_step_url(
+    caller: &Caller,
+    draft_id: &str,
+    step: &str,
+) -> Result<String, ApiError> {
+    let data = load(caller, draft_id).await?;
+    Ok(crate::api::types::journey_step_url(
+        draft_id,
+        data.target.is_some(),
+        step,
+    ))
+}
+
+/// « Modifier les droits »: starts a draft from the user's rights, at their current version.
+pub async fn start_modification(caller: &Caller, user_id: i64) -> Result<String, ApiError> {
+    let (target, person_id) = modify_rights::target(caller, user_id).await?;
+    let id = random_token();
+    let data = DraftData {
+        person_id,
+        target: Some(target),
+        ..DraftData::default()
+    };
+    store::drafts::insert(
+        caller.state.db.pool(),
+        NewDraft {
+            id: &id,
+            entity_id: caller.entity_id(),
+            author_user_id: caller.user_id(),
+            kind: DraftKind::ModifyRights,
+            data: &serde_json::to_string(&data)?,
+            now: now(),
+        },
+    )
+    .await?;
+    Ok(id)
 }
 
 /// « Sélectionnez votre nouvel utilisateur »: starts a draft for the person.
@@ -154,12 +195,20 @@ async fn load(caller: &Caller, draft_id: &str) -> Result<DraftData, ApiError> {
         draft_id,
         caller.entity_id(),
         caller.user_id(),
-        DraftKind::AddUser,
         now() - DRAFT_LIFETIME_SECS,
     )
     .await?
     .ok_or(ApiError::NotFound)?;
-    Ok(serde_json::from_str(&stored.data)?)
+    let data: DraftData = serde_json::from_str(&stored.data)?;
+    let kind = if data.target.is_some() {
+        DraftKind::ModifyRights
+    } else {
+        DraftKind::AddUser
+    };
+    if kind != stored.kind {
+        return Err(ApiError::NotFound);
+    }
+    Ok(data)
 }
 
 /// Saves the draft. Any change voids the operation prepared from it: what was about to be
@@ -189,9 +238,15 @@ pub async fn journey(
 ) -> Result<AddUserJourney, ApiError> {
     let data = load(caller, draft_id).await?;
     let pool = caller.state.db.pool();
-    // The person may have become a user meanwhile (another administrator): then the draft is
-    // over, and says so.
-    let person = find_candidate(caller, data.person_id).await?;
+    // An addition: the person may have become a user meanwhile (another administrator): then
+    // the draft is over, and says so. A modification: the user must be as they were.
+    let (person, current) = match data.target {
+        None => (find_candidate(caller, data.person_id).await?, None),
+        Some(target) => {
+            let current = modify_rights::current(caller, target).await?;
+            (current.person.clone(), Some(current))
+        }
+    };
     let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
     let (baseline, source_name, copied) = match &data.method {
         Some(method) => {
@@ -212,18 +267,39 @@ pub async fn journey(
                 method: *method,
                 baseline: baseline.clone(),
                 source_name: source_name.clone(),
-                previous: Origins::new(),
+                previous: current
+                    .as_ref()
+                    .map(|c| c.before.origins.clone())
+                    .unwrap_or_default(),
                 rights: rights.clone(),
             };
             Some(Recap::new(&catalog, rights, |r, l| assignment.origin(r, l)))
         }
         _ => None,
     };
+    let modifying = current.as_ref().map(|current| ModifiedUser {
+        user_id: current.user.id,
+        before: current.before.rights.clone(),
+        diff: data
+            .rights
+            .as_ref()
+            .map(|rights| model::RightsDiff::between(&catalog, &current.before.rights, rights)),
+    });
+    let users = if with_users {
+        let mut users = super::users::list(caller).await?;
+        users.retain(|user| Some(user.id) != data.target.map(|t| t.user_id));
+        users
+    } else {
+        Vec::new()
+    };
     Ok(AddUserJourney {
         draft_id: draft_id.to_string(),
         email_registered: person.email.is_some(),
         person: person_card(&person),
-        email: data.email,
+        email: match &current {
+            Some(current) => current.user.email.clone(),
+            None => data.email,
+        },
         method_label: data.method.map(|m| m.label(&source_name)),
         method: data.method,
         baseline,
@@ -231,12 +307,9 @@ pub async fn journey(
         rights: data.rights,
         catalog,
         recap,
-        users: if with_users {
-            super::users::list(caller).await?
-        } else {
-            Vec::new()
-        },
+        users,
         operation_id: data.operation_id,
+        modifying,
     })
 }
 
@@ -291,14 +364,23 @@ pub async fn choose_method(
     method: RightsMethod,
 ) -> Result<(), ApiError> {
     let mut data = load(caller, draft_id).await?;
-    if data.email.is_empty() {
+    if data.email.is_empty() && data.target.is_none() {
         return Err(ApiError::invalid("email", EmailError::Missing.to_string()));
     }
     if data.method != Some(method) || data.rights.is_none() {
         let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
         let (baseline, _) = baseline(caller, &method, &catalog).await?;
+        let rights = match data.target {
+            // A modification starts as the grid does: from the user's rights.
+            Some(target) => {
+                let current = modify_rights::current(caller, target).await?;
+                let copied = method.has_baseline().then_some(&baseline);
+                modify_rights::starting_rights(method, &catalog, copied, &current.before.rights)
+            }
+            None => baseline,
+        };
         data.method = Some(method);
-        data.rights = Some(baseline);
+        data.rights = Some(rights);
     }
     save(caller, draft_id, data).await
 }
@@ -334,6 +416,21 @@ pub async fn confirm(caller: &Caller, draft_id: &str) -> Result<String, ApiError
             "Choisissez d’abord les droits à attribuer.",
         ));
     };
+    if let Some(target) = data.target {
+        let operation_id =
+            modify_rights::prepare(caller, target, method, rights, Some(draft_id)).await?;
+        data.operation_id = Some(operation_id.clone());
+        store::drafts::update(
+            caller.state.db.pool(),
+            draft_id,
+            caller.entity_id(),
+            caller.user_id(),
+            &serde_json::to_string(&data)?,
+            now(),
+        )
+        .await?;
+        return Ok(operation_id);
+    }
     let prepared = prepare(
         caller,
         AddUserDraft {

@@ -1,4 +1,5 @@
-//! A user's life after their addition: their page, suspension, reactivation and reset of access.
+//! A user's life after their addition: their page, suspension, reactivation, reset of access,
+//! unblocking and removal.
 //! Each change is an operation of the one pipeline (prepared here, signed with strong
 //! authentication, applied in one transaction with its audit event and messages), carrying the
 //! user's version: a user changed in between voids it.
@@ -73,6 +74,9 @@ pub enum AccessChange {
     Reset,
     /// A user blocked after five failed strong authentications, active again.
     Unblock,
+    /// Out of the entity for good: access, rights, factors and sessions gone, history kept, the
+    /// login id never given again.
+    Remove,
 }
 
 /// Someone changed the user since the operation was prepared (HTTP 409, nothing applied).
@@ -92,7 +96,19 @@ pub async fn prepare(
     let user = store::users::find(pool, caller.entity_id(), user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if user.state == UserState::Removed {
+        return Err(ApiError::Conflict(
+            "Cet utilisateur a été retiré de votre entité : son accès ne se modifie plus.".into(),
+        ));
+    }
     match change {
+        AccessChange::Remove => {
+            if user.id == caller.user_id() {
+                return Err(ApiError::Conflict(
+                    "Vous ne pouvez pas vous retirer vous-même : demandez-le à un autre administrateur.".into(),
+                ));
+            }
+        }
         AccessChange::Suspend => {
             if user.id == caller.user_id() {
                 return Err(ApiError::Conflict(
@@ -145,6 +161,7 @@ pub async fn prepare(
             AccessChange::Reactivate => Change::Reactivate { user: target },
             AccessChange::Reset => Change::ResetAccess { user: target },
             AccessChange::Unblock => Change::Unblock { user: target },
+            AccessChange::Remove => Change::Remove { user: target },
         },
     };
     Ok(operations::keep(caller, &operation, None)
@@ -170,6 +187,13 @@ pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, S
         ),
         Change::Unblock { user } => (
             lang.pick("Déblocage de l’accès de", "Unblocking the access of"),
+            user,
+        ),
+        Change::Remove { user } => (
+            lang.pick(
+                "Retrait de l’entité (accès, droits et moyens d’authentification supprimés) de",
+                "Removal from the entity (access, rights and factors deleted) of",
+            ),
             user,
         ),
         _ => return Err(ApiError::Internal),
@@ -374,5 +398,87 @@ pub async fn apply(
         name: done.full_name(),
         email: done.email,
         phone_masked: mask_phone(&done.phone),
+    })
+}
+
+/// Applies a signed removal inside the transaction of `operations::confirm`: the user can no
+/// longer sign in (credentials, factors and sessions gone), their rights move to the history,
+/// their row and login id stay (the audit trail names them; the id is never given again).
+pub async fn apply_removal(
+    tx: &mut Tx,
+    caller: &Caller,
+    operation_id: &str,
+    digest: &str,
+    operation: &Operation,
+) -> Result<OperationDone, ApiError> {
+    let Change::Remove { user: target } = &operation.change else {
+        return Err(ApiError::Internal);
+    };
+    let state = &caller.state;
+    let entity_id = caller.entity_id();
+    if store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await? == 0 {
+        return Err(ApiError::Conflict(LAST_ADMINISTRATOR.into()));
+    }
+    let now = store::now();
+    if !store::users::remove(tx, entity_id, target.user_id, target.version, now).await? {
+        return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
+    }
+    store::rights::revoke_all(
+        tx,
+        entity_id,
+        target.user_id,
+        &store::rights::Revocation {
+            operation_id,
+            revoked_at: now,
+            revoked_by: caller.user_id(),
+        },
+    )
+    .await?;
+    store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
+    store::sessions::delete_all_for_user(&mut **tx, target.user_id).await?;
+    audit::append(
+        tx,
+        &state.secrets,
+        Some(entity_id),
+        Some(caller.user_id()),
+        Kind::UserRemoved,
+        json!({
+            "operation": operation_id,
+            "empreinte": digest,
+            "utilisateur": target.user_id,
+            "contenu_signe": operation.canonical_text(),
+        }),
+    )
+    .await?;
+    let removed = store::users::find(&mut **tx, entity_id, target.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let email = messages::access_changed_email(
+        &state.config.bank_name,
+        operation.kind(),
+        &author.full_name(),
+        removed.language,
+    );
+    delivery::enqueue(
+        tx,
+        &state.secrets,
+        Message {
+            entity_id,
+            channel: MessageChannel::Email,
+            recipient: &removed.email,
+            subject: &email.subject,
+            body: &secrecy::SecretString::from(email.body),
+        },
+    )
+    .await?;
+    Ok(OperationDone {
+        kind: operation.kind(),
+        user_id: removed.id,
+        name: removed.full_name(),
+        email: removed.email,
+        phone_masked: mask_phone(&removed.phone),
     })
 }

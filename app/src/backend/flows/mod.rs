@@ -8,6 +8,7 @@ pub mod first_login;
 pub mod home;
 pub mod lifecycle;
 pub mod local_outbox;
+pub mod modify_rights;
 pub mod operations;
 pub mod sca;
 pub mod sign_in;

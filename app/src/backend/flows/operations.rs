@@ -9,7 +9,7 @@
 //!   transaction: the atomic « applied » mark, the kind's own change, the audit event and the
 //!   messages, or nothing at all.
 
-use super::{add_user, lifecycle, sca, sign_in::challenge_expired};
+use super::{add_user, lifecycle, modify_rights, sca, sign_in::challenge_expired};
 use crate::api::types::{
     OperationDone, OperationPage, OperationState, PreparedOperation, ScaProof,
 };
@@ -172,17 +172,12 @@ enum Inputs {
 async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
-        Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. } => {
-            Ok(Inputs::Nothing)
-        }
+        Change::ModifyRights { .. }
+        | Change::Suspend { .. }
+        | Change::Reactivate { .. }
+        | Change::Unblock { .. }
+        | Change::Remove { .. } => Ok(Inputs::Nothing),
         Change::ResetAccess { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
-        _ => {
-            tracing::error!(
-                kind = operation.kind().code(),
-                "operation kind without an apply"
-            );
-            Err(ApiError::Internal)
-        }
     }
 }
 
@@ -298,10 +293,17 @@ async fn apply_confirmed(
             )
             .await?
         }
+        (Change::ModifyRights { .. }, Inputs::Nothing) => {
+            modify_rights::apply(&mut tx, caller, operation_id, stored_digest, operation).await?
+        }
         (
             Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. },
             Inputs::Nothing,
         ) => lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?,
+        (Change::Remove { .. }, Inputs::Nothing) => {
+            lifecycle::apply_removal(&mut tx, caller, operation_id, stored_digest, operation)
+                .await?
+        }
         (Change::ResetAccess { .. }, Inputs::Credentials(inputs)) => {
             lifecycle::apply_reset(
                 &mut tx,
@@ -374,11 +376,12 @@ async fn notify_administrators(
 async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => add_user::describe(caller, operation).await,
+        Change::ModifyRights { .. } => modify_rights::describe(caller, operation).await,
         Change::Suspend { .. }
         | Change::Reactivate { .. }
         | Change::ResetAccess { .. }
-        | Change::Unblock { .. } => Ok((lifecycle::describe(caller, operation)?, None, None)),
-        _ => Err(ApiError::Internal),
+        | Change::Unblock { .. }
+        | Change::Remove { .. } => Ok((lifecycle::describe(caller, operation)?, None, None)),
     }
 }
 
@@ -438,7 +441,12 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
 /// The journey step a « Modifier » link goes back to.
 fn back_to(kind: model::OperationKind, draft_id: &str) -> String {
     match kind {
-        model::OperationKind::AddUser => add_user::step_url(draft_id, "verification"),
+        model::OperationKind::AddUser => {
+            crate::api::types::journey_step_url(draft_id, false, "verification")
+        }
+        model::OperationKind::ModifyRights => {
+            crate::api::types::journey_step_url(draft_id, true, "verification")
+        }
         _ => "/utilisateurs".into(),
     }
 }

@@ -49,7 +49,7 @@ fn hash_to_check(account: &SignInAccount, now: i64, mode: Mode) -> Option<String
                 _ => None,
             }
         }
-        UserState::Suspended | UserState::Blocked => None,
+        UserState::Suspended | UserState::Blocked | UserState::Removed => None,
     }
 }
 

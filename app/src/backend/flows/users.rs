@@ -98,11 +98,16 @@ pub async fn search(caller: &Caller, search: &UserSearch) -> Result<UsersPage, A
             .sum::<i64>()
     };
     let counts = StateCounts {
-        all: counts.iter().map(|(_, n)| n).sum(),
+        all: counts
+            .iter()
+            .filter(|(state, _)| *state != UserState::Removed)
+            .map(|(_, n)| n)
+            .sum(),
         awaiting_first_login: count_of(UserState::AwaitingFirstLogin),
         active: count_of(UserState::Active),
         suspended: count_of(UserState::Suspended),
         blocked: count_of(UserState::Blocked),
+        removed: count_of(UserState::Removed),
     };
     let matching = search.state.map_or(counts.all, count_of);
     let pages = ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -113,6 +118,7 @@ pub async fn search(caller: &Caller, search: &UserSearch) -> Result<UsersPage, A
         &store::users::Search {
             words: &words,
             state: search.state,
+            exclude_removed: true,
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
         },

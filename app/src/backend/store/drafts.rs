@@ -53,13 +53,13 @@ where
     Ok(())
 }
 
-/// A draft of the author, of this kind, updated after `not_before` (drafts go stale).
+/// A draft of the author (of any kind: the caller checks it), updated after `not_before`
+/// (drafts go stale).
 pub async fn find<'e, E>(
     executor: E,
     id: &str,
     entity_id: i64,
     author_user_id: i64,
-    kind: DraftKind,
     not_before: i64,
 ) -> Result<Option<StoredDraft>, sqlx::Error>
 where
@@ -67,12 +67,11 @@ where
 {
     sqlx::query_as(
         "SELECT id, kind, data, updated_at FROM drafts WHERE id = $1 AND entity_id = $2 \
-         AND author_user_id = $3 AND kind = $4 AND updated_at >= $5",
+         AND author_user_id = $3 AND updated_at >= $4",
     )
     .bind(id)
     .bind(entity_id)
     .bind(author_user_id)
-    .bind(kind.code())
     .bind(not_before)
     .fetch_optional(executor)
     .await

@@ -212,3 +212,14 @@ pub async fn lock_for_administration(
         .await?;
     Ok(())
 }
+
+/// The id of the entity's advisor.
+pub async fn advisor_id<'e, E>(executor: E, entity_id: i64) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar("SELECT advisor_id FROM entities WHERE id = $1")
+        .bind(entity_id)
+        .fetch_one(executor)
+        .await
+}

@@ -144,3 +144,129 @@ pub async fn insert_all(
         .collect();
     insert(conn, entity_id, user_id, &levels, grant).await
 }
+
+/// Who took levels away, when, with which operation.
+pub struct Revocation<'a> {
+    pub operation_id: &'a str,
+    pub revoked_at: i64,
+    pub revoked_by: i64,
+}
+
+/// Columns copied from `user_rights` to `revoked_rights` (the revocation's three follow).
+const KEPT_COLUMNS: &str = "entity_id, user_id, account_id, contract_id, level, origin, \
+                            operation_id, granted_at, granted_by";
+
+/// The column naming a resource's id.
+fn resource_column(resource: ResourceRef) -> (&'static str, i64) {
+    match resource {
+        ResourceRef::Account(id) => ("account_id", id),
+        ResourceRef::Contract(id) => ("contract_id", id),
+    }
+}
+
+/// Takes levels away from a user: each row moves to `revoked_rights` with the revocation, so
+/// that who held which right when stays answerable.
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    levels: &[(ResourceRef, Level)],
+    revocation: &Revocation<'_>,
+) -> Result<(), sqlx::Error> {
+    for (resource, level) in levels {
+        let (column, id) = resource_column(*resource);
+        let condition = format!("entity_id = $1 AND user_id = $2 AND {column} = $3 AND level = $4");
+        sqlx::query::<Any>(&format!(
+            "INSERT INTO revoked_rights ({KEPT_COLUMNS}, revoked_at, revoked_by, \
+             revoking_operation_id) SELECT {KEPT_COLUMNS}, $5, $6, $7 FROM user_rights \
+             WHERE {condition}"
+        ))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(id)
+        .bind(level.code())
+        .bind(revocation.revoked_at)
+        .bind(revocation.revoked_by)
+        .bind(revocation.operation_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query::<Any>(&format!("DELETE FROM user_rights WHERE {condition}"))
+            .bind(entity_id)
+            .bind(user_id)
+            .bind(id)
+            .bind(level.code())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Takes every level away from a user (a removal), keeping the history.
+pub async fn revoke_all(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    revocation: &Revocation<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query::<Any>(&format!(
+        "INSERT INTO revoked_rights ({KEPT_COLUMNS}, revoked_at, revoked_by, \
+         revoking_operation_id) SELECT {KEPT_COLUMNS}, $3, $4, $5 FROM user_rights \
+         WHERE entity_id = $1 AND user_id = $2"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(revocation.revoked_at)
+    .bind(revocation.revoked_by)
+    .bind(revocation.operation_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query::<Any>("DELETE FROM user_rights WHERE entity_id = $1 AND user_id = $2")
+        .bind(entity_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A level kept whose origin changes (a profile applied to a right already held): it is given
+/// again by this operation.
+pub async fn regrant(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    (resource, level, origin): (ResourceRef, Level, &Origin),
+    grant: &Grant<'_>,
+) -> Result<(), sqlx::Error> {
+    let (column, id) = resource_column(resource);
+    sqlx::query::<Any>(&format!(
+        "UPDATE user_rights SET origin = $1, operation_id = $2, granted_at = $3, granted_by = $4 \
+         WHERE entity_id = $5 AND user_id = $6 AND {column} = $7 AND level = $8"
+    ))
+    .bind(origin.code())
+    .bind(grant.operation_id)
+    .bind(grant.granted_at)
+    .bind(grant.granted_by)
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(id)
+    .bind(level.code())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many levels a user once held and no longer does (history kept by [`revoke`]).
+pub async fn revoked_count<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar("SELECT COUNT(*) FROM revoked_rights WHERE entity_id = $1 AND user_id = $2")
+        .bind(entity_id)
+        .bind(user_id)
+        .fetch_one(executor)
+        .await
+}

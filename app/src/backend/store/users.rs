@@ -103,7 +103,7 @@ where
                 COALESCE(SUM(CASE WHEN r.level = 'validation' THEN 1 ELSE 0 END), 0) AS validation \
          FROM users u JOIN persons p ON p.id = u.person_id \
          LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id \
-         WHERE u.entity_id = $1 \
+         WHERE u.entity_id = $1 AND u.state <> 'removed' \
          GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
          ORDER BY p.last_name, p.first_name, u.id",
     )
@@ -117,6 +117,8 @@ where
 pub struct Search<'a> {
     pub words: &'a [String],
     pub state: Option<UserState>,
+    /// Without a state, leave removed users out.
+    pub exclude_removed: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -132,9 +134,17 @@ fn search_condition(search: &Search<'_>, first: usize) -> (String, Vec<String>) 
         ));
         values.push(format!("%{word}%"));
     }
-    if let Some(state) = search.state {
-        sql.push_str(&format!(" AND u.state = ${}", first + values.len()));
-        values.push(state.code().to_string());
+    match search.state {
+        Some(state) => {
+            sql.push_str(&format!(" AND u.state = ${}", first + values.len()));
+            values.push(state.code().to_string());
+        }
+        // Removed users are listed only when asked for.
+        None if search.exclude_removed => {
+            sql.push_str(&format!(" AND u.state <> ${}", first + values.len()));
+            values.push(UserState::Removed.code().to_string());
+        }
+        None => {}
     }
     (sql, values)
 }
@@ -189,6 +199,7 @@ where
         &Search {
             words,
             state: None,
+            exclude_removed: false,
             limit: 0,
             offset: 0,
         },
@@ -368,6 +379,40 @@ pub async fn insert(
     .bind(user.language.code())
     .fetch_optional(conn)
     .await
+}
+
+/// A generated user (benchmarks): active, without any credential, so nobody signs in with it.
+pub async fn insert_generated(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    person_id: i64,
+    login_id: &str,
+    email: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (entity_id, person_id, login_id, email, state, is_demo, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+    )
+    .bind(entity_id)
+    .bind(person_id)
+    .bind(login_id)
+    .bind(email)
+    .bind(UserState::Active.code())
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// How many users an entity has, in every state.
+pub async fn count_in_entity<'e, E>(executor: E, entity_id: i64) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE entity_id = $1")
+        .bind(entity_id)
+        .fetch_one(executor)
+        .await
 }
 
 /// A demo user, active with a password and a TOTP secret.
@@ -648,6 +693,54 @@ pub async fn unblock(
     .execute(conn)
     .await?;
     Ok(unblocked.rows_affected() == 1)
+}
+
+/// A modification of rights: the user's version moves on (and their administration right is
+/// set), only at `version` and for a user not removed. Returns whether it applied.
+pub async fn modify_rights(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+    is_administrator: bool,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE users SET is_administrator = $1, version = version + 1 \
+         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state <> $5",
+    )
+    .bind(i64::from(is_administrator))
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(version)
+    .bind(UserState::Removed.code())
+    .execute(conn)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+/// Removes a user from the entity at `version`: no credential, no administration right, no
+/// factor secret left; the row stays for the history and keeps its login id forever.
+pub async fn remove(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+    removed_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query(
+        "UPDATE users SET state = $1, is_administrator = 0, password_hash = NULL, \
+         temp_password_hash = NULL, temp_password_expires_at = NULL, enrolment_code_hash = NULL, \
+         totp_secret = NULL, totp_last_step = NULL, removed_at = $2, version = version + 1 \
+         WHERE id = $3 AND entity_id = $4 AND version = $5 AND state <> $1",
+    )
+    .bind(UserState::Removed.code())
+    .bind(removed_at)
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(removed.rows_affected() == 1)
 }
 
 /// The e-mail addresses and languages of an entity's active administrators, `except` one.

@@ -23,6 +23,7 @@ pub fn state_slug(state: UserState) -> &'static str {
         UserState::Active => "actif",
         UserState::Suspended => "suspendu",
         UserState::Blocked => "bloque",
+        UserState::Removed => "retire",
     }
 }
 
@@ -32,6 +33,7 @@ fn state_from_slug(slug: &str) -> Option<UserState> {
         UserState::Active,
         UserState::Suspended,
         UserState::Blocked,
+        UserState::Removed,
     ]
     .into_iter()
     .find(|state| state_slug(*state) == slug)
@@ -43,6 +45,7 @@ pub fn state_label(i18n: I18n, state: UserState) -> String {
         UserState::Active => t_string!(i18n, users.state_active).to_string(),
         UserState::Suspended => t_string!(i18n, users.state_suspended).to_string(),
         UserState::Blocked => t_string!(i18n, users.state_blocked).to_string(),
+        UserState::Removed => t_string!(i18n, users.state_removed).to_string(),
     }
 }
 
@@ -51,6 +54,7 @@ pub fn state_class(state: UserState) -> &'static str {
         UserState::Active => "state state-active",
         UserState::AwaitingFirstLogin => "state state-waiting",
         UserState::Suspended | UserState::Blocked => "state state-blocked",
+        UserState::Removed => "state state-removed",
     }
 }
 
@@ -143,6 +147,7 @@ fn users_view(i18n: I18n, search: UserSearch, page: UsersPage) -> impl IntoView 
         ),
         (Some(UserState::Suspended), counts.suspended),
         (Some(UserState::Blocked), counts.blocked),
+        (Some(UserState::Removed), counts.removed),
     ];
     let text = search.text.clone();
     let count = page.matching;
@@ -225,6 +230,7 @@ mod tests {
             UserState::Blocked,
             UserState::Suspended,
             UserState::AwaitingFirstLogin,
+            UserState::Removed,
         ] {
             assert_eq!(state_from_slug(state_slug(state)), Some(state));
         }

@@ -1,12 +1,13 @@
 //! « Fiche utilisateur »: who the user is (as the advisor registered them), their state, their
 //! strong-authentication factors (kinds and dates), when they last signed in, who added them,
-//! every right with its origin, and what the administrator can do: suspend, reactivate, reset
-//! the access.
+//! every right with its origin, and what the administrator can do: modify the rights, suspend,
+//! reactivate, reset the access, unblock, remove.
 
 use super::{state_class, state_label};
 use crate::api::types::{UserState, UserView};
 use crate::api::users::{
-    load_user, PrepareAccessReset, PrepareReactivation, PrepareSuspension, PrepareUnblock,
+    load_user, PrepareAccessReset, PrepareReactivation, PrepareRemoval, PrepareSuspension,
+    PrepareUnblock, StartRightsModification,
 };
 use crate::i18n::*;
 use crate::ui::common::{action_error, busy, on_loaded, ErrorNotice, I18n, Loading, PageHeading};
@@ -42,6 +43,8 @@ fn UserContent() -> impl IntoView {
         reactivate: ServerAction::<PrepareReactivation>::new(),
         reset: ServerAction::<PrepareAccessReset>::new(),
         unblock: ServerAction::<PrepareUnblock>::new(),
+        modify: ServerAction::<StartRightsModification>::new(),
+        remove: ServerAction::<PrepareRemoval>::new(),
     };
     view! {
         <Title text=move || t_string!(i18n, user.title).to_string() />
@@ -63,6 +66,8 @@ struct Actions {
     reactivate: ServerAction<PrepareReactivation>,
     reset: ServerAction<PrepareAccessReset>,
     unblock: ServerAction<PrepareUnblock>,
+    modify: ServerAction<StartRightsModification>,
+    remove: ServerAction<PrepareRemoval>,
 }
 
 fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
@@ -79,8 +84,11 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
     let passkeys = user.factors.passkeys.clone();
     let has_totp = user.factors.has_totp;
     let mut offered = Vec::new();
+    if user.state != UserState::Removed {
+        offered.push(AccessAction::Modify(actions.modify));
+    }
     match (user.state, user.is_self) {
-        (_, true) => {}
+        (_, true) | (UserState::Removed, _) => {}
         (UserState::Active, false) => {
             offered.push(AccessAction::Suspend(actions.suspend));
             offered.push(AccessAction::Reset(actions.reset));
@@ -92,6 +100,11 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
         }
         (UserState::AwaitingFirstLogin, false) => offered.push(AccessAction::Reset(actions.reset)),
     }
+    if user.state != UserState::Removed && !user.is_self {
+        offered.push(AccessAction::Remove(actions.remove));
+    }
+    let removed_notice = (user.state == UserState::Removed)
+        .then(|| view! { <p class="notice notice-info">{t!(i18n, user.removed_notice)}</p> });
     let forms = offered
         .into_iter()
         .map(|action| access_form(i18n, user.id, action))
@@ -123,6 +136,7 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
             {(!has_totp && user.factors.passkeys.is_empty()).then(|| view! { <li>{t!(i18n, user.no_factor)}</li> })}
         </ul>
         <h2>{t!(i18n, user.rights)}</h2>
+        {removed_notice}
         <RecapView recap=user.recap.clone() />
         {forms}
     }
@@ -133,6 +147,8 @@ enum AccessAction {
     Reactivate(ServerAction<PrepareReactivation>),
     Reset(ServerAction<PrepareAccessReset>),
     Unblock(ServerAction<PrepareUnblock>),
+    Modify(ServerAction<StartRightsModification>),
+    Remove(ServerAction<PrepareRemoval>),
 }
 
 /// « Suspendre », « Réactiver », « Réinitialiser », « Débloquer »: each prepares its operation,
@@ -159,6 +175,19 @@ macro_rules! access_form {
 
 fn access_form(i18n: I18n, user_id: i64, action: AccessAction) -> AnyView {
     match action {
+        AccessAction::Modify(action) => {
+            access_form!(
+                i18n,
+                user_id,
+                action,
+                modify_intro,
+                modify,
+                "button primary"
+            )
+        }
+        AccessAction::Remove(action) => {
+            access_form!(i18n, user_id, action, remove_intro, remove, "button danger")
+        }
         AccessAction::Suspend(action) => {
             access_form!(
                 i18n,

@@ -37,8 +37,18 @@ pub fn ChooseMethod() -> impl IntoView {
         let draft = journey.draft_id.clone();
         let draft_1 = draft.clone();
         let draft_2 = draft.clone();
+        // Back: to the personal data of an addition, to the user's page of a modification.
+        let back = match &journey.modifying {
+            Some(modified) => format!("/utilisateurs/{}", modified.user_id),
+            None => journey.step_url("donnees"),
+        };
+        let intro = journey.modifying.as_ref().map(|_| {
+            let name = journey.person.full_name();
+            view! { <p>{t!(i18n, modify.method_intro, name)}</p> }
+        });
         view! {
             <ErrorNotice error />
+            {intro}
             <div class="methods">
                 <div class="method">
                     <h2>{t!(i18n, add.copy_heading)}</h2>
@@ -87,7 +97,7 @@ pub fn ChooseMethod() -> impl IntoView {
                 </ActionForm>
             </div>
             <div class="actions">
-                <a href=super::step_url(&draft, "donnees")>{t!(i18n, common.back)}</a>
+                <a href=back>{t!(i18n, common.back)}</a>
             </div>
         }
         .into_any()

@@ -3,6 +3,9 @@
 //! the server: reload, back and forward restore it. Each step is a form that posts to the server
 //! and goes on to the next step, with or without the wasm. Nothing changes for real until the
 //! strong authentication of « Validez votre opération » (`ui::operations`).
+//!
+//! « Modifier les droits » (`/utilisateurs/modification/{draft}/{step}`) is the same journey's
+//! method, rights and check steps, started from the user's current rights.
 
 mod method;
 mod person;
@@ -22,13 +25,24 @@ use crate::ui::common::{on_loaded, Loading, PageHeading, StepIndicator};
 use crate::ui::RequireSignedIn;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 
 /// The steps before « Validez votre opération », which is the last.
 pub const STEPS: u8 = 6;
 
-pub fn step_url(draft: &str, step: &str) -> String {
-    format!("/utilisateurs/ajout/{draft}/{step}")
+/// A modification has three steps fewer (the person is known) and one more (none): method,
+/// rights, check, validation.
+const MODIFICATION_STEPS: u8 = 4;
+
+/// Whether the page belongs to « Modifier les droits » (its address says so).
+fn use_modifying() -> Memo<bool> {
+    let location = use_location();
+    Memo::new(move |_| {
+        location
+            .pathname
+            .read()
+            .starts_with("/utilisateurs/modification/")
+    })
 }
 
 /// The draft of the page's address.
@@ -61,13 +75,27 @@ where
 {
     let i18n = use_i18n();
     let content = StoredValue::new(content);
+    let modifying = use_modifying().get_untracked();
+    // The addition's method, rights and check steps are the modification's first three.
+    let (step, total) = if modifying {
+        (number - 2, MODIFICATION_STEPS)
+    } else {
+        (number, STEPS)
+    };
+    let journey_title = move || {
+        if modifying {
+            t_string!(i18n, modify.title).to_string()
+        } else {
+            t_string!(i18n, add.title).to_string()
+        }
+    };
     view! {
         // `try_get`: the document title may be recomputed once the step is left.
-        <Title text=move || format!("{} · {}", title.try_get().unwrap_or_default(), t_string!(i18n, add.title)) />
+        <Title text=move || format!("{} · {}", title.try_get().unwrap_or_default(), journey_title()) />
         <RequireSignedIn admin=true>
             <section class="card journey">
-                <Breadcrumb />
-                <StepIndicator step=number total=STEPS />
+                <Breadcrumb title=Signal::derive(journey_title) />
+                <StepIndicator step total />
                 <PageHeading>{move || title.get()}</PageHeading>
                 <Transition fallback=|| view! { <Loading /> }>
                     {move || {
@@ -81,13 +109,13 @@ where
 }
 
 #[component]
-fn Breadcrumb() -> impl IntoView {
+fn Breadcrumb(title: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <nav class="breadcrumb" aria-label=move || t_string!(i18n, add.breadcrumb).to_string()>
             <a href="/utilisateurs">{t!(i18n, layout.users)}</a>
             " › "
-            <span>{t!(i18n, add.title)}</span>
+            <span>{move || title.get()}</span>
         </nav>
     }
 }

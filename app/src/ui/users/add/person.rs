@@ -24,7 +24,7 @@ pub fn ChoosePerson() -> impl IntoView {
         <Title text=move || format!("{} · {}", t_string!(i18n, add.choose_title), t_string!(i18n, add.title)) />
         <RequireSignedIn admin=true>
             <section class="card journey">
-                <Breadcrumb />
+                <Breadcrumb title=Signal::derive(move || t_string!(i18n, add.title).to_string()) />
                 <StepIndicator step=1 total=STEPS />
                 <PageHeading>{t!(i18n, add.title)}</PageHeading>
                 <p class="hint">{t!(i18n, add.registered_first)}</p>

@@ -19,16 +19,25 @@ pub fn ChooseRights() -> impl IntoView {
     let save_busy = busy(*save);
     let error = action_error(*save);
     let content = move |journey: AddUserJourney| {
-        let draft = journey.draft_id.clone();
-        let draft_1 = draft.clone();
+        let draft_1 = journey.draft_id.clone();
+        let method_url = journey.step_url("methode");
         let Some(method) = journey.method else {
             return view! {
                 <p class="notice notice-info">{t!(i18n, add.choose_method_first)}</p>
-                <p><a href=super::step_url(&draft, "methode")>{t!(i18n, add.method_title)}</a></p>
+                <p><a href=method_url>{t!(i18n, add.method_title)}</a></p>
             }
             .into_any();
         };
-        let mut editor = RightsEditor::new(method, &journey.catalog, journey.baseline.as_ref());
+        // A modification's grid marks every box that gives or takes away a right.
+        let mut editor = match &journey.modifying {
+            Some(modified) => RightsEditor::modifying(
+                method,
+                &journey.catalog,
+                journey.baseline.as_ref(),
+                &modified.before,
+            ),
+            None => RightsEditor::new(method, &journey.catalog, journey.baseline.as_ref()),
+        };
         if let Some(rights) = journey.rights.clone() {
             editor = editor.resume(rights);
         }
@@ -80,7 +89,7 @@ pub fn ChooseRights() -> impl IntoView {
                 <RightsGrid catalog=journey.catalog.clone() editor reference />
                 <ErrorNotice error />
                 <div class="actions">
-                    <a href=super::step_url(&draft, "methode")>{t!(i18n, common.back)}</a>
+                    <a href=method_url>{t!(i18n, common.back)}</a>
                     <button class="button primary" type="submit" disabled=move || save_busy.get()>
                         {t!(i18n, common.proceed)}
                     </button>

@@ -6,6 +6,7 @@ use crate::api::users::ConfirmAddUser;
 use crate::i18n::*;
 use crate::ui::common::{action_error, busy, ErrorNotice};
 use crate::ui::home::RecapView;
+use crate::ui::operations::DiffView;
 use leptos::prelude::*;
 
 #[component]
@@ -16,28 +17,46 @@ pub fn Verify() -> impl IntoView {
     let confirm_busy = busy(*confirm);
     let error = action_error(*confirm);
     let content = move |journey: AddUserJourney| {
-        let draft = journey.draft_id.clone();
-        let draft_1 = draft.clone();
+        let draft_1 = journey.draft_id.clone();
+        let rights_url = journey.step_url("droits");
         let Some(recap) = journey.recap.clone() else {
             return view! {
                 <p class="notice notice-info">{t!(i18n, add.choose_rights_first)}</p>
-                <p><a href=super::step_url(&draft, "droits")>{t!(i18n, add.rights_title)}</a></p>
+                <p><a href=rights_url>{t!(i18n, add.rights_title)}</a></p>
             }
             .into_any();
         };
+        let method_label = journey.method_label.clone().unwrap_or_default();
+        let selection = match journey.modifying.as_ref().and_then(|m| m.diff.clone()) {
+            // A modification: exactly what the user gains and loses, then their rights after.
+            Some(diff) => view! {
+                <dl class="facts">
+                    <div><dt>{t!(i18n, modify.user)}</dt><dd>{journey.person.full_name()}</dd></div>
+                    <div><dt>{t!(i18n, add.method)}</dt><dd>{method_label}</dd></div>
+                </dl>
+                <DiffView diff />
+                <h2>{t!(i18n, modify.rights_after)}</h2>
+                <RecapView recap />
+            }
+            .into_any(),
+            None => view! {
+                <dl class="facts">
+                    <div><dt>{t!(i18n, add.new_user)}</dt><dd>{journey.person.full_name()}</dd></div>
+                    <div><dt>{t!(i18n, add.email)}</dt><dd>{journey.email.clone()}</dd></div>
+                    <div><dt>{t!(i18n, add.method)}</dt><dd>{method_label}</dd></div>
+                </dl>
+                <h2>{t!(i18n, add.rights_given)}</h2>
+                <RecapView recap />
+            }
+            .into_any(),
+        };
         view! {
-            <dl class="facts">
-                <div><dt>{t!(i18n, add.new_user)}</dt><dd>{journey.person.full_name()}</dd></div>
-                <div><dt>{t!(i18n, add.email)}</dt><dd>{journey.email.clone()}</dd></div>
-                <div><dt>{t!(i18n, add.method)}</dt><dd>{journey.method_label.clone().unwrap_or_default()}</dd></div>
-            </dl>
-            <h2>{t!(i18n, add.rights_given)}</h2>
-            <RecapView recap />
+            {selection}
             <ErrorNotice error />
             <ActionForm action=confirm>
                 <input type="hidden" name="form[draft]" value=draft_1 />
                 <div class="actions">
-                    <a href=super::step_url(&draft, "droits")>{t!(i18n, add.modify_rights)}</a>
+                    <a href=rights_url>{t!(i18n, add.modify_rights)}</a>
                     <button class="button primary" type="submit" disabled=move || confirm_busy.get()>
                         {t!(i18n, add.confirm)}
                     </button>

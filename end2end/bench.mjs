@@ -12,6 +12,13 @@ import { gzipSync } from "node:zlib";
 const serverBin = process.env.HABILIS_SERVER_BIN;
 const siteRoot = process.env.HABILIS_SITE_ROOT;
 const print = (line) => process.stdout.write(line + "\n");
+// The users page's query for a search (one word), as `store::users::search` writes it.
+const LIST_QUERY =
+  "SELECT u.id, u.login_id, u.state, p.first_name, p.last_name, COUNT(r.id) AS levels " +
+  "FROM (SELECT u.id FROM users u JOIN persons p ON p.id = u.person_id WHERE u.entity_id = $1 AND u.search_text LIKE '%moreau%' AND u.state <> 'removed' " +
+  "ORDER BY p.last_name, p.first_name, u.id LIMIT 50 OFFSET 100) page JOIN users u ON u.id = page.id JOIN persons p ON p.id = u.person_id " +
+  "LEFT JOIN user_rights r ON r.user_id = u.id GROUP BY u.id, u.login_id, u.state, p.first_name, p.last_name ORDER BY p.last_name, p.first_name, u.id";
+
 
 // 1. Sizes of what the browser downloads.
 print("== bundle sizes (target/site/pkg) ==");
@@ -163,8 +170,6 @@ if (postgresReachable) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-// The users page's query for a search (one word), as `store::users::search` writes it.
-const LIST_QUERY = "SELECT u.id FROM users u JOIN persons p ON p.id = u.person_id WHERE u.entity_id = $1 AND u.search_text LIKE '%moreau%' AND u.state <> 'removed' ORDER BY p.last_name, p.first_name, u.id LIMIT 50 OFFSET 0";
 
 /** Signs in as Sophie MARTIN (password, then her authenticator code); returns the cookie. */
 async function signIn(address) {

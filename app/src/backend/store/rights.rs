@@ -35,7 +35,7 @@ where
     E: Executor<'e, Database = Any>,
 {
     let rows: Vec<RightRow> = sqlx::query_as(
-        "SELECT u.is_administrator, r.account_id, r.contract_id, r.level, r.origin          FROM users u LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id          WHERE u.entity_id = $1 AND u.id = $2",
+        "SELECT u.is_administrator, r.account_id, r.contract_id, r.level, r.origin          FROM users u LEFT JOIN user_rights r ON r.user_id = u.id          WHERE u.entity_id = $1 AND u.id = $2",
     )
     .bind(entity_id)
     .bind(user_id)

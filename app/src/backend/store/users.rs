@@ -102,7 +102,7 @@ where
                 COALESCE(SUM(CASE WHEN r.level = 'gestion' THEN 1 ELSE 0 END), 0) AS gestion, \
                 COALESCE(SUM(CASE WHEN r.level = 'validation' THEN 1 ELSE 0 END), 0) AS validation \
          FROM users u JOIN persons p ON p.id = u.person_id \
-         LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id \
+         LEFT JOIN user_rights r ON r.user_id = u.id \
          WHERE u.entity_id = $1 AND u.state <> 'removed' \
          GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
          ORDER BY p.last_name, p.first_name, u.id",
@@ -149,7 +149,9 @@ fn search_condition(search: &Search<'_>, first: usize) -> (String, Vec<String>) 
     (sql, values)
 }
 
-/// One page of the users matching a search, with their rights counted.
+/// One page of the users matching a search, with their rights counted. Rights are joined by
+/// user only: a right's entity is its user's (the foreign key says so), and a condition on the
+/// entity too would lead SQLite to walk the entity's every right for each user of the page.
 pub async fn search<'e, E>(
     executor: E,
     entity_id: i64,
@@ -170,7 +172,7 @@ where
                WHERE u.entity_id = $1{condition} \
                ORDER BY p.last_name, p.first_name, u.id LIMIT ${next} OFFSET ${}) page \
          JOIN users u ON u.id = page.id JOIN persons p ON p.id = u.person_id \
-         LEFT JOIN user_rights r ON r.user_id = u.id AND r.entity_id = u.entity_id \
+         LEFT JOIN user_rights r ON r.user_id = u.id \
          GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
          ORDER BY p.last_name, p.first_name, u.id",
         next + 1

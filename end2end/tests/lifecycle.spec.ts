@@ -71,11 +71,31 @@ test("resetting a user's access: new credentials by e-mail and SMS, and the firs
   const temporary = sms.match(/mot de passe provisoire est (\S+)/)![1];
   expect(mail).not.toContain(temporary);
 
+  const emailCode = mail.match(/code de première connexion : (\d{4} \d{4})/)![1];
+
+  // Julien goes through the first login again: the e-mail code and a new password, then a
+  // new factor; his old password no longer works.
   const other = await browser.newContext();
   const julien = await other.newPage();
+  await app.signInWithPassword(julien, JULIEN);
+  await expect(julien.getByRole("alert")).toContainText("Identifiant ou mot de passe incorrect");
   await app.signInWithPassword(julien, JULIEN, temporary);
   await expect(julien.getByText("Étape 1 sur 2")).toBeVisible();
+  await julien.getByLabel("Code reçu par e-mail").fill(emailCode);
+  const chosen = "lanterne verte du matin";
+  await julien.getByLabel("Nouveau mot de passe").fill(chosen);
+  await julien.getByLabel("Confirmez le mot de passe").fill(chosen);
+  await julien.getByRole("button", { name: "Enregistrer mon mot de passe" }).click();
+  await expect(julien.getByText("Étape 2 sur 2")).toBeVisible();
+  await julien.getByRole("button", { name: "Configurer une application d’authentification" }).click();
+  const secret = (await julien.getByTestId("totp-secret").innerText()).trim();
+  await julien.getByLabel("Code affiché par l’application").fill(await app.code(secret));
+  await julien.getByRole("button", { name: "Vérifier le code" }).click();
+  await expect(julien.getByRole("heading", { name: `Bonjour ${JULIEN.name}` })).toBeVisible();
   await other.close();
+
+  await openJulien(page, app);
+  await expect(page.locator(".title-row .state")).toHaveText("Actif");
 });
 
 test("an administrator unblocks a user blocked after five failed strong authentications", async ({ page, app, browser }) => {

@@ -30,6 +30,10 @@ pub enum ApiError {
     /// Someone else changed the same thing first.
     #[error("{0}")]
     Conflict(String),
+    /// The operation would leave the entity without an active administrator able to act;
+    /// `advisor` is the entity's advisor and how to reach them.
+    #[error("L’entité doit garder au moins un administrateur actif. Nommez d’abord un autre administrateur, ou adressez-vous au conseiller de votre entité : {advisor}.")]
+    LastAdministrator { advisor: String },
     /// Wrong login id or password, unknown login id or blocked account: one answer for all.
     #[error("Identifiant ou mot de passe incorrect. Si le problème persiste, contactez l’administrateur de votre entité ou votre conseiller.")]
     LoginFailed,
@@ -84,7 +88,9 @@ impl ApiError {
             ApiError::Forbidden | ApiError::FreshScaRequired => 403,
             ApiError::NotFound => 404,
             ApiError::Invalid { .. } => 422,
-            ApiError::Conflict(_) | ApiError::OperationExpired => 409,
+            ApiError::Conflict(_)
+            | ApiError::OperationExpired
+            | ApiError::LastAdministrator { .. } => 409,
             ApiError::LoginFailed | ApiError::ScaFailed { .. } | ApiError::FirstLoginUnfinished => {
                 401
             }

@@ -479,6 +479,17 @@ pub struct OperationPage {
     pub back_to: Option<String>,
     /// Once applied: what was done.
     pub done: Option<OperationDone>,
+    /// The existing user the operation is about, as they are now.
+    pub target: Option<OperationTarget>,
+}
+
+/// The user an operation is about, now: changed since the operation was prepared, the
+/// operation can no longer apply, and the page says so with their state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationTarget {
+    pub user_id: i64,
+    pub state: UserState,
+    pub changed: bool,
 }
 
 /// A search of « Gestion des utilisateurs » (the page's address holds it).

@@ -122,8 +122,20 @@ const FIXED: &[(&str, &str)] = &[
         "First reactivate this user’s access.",
     ),
     (
-        "L’entité doit garder au moins un administrateur actif. Nommez d’abord un autre administrateur, ou adressez-vous au conseiller de votre entité.",
-        "The entity must keep at least one active administrator. First name another administrator, or ask your entity’s advisor.",
+        "Cet utilisateur a été retiré de votre entité : son accès ne se modifie plus.",
+        "This user was removed from your entity: their access no longer changes.",
+    ),
+    (
+        "Cet utilisateur a été retiré de votre entité : ses droits ne se modifient plus.",
+        "This user was removed from your entity: their rights no longer change.",
+    ),
+    (
+        "Vous ne pouvez pas vous retirer vous-même : demandez-le à un autre administrateur.",
+        "You cannot remove yourself: ask another administrator.",
+    ),
+    (
+        "Les droits choisis sont ceux que l’utilisateur a déjà : modifiez au moins une case, ou revenez à sa fiche.",
+        "The rights chosen are the ones the user already has: change at least one box, or go back to their page.",
     ),
 ];
 
@@ -235,6 +247,7 @@ mod tests {
             include_str!("flows/enrol.rs"),
             include_str!("flows/first_login.rs"),
             include_str!("flows/lifecycle.rs"),
+            include_str!("flows/modify_rights.rs"),
             include_str!("flows/sca.rs"),
             include_str!("flows/sign_in.rs"),
             include_str!("flows/operations.rs"),

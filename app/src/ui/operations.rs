@@ -173,15 +173,32 @@ fn Sign(
         _ => None,
     };
     let open = page.state == OperationState::Prepared;
+    // The user concerned changed since « Confirmer »: the operation cannot apply; their state now.
+    let changed_notice = page.target.clone().filter(|t| open && t.changed).map(|target| {
+        let state = crate::ui::users::state_label(i18n, target.state);
+        view! {
+            <p class="notice notice-warning" role="alert">{t!(i18n, operation.changed_meanwhile, state)}</p>
+        }
+    });
+    let user_link = page.target.as_ref().map(|target| {
+        let href = format!("/utilisateurs/{}", target.user_id);
+        view! { <a href=href>{t!(i18n, operation.see_user)}</a> }
+    });
+    // An addition's journey has six steps, a modification's four; the validation is the last.
+    let steps = match operation.kind {
+        OperationKind::ModifyRights => 4,
+        _ => 6,
+    };
     let minutes = (operation.expires_in_secs + 59) / 60;
     let passkey_args = (id.clone(), digest.clone());
     let validate_id = id.clone();
     view! {
-        {back_to.is_some().then(|| view! { <StepIndicator step=6 total=6 /> })}
+        {back_to.is_some().then(|| view! { <StepIndicator step=steps total=steps /> })}
         <PageHeading>{t!(i18n, operation.heading)}</PageHeading>
         {state_notice.map(|notice| view! {
             <p class="notice notice-warning" role="alert">{notice}</p>
         })}
+        {changed_notice}
         <p>{t!(i18n, operation.about_to_sign)}</p>
         <SignedFacts page=page.clone() />
         {open.then(|| view! {
@@ -225,6 +242,7 @@ fn Sign(
         <SignedRights page=page.clone() />
         <div class="actions">
             {back_to.map(|href| view! { <a href=href>{t!(i18n, operation.modify)}</a> })}
+            {user_link}
             {open.then(|| view! {
                 <ActionForm action=cancel attr:class="inline-form">
                     <input type="hidden" name="form[operation_id]" value=id.clone() />

@@ -278,6 +278,16 @@ async fn a_pending_modification_confirmed_after_another_change_is_refused() {
         .to_string()
         .contains("modifié entre-temps"));
     assert_eq!(rights_of(&app, julien_id).await, before);
+    // The validation page shows the user's new state.
+    let page = sophie
+        .call(LoadOperation {
+            operation_id: pending.operation_id.clone(),
+        })
+        .await
+        .unwrap();
+    let target = page.target.expect("the user concerned");
+    assert!(target.changed);
+    assert_eq!(target.state, UserState::Suspended);
     let failure = refused(
         sophie
             .call(LoadAddUserJourney {
@@ -406,7 +416,12 @@ async fn a_lost_administration_right_applies_at_the_next_request_and_the_last_on
     let failure = refused(submit(&mut sophie, &draft, &without).await, 409);
     let message = failure.error.unwrap().to_string();
     assert!(message.contains("au moins un administrateur"), "{message}");
-    assert!(message.contains("conseiller"), "{message}");
+    assert!(
+        message.contains("Mme Claire DUBOIS")
+            && message.contains("Agence Entreprises Lyon Part-Dieu")
+            && message.contains("claire.dubois@banque-exemple.fr"),
+        "the advisor is named with their contact: {message}"
+    );
     assert_eq!(
         app.scalar_i64(&format!(
             "SELECT is_administrator FROM users WHERE id = {sophie_id}"

@@ -83,8 +83,21 @@ pub enum AccessChange {
 pub const CHANGED_MEANWHILE: &str =
     "Cet utilisateur a été modifié entre-temps : l’opération n’a pas été appliquée. Vérifiez son état et recommencez.";
 
-/// The entity would be left without an active administrator with a factor.
-pub const LAST_ADMINISTRATOR: &str = "L’entité doit garder au moins un administrateur actif. Nommez d’abord un autre administrateur, ou adressez-vous au conseiller de votre entité.";
+/// The refusal of an operation that would leave the entity without an active administrator
+/// with a factor: what to do, and the advisor to call, named as the adding page names them.
+pub async fn last_administrator(conn: &mut sqlx::AnyConnection, entity_id: i64) -> ApiError {
+    let advisor = match store::entities::find(conn, entity_id).await {
+        Ok(Some(entity)) => {
+            let card = super::home::advisor_card(entity.advisor);
+            format!(
+                "{}, {}, {}, {}",
+                card.name, card.agency, card.phone, card.email
+            )
+        }
+        _ => String::new(),
+    };
+    ApiError::LastAdministrator { advisor }
+}
 
 /// Checks the change and keeps it as the operation to sign; returns its id.
 pub async fn prepare(
@@ -225,7 +238,7 @@ pub async fn apply_reset(
     let state = &caller.state;
     let entity_id = caller.entity_id();
     if store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await? == 0 {
-        return Err(ApiError::Conflict(LAST_ADMINISTRATOR.into()));
+        return Err(last_administrator(tx, entity_id).await);
     }
     let reset = store::users::reset_access(
         tx,
@@ -340,7 +353,7 @@ pub async fn apply(
     if to == UserState::Suspended
         && store::users::other_active_administrators(&mut **tx, entity_id, user.user_id).await? == 0
     {
-        return Err(ApiError::Conflict(LAST_ADMINISTRATOR.into()));
+        return Err(last_administrator(tx, entity_id).await);
     }
     let changed = if from == UserState::Blocked {
         store::users::unblock(tx, entity_id, user.user_id, user.version).await?
@@ -417,7 +430,7 @@ pub async fn apply_removal(
     let state = &caller.state;
     let entity_id = caller.entity_id();
     if store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await? == 0 {
-        return Err(ApiError::Conflict(LAST_ADMINISTRATOR.into()));
+        return Err(last_administrator(tx, entity_id).await);
     }
     let now = store::now();
     if !store::users::remove(tx, entity_id, target.user_id, target.version, now).await? {

@@ -174,7 +174,8 @@ pub async fn prepare(
         .await?
             == 0
     {
-        return Err(ApiError::Conflict(lifecycle::LAST_ADMINISTRATOR.into()));
+        let mut conn = caller.state.db.pool().acquire().await?;
+        return Err(lifecycle::last_administrator(&mut conn, caller.entity_id()).await);
     }
     let operation = Operation {
         entity_id: caller.entity_id(),
@@ -278,7 +279,7 @@ pub async fn apply(
         && store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await?
             == 0
     {
-        return Err(ApiError::Conflict(lifecycle::LAST_ADMINISTRATOR.into()));
+        return Err(lifecycle::last_administrator(tx, entity_id).await);
     }
     if !store::users::modify_rights(
         tx,

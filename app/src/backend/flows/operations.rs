@@ -11,7 +11,7 @@
 
 use super::{add_user, lifecycle, modify_rights, sca, sign_in::challenge_expired};
 use crate::api::types::{
-    OperationDone, OperationPage, OperationState, PreparedOperation, ScaProof,
+    OperationDone, OperationPage, OperationState, OperationTarget, PreparedOperation, ScaProof,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -416,6 +416,18 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
         OperationState::Applied => Some(done(caller, &operation, stored.result_user_id).await?),
         _ => None,
     };
+    let target = match operation.target() {
+        Some(target) => {
+            store::users::find(caller.state.db.pool(), caller.entity_id(), target.user_id)
+                .await?
+                .map(|user| OperationTarget {
+                    user_id: user.id,
+                    state: user.state,
+                    changed: user.version != target.version,
+                })
+        }
+        None => None,
+    };
     Ok(OperationPage {
         state,
         back_to: stored
@@ -423,6 +435,7 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
             .as_deref()
             .map(|draft| back_to(operation.kind(), draft)),
         done,
+        target,
         operation: PreparedOperation {
             operation_id: stored.id,
             short_code: operation.short_code(),

@@ -45,6 +45,10 @@ pub fn error_text(i18n: I18n, error: &ApiError) -> String {
         ),
         ApiError::Blocked => t_string!(i18n, errors.blocked).to_string(),
         ApiError::OperationExpired => t_string!(i18n, errors.operation_expired).to_string(),
+        ApiError::LastAdministrator { advisor } => fill(
+            t_string!(i18n, errors.last_administrator),
+            &[("advisor", advisor)],
+        ),
         ApiError::Internal => t_string!(i18n, errors.internal).to_string(),
         ApiError::Transport => t_string!(i18n, errors.transport).to_string(),
     }

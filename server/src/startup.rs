@@ -277,6 +277,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/{*path}", post(server_function).get(api_get))
         .route("/langue/{code}", get(middleware::choose_language))
+        .route("/journal.csv", get(journal_csv))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -328,6 +329,52 @@ async fn server_function(
     request: Request<Body>,
 ) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+/// « Exporter (CSV) » of « Journal des opérations »: the same search as the page's address, as
+/// a file (never cached: it is the entity's audit trail).
+async fn journal_csv(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> axum::response::Response {
+    let facts = request
+        .extensions()
+        .get::<app::backend::RequestFacts>()
+        .cloned();
+    let query = request.uri().query().unwrap_or_default();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let search = app::api::types::JournalSearch::from_query(
+        pairs
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
+    let answer = match facts {
+        Some(facts) => match app::backend::guard::administrator_of(state, facts) {
+            Ok(caller) => app::backend::flows::journal::csv(&caller, &search).await,
+            Err(error) => Err(error),
+        },
+        None => Err(app::api::ApiError::Unauthenticated),
+    };
+    match answer {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"journal-des-operations.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(error) => middleware::api_error_response(
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &error,
+        ),
+    }
 }
 
 /// Server functions never run on GET: reading or changing state needs a POST.

@@ -8,6 +8,7 @@
 
 pub mod codec;
 pub mod error;
+pub mod journal;
 pub mod local_outbox;
 pub mod operations;
 pub mod session;

@@ -528,3 +528,104 @@ pub struct UsersPage {
     pub page: u32,
     pub pages: u32,
 }
+
+/// A search of « Journal des opérations » (the page's address holds it). Dates as the date
+/// field sends them (`2026-12-04`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSearch {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// An event kind's code, or empty for all.
+    #[serde(default)]
+    pub kind: String,
+    /// The author's user id.
+    #[serde(default)]
+    pub author: Option<i64>,
+    /// The user concerned's id.
+    #[serde(default)]
+    pub user: Option<i64>,
+    /// From 1.
+    #[serde(default)]
+    pub page: u32,
+}
+
+impl JournalSearch {
+    /// Reads the page's address (`?du=2026-12-01&au=…&type=…&auteur=3&utilisateur=5&page=2`).
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> JournalSearch {
+        let mut search = JournalSearch::default();
+        for (name, value) in pairs {
+            match name {
+                "du" => search.from = value.to_string(),
+                "au" => search.to = value.to_string(),
+                "type" => search.kind = value.to_string(),
+                "auteur" => search.author = value.parse().ok(),
+                "utilisateur" => search.user = value.parse().ok(),
+                "page" => search.page = value.parse().unwrap_or(1),
+                _ => {}
+            }
+        }
+        search
+    }
+
+    /// The search as an address's query (without the page), for links and the CSV file.
+    pub fn to_query(&self) -> String {
+        let encode = |text: &str| {
+            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        };
+        let mut pairs = Vec::new();
+        if !self.from.is_empty() {
+            pairs.push(format!("du={}", encode(&self.from)));
+        }
+        if !self.to.is_empty() {
+            pairs.push(format!("au={}", encode(&self.to)));
+        }
+        if !self.kind.is_empty() {
+            pairs.push(format!("type={}", encode(&self.kind)));
+        }
+        if let Some(author) = self.author {
+            pairs.push(format!("auteur={author}"));
+        }
+        if let Some(user) = self.user {
+            pairs.push(format!("utilisateur={user}"));
+        }
+        pairs.join("&")
+    }
+}
+
+/// One event of the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub id: i64,
+    /// « 04/12/2026 à 09:31 »
+    pub at: String,
+    pub kind: String,
+    pub author: Option<String>,
+    pub concerned: Option<String>,
+}
+
+/// One page of « Journal des opérations », with what the filters offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalPage {
+    pub entries: Vec<JournalEntry>,
+    pub matching: i64,
+    pub page: u32,
+    pub pages: u32,
+    /// (code, label) of every kind of event.
+    pub kinds: Vec<(String, String)>,
+    /// (id, name) of the entity's users, for the author and user filters.
+    pub users: Vec<(i64, String)>,
+}
+
+/// « Vérifier l’intégrité »: the hash chain recomputed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityReport {
+    pub intact: bool,
+    /// The entity's events checked.
+    pub events: i64,
+    /// The first broken event, when it is one of the entity's.
+    pub first_broken: Option<i64>,
+}

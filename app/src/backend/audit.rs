@@ -44,6 +44,55 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 18] = [
+        Kind::UserAdded,
+        Kind::RightsModified,
+        Kind::UserSuspended,
+        Kind::UserReactivated,
+        Kind::UserRemoved,
+        Kind::AccessReset,
+        Kind::UserUnblocked,
+        Kind::UserBlocked,
+        Kind::SignedIn,
+        Kind::SignInFailed,
+        Kind::PasswordLocked,
+        Kind::ScaFailed,
+        Kind::FirstLoginCompleted,
+        Kind::PasswordChanged,
+        Kind::FactorEnrolled,
+        Kind::FactorRemoved,
+        Kind::AccessRefused,
+        Kind::OperationReplayed,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// What happened, as « Journal des opérations » says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::SignedIn => "Connexion",
+            Kind::ScaFailed => "Échec d’authentification forte",
+            Kind::UserBlocked => "Blocage après 5 échecs",
+            Kind::UserUnblocked => "Déblocage",
+            Kind::FactorEnrolled => "Moyen d’authentification ajouté",
+            Kind::UserAdded => "Ajout d’un utilisateur",
+            Kind::FirstLoginCompleted => "Première connexion terminée",
+            Kind::PasswordChanged => "Mot de passe changé",
+            Kind::SignInFailed => "Échec de connexion",
+            Kind::PasswordLocked => "Mot de passe verrouillé",
+            Kind::AccessRefused => "Accès refusé",
+            Kind::FactorRemoved => "Moyen d’authentification supprimé",
+            Kind::OperationReplayed => "Opération rejouée",
+            Kind::UserSuspended => "Suspension",
+            Kind::UserReactivated => "Réactivation",
+            Kind::AccessReset => "Réinitialisation de l’accès",
+            Kind::RightsModified => "Modification des droits",
+            Kind::UserRemoved => "Retrait d’un utilisateur",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Kind::SignedIn => "connexion",

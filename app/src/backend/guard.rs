@@ -84,7 +84,20 @@ pub fn signed_in() -> Result<Caller, ApiError> {
 /// A signed-in user holding the administration right of their entity (read from the database
 /// at this request).
 pub fn administrator() -> Result<Caller, ApiError> {
-    let caller = signed_in()?;
+    administrator_of(state()?, facts())
+}
+
+/// [`administrator`] for a plain HTTP handler (a file download), from the request's facts.
+pub fn administrator_of(state: AppState, facts: RequestFacts) -> Result<Caller, ApiError> {
+    let caller = match facts.session {
+        Some(session) if session.stage == Stage::Full => Caller {
+            state,
+            session,
+            client_ip: facts.client_ip,
+            lang: facts.lang,
+        },
+        _ => return Err(ApiError::Unauthenticated),
+    };
     if caller.session.is_administrator {
         Ok(caller)
     } else {

@@ -122,6 +122,18 @@ const FIXED: &[(&str, &str)] = &[
         "First reactivate this user’s access.",
     ),
     (
+        "Saisissez une date valide (jour, mois, année).",
+        "Type a valid date (day, month, year).",
+    ),
+    (
+        "La date de fin doit suivre la date de début.",
+        "The end date must come after the start date.",
+    ),
+    (
+        "Ce type d’événement n’existe pas.",
+        "This kind of event does not exist.",
+    ),
+    (
         "Cet utilisateur a été retiré de votre entité : son accès ne se modifie plus.",
         "This user was removed from your entity: their access no longer changes.",
     ),
@@ -246,6 +258,7 @@ mod tests {
             include_str!("flows/add_user.rs"),
             include_str!("flows/enrol.rs"),
             include_str!("flows/first_login.rs"),
+            include_str!("flows/journal.rs"),
             include_str!("flows/lifecycle.rs"),
             include_str!("flows/modify_rights.rs"),
             include_str!("flows/sca.rs"),

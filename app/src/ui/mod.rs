@@ -12,6 +12,7 @@
 
 mod common;
 mod home;
+mod journal;
 mod local_outbox;
 mod operations;
 mod security;
@@ -134,6 +135,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/utilisateurs/modification/:draft/droits") view=users::add::ChooseRights />
                 <Route path=path!("/utilisateurs/modification/:draft/verification") view=users::add::Verify />
                 <Route path=path!("/operations/:operation") view=operations::OperationPage />
+                <Route path=path!("/journal") view=journal::JournalPage />
                 <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
             </Routes>
         </main>
@@ -253,6 +255,7 @@ fn Header() -> impl IntoView {
                                         <MenuLink href="/accueil">{t!(i18n, layout.home)}</MenuLink>
                                         <Show when=move || info.is_administrator>
                                             <MenuLink href="/utilisateurs">{t!(i18n, layout.users)}</MenuLink>
+                                            <MenuLink href="/journal">{t!(i18n, layout.journal)}</MenuLink>
                                         </Show>
                                         <MenuLink href="/securite">{t!(i18n, layout.security)}</MenuLink>
                                     </nav>

@@ -47,7 +47,7 @@ async fn the_database_refuses_to_update_or_delete_audit_events() {
 
 /// What an attacker with the database owner's rights could do: switch the guard off, then
 /// rewrite or remove history. The chain still tells.
-async fn disable_guard(app: &TestApp) {
+pub async fn disable_guard(app: &TestApp) {
     match app.db.backend() {
         Backend::Sqlite => {
             app.execute("DROP TRIGGER audit_events_append_only_update")

@@ -13,6 +13,7 @@ mod delivery;
 mod first_login;
 mod helpers;
 mod isolation;
+mod journal;
 mod journey;
 mod language;
 mod lifecycle;

@@ -4,11 +4,11 @@ use super::sca;
 use crate::api::types::{AdvisorCard, EntityCard, Factors, HomeView, PasskeyInfo};
 use crate::api::ApiError;
 use crate::backend::guard::Caller;
+use crate::backend::store;
 use crate::backend::store::entities::{Advisor, Entity};
-use crate::backend::store::{self, users::User};
 use crate::backend::{format_day, AppState};
 use model::identity::format_phone;
-use model::{Origin, Recap};
+use model::{Origin, Origins, Recap};
 
 pub async fn home(caller: Caller) -> Result<HomeView, ApiError> {
     let state = &caller.state;
@@ -74,7 +74,7 @@ pub fn format_siren(siren: &str) -> String {
         .join(" ")
 }
 
-/// A user's rights as a recap, with copied rights naming the user they were copied from.
+/// A user's rights in plain words, each with where it comes from.
 pub async fn named_recap(
     state: &AppState,
     entity_id: i64,
@@ -82,26 +82,46 @@ pub async fn named_recap(
     catalog: &model::Catalog,
 ) -> Result<Recap, ApiError> {
     let stored = store::rights::of_user(state.db.pool(), entity_id, user_id).await?;
-    let users = store::users::list(state.db.pool(), entity_id).await?;
+    let origins = name_copies(state, entity_id, stored.origins).await?;
     Ok(Recap::new(catalog, &stored.rights, |resource, level| {
-        name_origin(stored.origins.get(&(resource, level)), &users)
+        origins
+            .get(&(resource, level))
+            .cloned()
+            .unwrap_or(Origin::Custom)
     }))
 }
 
-/// Names the user a right was copied from (an origin stores only their id).
-pub fn name_origin(origin: Option<&Origin>, users: &[User]) -> Origin {
-    match origin {
-        Some(Origin::Copy { from_user, .. }) => Origin::Copy {
-            from_user: *from_user,
-            name: users
-                .iter()
-                .find(|u| u.id == *from_user)
-                .map(User::full_name)
-                .unwrap_or_else(|| "un ancien utilisateur".into()),
-        },
-        Some(origin) => origin.clone(),
-        None => Origin::Custom,
+/// Names the users rights were copied from (a stored origin keeps only their id): one read per
+/// distinct copied user, never the entity's whole list of users.
+pub async fn name_copies(
+    state: &AppState,
+    entity_id: i64,
+    origins: Origins,
+) -> Result<Origins, ApiError> {
+    let mut names: Vec<(i64, String)> = Vec::new();
+    let mut named = Origins::new();
+    for (key, origin) in origins {
+        let origin = match origin {
+            Origin::Copy { from_user, .. } => {
+                let known = names.iter().find(|(id, _)| *id == from_user);
+                let name = match known {
+                    Some((_, name)) => name.clone(),
+                    None => {
+                        let name = store::users::find(state.db.pool(), entity_id, from_user)
+                            .await?
+                            .map(|user| user.full_name())
+                            .unwrap_or_else(|| "un ancien utilisateur".into());
+                        names.push((from_user, name.clone()));
+                        name
+                    }
+                };
+                Origin::Copy { from_user, name }
+            }
+            other => other,
+        };
+        named.insert(key, origin);
     }
+    Ok(named)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod add_user;
 pub mod enrol;
 pub mod first_login;
 pub mod home;
+pub mod journal;
 pub mod lifecycle;
 pub mod local_outbox;
 pub mod modify_rights;

@@ -15,8 +15,8 @@ use crate::backend::store::users::User;
 use crate::backend::store::{self, now, Tx};
 use model::identity::mask_phone;
 use model::{
-    Assignment, Catalog, Change, Level, Operation, Origin, Origins, ResourceRef, Rights,
-    RightsDiff, RightsEditor, RightsMethod, UserRef,
+    Assignment, Catalog, Change, Level, Operation, ResourceRef, Rights, RightsDiff, RightsEditor,
+    RightsMethod, UserRef,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -77,43 +77,13 @@ pub async fn current(caller: &Caller, target: Target) -> Result<Current, ApiErro
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut before = store::rights::of_user(pool, caller.entity_id(), user.id).await?;
-    before.origins = named_origins(caller, before.origins).await?;
+    before.origins =
+        super::home::name_copies(&caller.state, caller.entity_id(), before.origins).await?;
     Ok(Current {
         user,
         person,
         before,
     })
-}
-
-/// Names the users rights were copied from (stored origins keep only their id).
-async fn named_origins(caller: &Caller, origins: Origins) -> Result<Origins, ApiError> {
-    let mut named = Origins::new();
-    let mut names: Vec<(i64, String)> = Vec::new();
-    for (key, origin) in origins {
-        let origin = match origin {
-            Origin::Copy { from_user, .. } => {
-                let name = match names.iter().find(|(id, _)| *id == from_user) {
-                    Some((_, name)) => name.clone(),
-                    None => {
-                        let name = store::users::find(
-                            caller.state.db.pool(),
-                            caller.entity_id(),
-                            from_user,
-                        )
-                        .await?
-                        .map(|user| user.full_name())
-                        .unwrap_or_else(|| "un ancien utilisateur".into());
-                        names.push((from_user, name.clone()));
-                        name
-                    }
-                };
-                Origin::Copy { from_user, name }
-            }
-            other => other,
-        };
-        named.insert(key, origin);
-    }
-    Ok(named)
 }
 
 /// What a method starts from in a modification: the grid's own rule (custom rights start from

@@ -822,3 +822,33 @@ pub async fn unblock_by_login_id(
     .fetch_optional(conn)
     .await
 }
+
+/// The names (« Prénom NOM ») of some users of an entity, in one statement.
+pub async fn names<'e, E>(
+    executor: E,
+    entity_id: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT u.id, p.first_name, p.last_name FROM users u JOIN persons p ON p.id = u.person_id \
+         WHERE u.entity_id = $1 AND u.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql).bind(entity_id);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query
+        .fetch_all(executor)
+        .await?
+        .into_iter()
+        .map(|(id, first, last)| (id, format!("{first} {last}")))
+        .collect())
+}

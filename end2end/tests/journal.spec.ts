@@ -40,3 +40,27 @@ test("the journal lists the operations, filters them, exports them and checks it
   await page.getByRole("button", { name: "Vérifier l’intégrité" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Journal intègre" })).toBeVisible();
 });
+
+test("the entitlement report: who may do what on each account, each user's rights, as CSV and printable", async ({ page, app }) => {
+  await app.signInWithTotp(page, SOPHIE);
+  await app.open(page, "/habilitations");
+  await expect(page.getByRole("heading", { name: "Rapport des habilitations" })).toBeVisible();
+  await expect(page.getByText(/Atelier Lumière SAS — état au \d\d\/\d\d\/\d{4}/)).toBeVisible();
+  const chantiers = page.locator("table.report-resources tbody tr", { hasText: "Compte chantiers" });
+  await expect(chantiers.locator("td").first()).toContainText(JULIEN.name);
+  await expect(page.getByRole("heading", { name: new RegExp(JULIEN.name) })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Imprimer" })).toBeVisible();
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]).analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Exporter (CSV)" }).click()]);
+  const csv = readFileSync(await download.path(), "utf8");
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  expect(csv).toContain("Compte ou contrat;Détail;Utilisateur;Identifiant;État;Consultation;Gestion;Validation;Origine");
+  expect(csv).toContain(`"Compte chantiers"`);
+
+  // Printed: the report alone, without the menu.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator(".site-header")).toBeHidden();
+  await expect(page.getByRole("heading", { name: "Rapport des habilitations" })).toBeVisible();
+});

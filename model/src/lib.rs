@@ -14,6 +14,8 @@
 //! - [`recap`]: the plain-French summary with where each right comes from.
 //! - [`operation`]: administration operations (add, modify, suspend…), their canonical, signed
 //!   form and the before/after difference of rights.
+//! - [`report`]: who holds which level on each account and contract (« Rapport des
+//!   habilitations »).
 //! - [`identity`]: parse-don't-validate types for what people type (e-mail, login id, codes).
 //! - [`lang`]: French and English, and which one a reader gets.
 
@@ -24,6 +26,7 @@ pub mod lang;
 pub mod operation;
 pub mod profile;
 pub mod recap;
+pub mod report;
 pub mod rights;
 
 pub use catalog::{Account, Catalog, Contract, ContractKind, ResourceRef};

@@ -278,6 +278,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*path}", post(server_function).get(api_get))
         .route("/langue/{code}", get(middleware::choose_language))
         .route("/journal.csv", get(journal_csv))
+        .route("/habilitations.csv", get(report_csv))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -357,15 +358,39 @@ async fn journal_csv(
         },
         None => Err(app::api::ApiError::Unauthenticated),
     };
+    csv_file(answer, "journal-des-operations.csv")
+}
+
+/// « Exporter (CSV) » of « Rapport des habilitations ».
+async fn report_csv(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> axum::response::Response {
+    let facts = request
+        .extensions()
+        .get::<app::backend::RequestFacts>()
+        .cloned();
+    let answer = match facts {
+        Some(facts) => match app::backend::guard::administrator_of(state, facts) {
+            Ok(caller) => app::backend::flows::report::csv(&caller).await,
+            Err(error) => Err(error),
+        },
+        None => Err(app::api::ApiError::Unauthenticated),
+    };
+    csv_file(answer, "rapport-des-habilitations.csv")
+}
+
+/// A CSV file download, or the error's answer.
+fn csv_file(answer: Result<String, app::api::ApiError>, name: &str) -> axum::response::Response {
     match answer {
         Ok(csv) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"journal-des-operations.csv\"",
+                    format!("attachment; filename=\"{name}\""),
                 ),
-                (header::CACHE_CONTROL, "no-store"),
+                (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             csv,
         )

@@ -1,7 +1,8 @@
-//! « Journal des opérations »: administrators only (the auditor role of issue 8 will read it
-//! too). The CSV file of the same search is served at `/journal.csv` (see the server's routes).
+//! Oversight: « Journal des opérations » and « Rapport des habilitations », administrators
+//! only. Their CSV files are served at `/journal.csv` and `/habilitations.csv` (see the
+//! server's routes).
 
-use super::types::{IntegrityReport, JournalPage, JournalSearch};
+use super::types::{EntitlementReport, IntegrityReport, JournalPage, JournalSearch};
 use super::{ApiError, StrictJson};
 use leptos::server;
 
@@ -20,4 +21,12 @@ pub async fn load_journal(search: JournalSearch) -> Result<JournalPage, ApiError
 pub async fn verify_journal() -> Result<IntegrityReport, ApiError> {
     let caller = guard::administrator()?;
     flows::journal::verify(&caller).await
+}
+
+/// « Rapport des habilitations »: who may do what on each account and contract, and every
+/// user's rights with their origin (the CSV file is served at `/habilitations.csv`).
+#[server(prefix = "/api", endpoint = "habilitations", input = StrictJson)]
+pub async fn load_entitlement_report() -> Result<EntitlementReport, ApiError> {
+    let caller = guard::administrator()?;
+    flows::report::report(&caller).await
 }

@@ -629,3 +629,24 @@ pub struct IntegrityReport {
     /// The first broken event, when it is one of the entity's.
     pub first_broken: Option<i64>,
 }
+
+/// « Rapport des habilitations »: who may do what on each account and contract, and every
+/// user's rights with their origin, dated, with the entity's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitlementReport {
+    pub entity_name: String,
+    /// « 04/12/2026 à 10:02 »
+    pub generated_at: String,
+    pub resources: Vec<model::report::Holders>,
+    pub users: Vec<UserEntitlements>,
+}
+
+/// One user's rights in the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEntitlements {
+    pub user_id: i64,
+    pub name: String,
+    pub login_id: String,
+    pub state: UserState,
+    pub recap: Recap,
+}

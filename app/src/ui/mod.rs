@@ -15,6 +15,7 @@ mod home;
 mod journal;
 mod local_outbox;
 mod operations;
+mod report;
 mod security;
 mod sign_in;
 mod users;
@@ -136,6 +137,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/utilisateurs/modification/:draft/verification") view=users::add::Verify />
                 <Route path=path!("/operations/:operation") view=operations::OperationPage />
                 <Route path=path!("/journal") view=journal::JournalPage />
+                <Route path=path!("/habilitations") view=report::ReportPage />
                 <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
             </Routes>
         </main>
@@ -255,6 +257,7 @@ fn Header() -> impl IntoView {
                                         <MenuLink href="/accueil">{t!(i18n, layout.home)}</MenuLink>
                                         <Show when=move || info.is_administrator>
                                             <MenuLink href="/utilisateurs">{t!(i18n, layout.users)}</MenuLink>
+                                            <MenuLink href="/habilitations">{t!(i18n, layout.report)}</MenuLink>
                                             <MenuLink href="/journal">{t!(i18n, layout.journal)}</MenuLink>
                                         </Show>
                                         <MenuLink href="/securite">{t!(i18n, layout.security)}</MenuLink>

@@ -241,3 +241,68 @@ async fn verifying_the_integrity_names_the_first_altered_event_of_the_entity() {
     assert!(!report.intact);
     assert_eq!(report.first_broken, Some(event));
 }
+
+#[tokio::test]
+async fn the_entitlement_report_says_who_may_do_what_on_each_account_and_why() {
+    use app::api::journal::LoadEntitlementReport;
+    use model::Level;
+    let app = spawn_app().await;
+    let mut admin = app.sign_in_admin().await;
+    let report = admin.call(LoadEntitlementReport {}).await.unwrap();
+    assert_eq!(report.entity_name, "Atelier Lumière SAS");
+    // Every user of the entity (and only of it), with the same rights as their own page.
+    let users = app
+        .scalar_i64(
+            "SELECT COUNT(*) FROM users WHERE entity_id = \
+             (SELECT entity_id FROM users WHERE login_id = '1000000001')",
+        )
+        .await;
+    assert_eq!(report.users.len() as i64, users);
+    assert!(report.users.iter().all(|u| u.name != "Paul LEFÈVRE"));
+    let julien = report
+        .users
+        .iter()
+        .find(|u| u.name == "Julien BERNARD")
+        .expect("Julien");
+    let page = admin
+        .call(app::api::users::LoadUser {
+            user_id: julien.user_id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(julien.recap, page.recap);
+    // By account: Julien (profil comptable) consults every account and contract.
+    for holders in &report.resources {
+        assert!(holders
+            .of(Level::Consultation)
+            .contains(&"Julien BERNARD".to_string()));
+        assert!(!holders
+            .of(Level::Gestion)
+            .contains(&"Julien BERNARD".to_string()));
+    }
+
+    let response = admin.get("/habilitations.csv").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body = response.text().await.unwrap();
+    assert!(body.starts_with("\u{feff}\"Rapport des habilitations — Atelier Lumière SAS\";"));
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines[1],
+        "Compte ou contrat;Détail;Utilisateur;Identifiant;État;Consultation;Gestion;Validation;Origine"
+    );
+    let julien_lines: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains("\"Julien BERNARD\""))
+        .collect();
+    assert_eq!(julien_lines.len(), report.resources.len());
+    assert!(
+        julien_lines
+            .iter()
+            .all(|l| l.contains("\"oui\";\"non\";\"non\";\"consultation : profil comptable\"")),
+        "{julien_lines:?}"
+    );
+    let mut nadia = app.sign_in(&app::backend::demo::NADIA_PETIT).await;
+    assert_eq!(nadia.get("/habilitations.csv").await.status(), 403);
+    refused(nadia.call(LoadEntitlementReport {}).await, 403);
+}

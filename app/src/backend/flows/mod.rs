@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod local_outbox;
 pub mod modify_rights;
 pub mod operations;
+pub mod report;
 pub mod sca;
 pub mod sign_in;
 pub mod users;

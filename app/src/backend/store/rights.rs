@@ -270,3 +270,56 @@ where
         .fetch_one(executor)
         .await
 }
+
+/// A level held by a user of the entity, for the entitlement report.
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct EntityRightRow {
+    user_id: i64,
+    account_id: Option<i64>,
+    contract_id: Option<i64>,
+    level: String,
+    origin: String,
+}
+
+/// Every right of an entity's users (removed users hold none), by user, in one statement.
+pub async fn of_entity<'e, E>(
+    executor: E,
+    entity_id: i64,
+) -> Result<Vec<(i64, StoredRights)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows: Vec<EntityRightRow> = sqlx::query_as(
+        "SELECT user_id, account_id, contract_id, level, origin FROM user_rights \
+         WHERE entity_id = $1 ORDER BY user_id",
+    )
+    .bind(entity_id)
+    .fetch_all(executor)
+    .await?;
+    let mut levels: Vec<(i64, ResourceRef, Level, String)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let resource = match (row.account_id, row.contract_id) {
+            (Some(id), None) => ResourceRef::Account(id),
+            (None, Some(id)) => ResourceRef::Contract(id),
+            _ => continue,
+        };
+        let level = Level::try_from(row.level).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        levels.push((row.user_id, resource, level, row.origin));
+    }
+    // Consultation first within each user, so that the invariant holds while levels are added.
+    levels.sort_by_key(|(user, _, level, _)| (*user, *level));
+    let mut users: Vec<(i64, StoredRights)> = Vec::new();
+    for (user_id, resource, level, origin) in levels {
+        if users.last().map(|(id, _)| *id) != Some(user_id) {
+            users.push((user_id, StoredRights::default()));
+        }
+        if let Some((_, stored)) = users.last_mut() {
+            let held = stored.rights.get(resource).with(level, true).0;
+            stored.rights.set_levels(resource, held);
+            stored
+                .origins
+                .insert((resource, level), Origin::from_code(&origin));
+        }
+    }
+    Ok(users)
+}

@@ -40,7 +40,10 @@ test("modifying a user's rights from their current rights, with what they gain a
   await expect(changes).toHaveCount(2);
   await expect(changes.filter({ hasText: "Virements SEPA" })).toContainText("gagne : gestion et validation");
   await expect(changes.filter({ hasText: "Compte chantiers" })).toContainText("perd : consultation");
+  // Told, not blocked: Sophie validates too, and Julien would prepare and validate alone.
+  await expect(page.getByRole("note")).toContainText("Virements SEPA : cet utilisateur pourra préparer et valider seul");
   await page.getByRole("button", { name: "Confirmer" }).click();
+  await expect(page.getByRole("note")).toContainText("séparation des tâches");
 
   await expect(page.getByText("Modification des droits de")).toBeVisible();
   await expect(page.locator(".diff-lines li")).toHaveCount(2);

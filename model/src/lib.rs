@@ -16,6 +16,7 @@
 //!   form and the before/after difference of rights.
 //! - [`report`]: who holds which level on each account and contract (« Rapport des
 //!   habilitations »).
+//! - [`warnings`]: what a grant of rights should make the administrator think twice about.
 //! - [`identity`]: parse-don't-validate types for what people type (e-mail, login id, codes).
 //! - [`lang`]: French and English, and which one a reader gets.
 
@@ -28,6 +29,7 @@ pub mod profile;
 pub mod recap;
 pub mod report;
 pub mod rights;
+pub mod warnings;
 
 pub use catalog::{Account, Catalog, Contract, ContractKind, ResourceRef};
 pub use editor::{parse_cell, rights_from_cells, CellView, RightsEditor, RowState};

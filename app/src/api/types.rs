@@ -264,6 +264,9 @@ pub struct PreparedOperation {
     pub recap: Option<Recap>,
     /// What the user gains and loses (modification).
     pub diff: Option<model::RightsDiff>,
+    /// What the administrator should think twice about (never blocking).
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub expires_in_secs: i64,
     pub admin_has_passkey: bool,
     pub admin_has_totp: bool,
@@ -433,6 +436,8 @@ pub struct AddUserJourney {
     pub operation_id: Option<String>,
     /// A modification of an existing user's rights (the same steps, from their rights).
     pub modifying: Option<ModifiedUser>,
+    /// What the rights chosen should make the administrator think twice about.
+    pub warnings: Vec<String>,
 }
 
 impl AddUserJourney {

@@ -91,8 +91,26 @@ fn SignedFacts(page: Page) -> impl IntoView {
                 </div>
             </dl>
             {operation.diff.clone().map(|diff| view! { <DiffView diff /> })}
+            <Warnings warnings=operation.warnings.clone() />
         </div>
     }
+}
+
+/// What a grant of rights should make the administrator think twice about: told, never
+/// blocking.
+#[component]
+pub fn Warnings(warnings: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!warnings.is_empty()).then(|| {
+        view! {
+            <div class="notice notice-warning grant-warnings" role="note">
+                <strong>{t!(i18n, operation.warnings)}</strong>
+                <ul>
+                    {warnings.into_iter().map(|warning| view! { <li>{warning}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 #[component]

@@ -637,3 +637,47 @@ async fn two_administrators_removing_each_other_at_once_leave_one_administrator(
         1
     );
 }
+
+/// Before « Confirmer » and on the validation page, what the administrator should think twice
+/// about: preparing and validating alone while another validator exists, the last validator
+/// of an account taken away. Told, never blocking.
+#[tokio::test]
+async fn grant_warnings_are_shown_before_confirming_and_never_block() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let draft = start_custom(&mut admin, julien_id).await.unwrap();
+    let catalog = journey(&mut admin, &draft).await.catalog;
+    // Sophie (profil dirigeant) validates every account: Julien would prepare and validate alone.
+    let first = catalog.resources().next().unwrap();
+    let mut after = rights_of(&app, julien_id).await;
+    after.set_levels(first, Levels::ALL);
+    let operation = submit(&mut admin, &draft, &after).await.unwrap();
+    let check = journey(&mut admin, &draft).await;
+    assert_eq!(check.warnings.len(), 1, "{:?}", check.warnings);
+    assert!(check.warnings[0].contains("séparation des tâches"));
+    assert_eq!(operation.warnings, check.warnings);
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+
+    // Sophie's own validation taken away where Julien now validates: no warning; taken away
+    // everywhere else: nobody left to validate there.
+    let sophie_id = app.user_id(SOPHIE_MARTIN.login_id).await;
+    let draft = start_custom(&mut admin, sophie_id).await.unwrap();
+    let mut without = rights_of(&app, sophie_id).await;
+    for resource in catalog.resources() {
+        without.set(resource, Level::Validation, false);
+    }
+    without.set_administration(true);
+    let operation = submit(&mut admin, &draft, &without).await.unwrap();
+    let left = operation
+        .warnings
+        .iter()
+        .filter(|w| w.contains("plus personne ne pourra valider"))
+        .count();
+    assert_eq!(left, catalog.len() - 1, "{:?}", operation.warnings);
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+}

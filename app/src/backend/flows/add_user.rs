@@ -285,6 +285,17 @@ pub async fn journey(
             .as_ref()
             .map(|rights| model::RightsDiff::between(&catalog, &current.before.rights, rights)),
     });
+    let warnings = match &data.rights {
+        Some(rights) => {
+            let before = current
+                .as_ref()
+                .map(|c| c.before.rights.clone())
+                .unwrap_or_default();
+            super::report::grant_warnings(caller, data.target.map(|t| t.user_id), &before, rights)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let users = if with_users {
         let mut users = super::users::list(caller).await?;
         users.retain(|user| Some(user.id) != data.target.map(|t| t.user_id));
@@ -310,6 +321,7 @@ pub async fn journey(
         users,
         operation_id: data.operation_id,
         modifying,
+        warnings,
     })
 }
 
@@ -484,6 +496,7 @@ pub async fn prepare(
     };
     let kept = operations::keep(caller, &operation, draft_id).await?;
     let (facts, recap, diff) = describe(caller, &operation).await?;
+    let warnings = super::report::operation_warnings(caller, &operation).await?;
     Ok(PreparedOperation {
         operation_id: kept.operation_id,
         digest: kept.digest,
@@ -492,6 +505,7 @@ pub async fn prepare(
         facts,
         recap,
         diff,
+        warnings,
         expires_in_secs: operations::OPERATION_LIFETIME_SECS,
         admin_has_passkey: kept.has_passkey,
         admin_has_totp: kept.has_totp,

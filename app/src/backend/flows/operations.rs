@@ -411,6 +411,7 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
         OperationStatus::Expired => OperationState::Expired,
     };
     let (facts, recap, diff) = describe(caller, &operation).await?;
+    let warnings = super::report::operation_warnings(caller, &operation).await?;
     let enrolled = sca::factors(&caller.state, caller.user_id()).await?;
     let done = match state {
         OperationState::Applied => Some(done(caller, &operation, stored.result_user_id).await?),
@@ -444,6 +445,7 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
             facts,
             recap,
             diff,
+            warnings,
             expires_in_secs: (stored.expires_at - now()).max(0),
             admin_has_passkey: enrolled.has_passkey(),
             admin_has_totp: enrolled.has_totp(),

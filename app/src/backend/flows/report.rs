@@ -108,3 +108,52 @@ pub async fn csv(caller: &Caller) -> Result<String, ApiError> {
     }
     Ok(out)
 }
+
+/// The warnings of giving `after` to a user (`None`: the user being added, who holds nothing
+/// and has no factor yet), in the caller's language. Never blocking.
+pub async fn grant_warnings(
+    caller: &Caller,
+    user: Option<i64>,
+    before: &model::Rights,
+    after: &model::Rights,
+) -> Result<Vec<String>, ApiError> {
+    let pool = caller.state.db.pool();
+    let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
+    let others: Vec<model::Rights> = store::rights::of_entity(pool, caller.entity_id())
+        .await?
+        .into_iter()
+        .filter(|(id, _)| Some(*id) != user)
+        .map(|(_, stored)| stored.rights)
+        .collect();
+    let has_factor = match user {
+        Some(id) => {
+            let factors = super::sca::factors(&caller.state, id).await?;
+            factors.has_passkey() || factors.has_totp()
+        }
+        None => false,
+    };
+    Ok(
+        model::warnings::grant_warnings(&catalog, &others, before, after, has_factor)
+            .iter()
+            .map(|warning| warning.sentence_in(caller.lang))
+            .collect(),
+    )
+}
+
+/// The warnings of an operation that gives rights (an addition, a modification).
+pub async fn operation_warnings(
+    caller: &Caller,
+    operation: &model::Operation,
+) -> Result<Vec<String>, ApiError> {
+    match &operation.change {
+        model::Change::AddUser { assignment, .. } => {
+            grant_warnings(caller, None, &model::Rights::new(), &assignment.rights).await
+        }
+        model::Change::ModifyRights {
+            user,
+            before,
+            assignment,
+        } => grant_warnings(caller, Some(user.user_id), before, &assignment.rights).await,
+        _ => Ok(Vec::new()),
+    }
+}

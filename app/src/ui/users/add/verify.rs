@@ -6,7 +6,7 @@ use crate::api::users::ConfirmAddUser;
 use crate::i18n::*;
 use crate::ui::common::{action_error, busy, ErrorNotice};
 use crate::ui::home::RecapView;
-use crate::ui::operations::DiffView;
+use crate::ui::operations::{DiffView, Warnings};
 use leptos::prelude::*;
 
 #[component]
@@ -50,8 +50,10 @@ pub fn Verify() -> impl IntoView {
             }
             .into_any(),
         };
+        let warnings = journey.warnings.clone();
         view! {
             {selection}
+            <Warnings warnings />
             <ErrorNotice error />
             <ActionForm action=confirm>
                 <input type="hidden" name="form[draft]" value=draft_1 />

@@ -52,6 +52,15 @@ test("modifying a user's rights from their current rights, with what they gain a
   await openJulien(page, app);
   await expect(page.locator(".recap-lines")).toContainText("Virements SEPA");
   await expect(page.locator(".recap-lines")).not.toContainText("Compte chantiers");
+
+  // « Pourquoi ? »: who gave what, when, how; and what was taken away.
+  await page.getByRole("link", { name: /Pourquoi ces droits/ }).click();
+  const sepa = page.locator("table.why tbody tr", { hasText: "Virements SEPA" }).filter({ hasText: "Gestion" });
+  await expect(sepa).toContainText("Accordé le");
+  await expect(sepa).toContainText("par Sophie MARTIN (personnalisé — modification des droits");
+  const chantiers = page.locator("table.why tbody tr", { hasText: "Compte chantiers" }).filter({ hasText: "Consultation" });
+  await expect(chantiers).toContainText("Retiré le");
+
   const messages = await app.localOutbox(page, 1);
   expect(messages.find((m) => m.includes("Vos droits sur la banque en ligne ont changé"))).toContain("gagne : gestion et validation");
 });

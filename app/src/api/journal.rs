@@ -2,7 +2,7 @@
 //! only. Their CSV files are served at `/journal.csv` and `/habilitations.csv` (see the
 //! server's routes).
 
-use super::types::{EntitlementReport, IntegrityReport, JournalPage, JournalSearch};
+use super::types::{EntitlementReport, IntegrityReport, JournalPage, JournalSearch, WhyView};
 use super::{ApiError, StrictJson};
 use leptos::server;
 
@@ -29,4 +29,11 @@ pub async fn verify_journal() -> Result<IntegrityReport, ApiError> {
 pub async fn load_entitlement_report() -> Result<EntitlementReport, ApiError> {
     let caller = guard::administrator()?;
     flows::report::report(&caller).await
+}
+
+/// « Pourquoi ? »: why a user of the entity holds each right, or not.
+#[server(prefix = "/api", endpoint = "habilitations/pourquoi", input = StrictJson)]
+pub async fn load_why(user_id: i64) -> Result<WhyView, ApiError> {
+    let caller = guard::administrator()?;
+    flows::report::why(&caller, user_id).await
 }

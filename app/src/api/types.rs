@@ -655,3 +655,21 @@ pub struct UserEntitlements {
     pub state: UserState,
     pub recap: Recap,
 }
+
+/// « Pourquoi ? »: for one user, every account or contract and level, why they hold it or not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhyView {
+    pub user_id: i64,
+    pub name: String,
+    pub lines: Vec<WhyLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhyLine {
+    /// The account or contract.
+    pub label: String,
+    pub level: model::Level,
+    pub held: bool,
+    /// « Accordé le 04/12/2026 à 09:31 par Sophie MARTIN (profil comptable, opération 3F2A-9C1B). »
+    pub reason: String,
+}

@@ -20,6 +20,7 @@ mod security;
 mod sign_in;
 mod users;
 pub mod webauthn;
+mod why;
 
 use crate::api::session::{current_session, deployment_info, keep_alive, Logout};
 use crate::api::types::{SessionInfo, Stage};
@@ -128,6 +129,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/utilisateurs") view=users::UsersPage />
                 <Route path=path!("/utilisateurs/ajout") view=users::add::ChoosePerson />
                 <Route path=path!("/utilisateurs/:user") view=users::user::UserPage />
+                <Route path=path!("/utilisateurs/:user/pourquoi") view=why::WhyPage />
                 <Route path=path!("/utilisateurs/ajout/:draft/donnees") view=users::add::PersonalData />
                 <Route path=path!("/utilisateurs/ajout/:draft/methode") view=users::add::ChooseMethod />
                 <Route path=path!("/utilisateurs/ajout/:draft/droits") view=users::add::ChooseRights />

@@ -681,3 +681,64 @@ async fn grant_warnings_are_shown_before_confirming_and_never_block() {
         .await
         .unwrap();
 }
+
+/// « Pourquoi ? »: a right held says which operation gave it, how, by whom and when; a right
+/// taken away says by whom and when; a right never given says so.
+#[tokio::test]
+async fn why_a_user_holds_a_right_or_not() {
+    use app::api::journal::LoadWhy;
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let draft = start_custom(&mut admin, julien_id).await.unwrap();
+    let catalog = journey(&mut admin, &draft).await.catalog;
+    let mut resources = catalog.resources();
+    let (lost, gained) = (resources.next().unwrap(), resources.next().unwrap());
+    let mut after = rights_of(&app, julien_id).await;
+    after.set(lost, Level::Consultation, false);
+    after.set(gained, Level::Gestion, true);
+    let operation = submit(&mut admin, &draft, &after).await.unwrap();
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+
+    let why = admin.call(LoadWhy { user_id: julien_id }).await.unwrap();
+    assert_eq!(why.lines.len(), catalog.len() * 3);
+    let line = |resource, level: Level| {
+        let label = catalog.label(resource).unwrap();
+        why.lines
+            .iter()
+            .find(|l| l.label == label && l.level == level)
+            .unwrap()
+            .clone()
+    };
+    let given = line(gained, Level::Gestion);
+    assert!(given.held);
+    assert!(given.reason.starts_with("Accordé le "), "{}", given.reason);
+    assert!(given.reason.contains("par Sophie MARTIN (personnalisé"));
+    assert!(given.reason.contains(&format!(
+        "modification des droits, opération {}",
+        operation.short_code
+    )));
+    let kept = line(gained, Level::Consultation);
+    assert!(
+        kept.held
+            && kept.reason.contains("profil comptable")
+            && kept.reason.contains("par votre conseiller")
+    );
+    let removed = line(lost, Level::Consultation);
+    assert!(!removed.held);
+    assert!(
+        removed.reason.starts_with("Retiré le "),
+        "{}",
+        removed.reason
+    );
+    assert!(removed.reason.contains("par Sophie MARTIN"));
+    assert!(removed.reason.contains(&operation.short_code));
+    let never = line(lost, Level::Validation);
+    assert!(!never.held);
+    assert_eq!(never.reason, "Jamais accordé.");
+    // Another entity's user answers like a missing one.
+    let paul = app.user_id(app::backend::demo::PAUL_LEFEVRE.login_id).await;
+    refused(admin.call(LoadWhy { user_id: paul }).await, 404);
+}

@@ -157,3 +157,118 @@ pub async fn operation_warnings(
         _ => Ok(Vec::new()),
     }
 }
+
+/// « Pourquoi ? »: for each account or contract and level, why the user holds it (which
+/// operation and method, by whom, when) or not (never given; or taken away by whom, when).
+pub async fn why(caller: &Caller, user_id: i64) -> Result<crate::api::types::WhyView, ApiError> {
+    use crate::api::types::{WhyLine, WhyView};
+    use crate::backend::store::rights::GrantRow;
+    let pool = caller.state.db.pool();
+    let entity_id = caller.entity_id();
+    let user = store::users::find(pool, entity_id, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let catalog = store::entities::catalog(pool, entity_id).await?;
+    let grants = store::rights::grants_of(pool, entity_id, user_id).await?;
+    let revocations = store::rights::revocations_of(pool, entity_id, user_id).await?;
+    let mut ids: Vec<i64> = grants
+        .iter()
+        .chain(&revocations)
+        .flat_map(|row| {
+            let copied = match Origin::from_code(&row.origin) {
+                Origin::Copy { from_user, .. } => Some(from_user),
+                _ => None,
+            };
+            [row.granted_by, row.revoked_by, copied]
+        })
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = store::users::names(pool, entity_id, &ids).await?;
+    let name = |id: Option<i64>| match id {
+        Some(id) => names
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_else(|| "un ancien utilisateur".into()),
+        None => "votre conseiller".into(),
+    };
+    let origin_label = |code: &str| match Origin::from_code(code) {
+        Origin::Copy { from_user, .. } => format!("copié de {}", name(Some(from_user))),
+        origin => origin.label(),
+    };
+    let mut operations: Vec<(String, String)> = Vec::new();
+    let mut operation_ids: Vec<String> = Vec::new();
+    for row in grants.iter().chain(&revocations) {
+        operation_ids.extend(row.operation_id.clone());
+        operation_ids.extend(row.revoking_operation_id.clone());
+    }
+    for id in &operation_ids {
+        if operations.iter().all(|(known, _)| known != id) {
+            let text = match store::operations::kind_and_digest(pool, id, entity_id).await? {
+                Some((kind, digest)) => format!(
+                    "{}, opération {}",
+                    kind.label_in(caller.lang),
+                    model::operation::short_code(&digest)
+                ),
+                None => String::new(),
+            };
+            operations.push((id.clone(), text));
+        }
+    }
+    let operation = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| operations.iter().find(|(known, _)| known == id))
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(_, text)| format!(" — {text}"))
+            .unwrap_or_default()
+    };
+    let matches = |row: &GrantRow, resource: model::ResourceRef, level: Level| {
+        row.resource() == Some(resource) && row.level == level.code()
+    };
+    let mut lines = Vec::new();
+    for resource in catalog.resources() {
+        let label = catalog.label(resource).unwrap_or_default().to_string();
+        for level in Level::ALL {
+            let (held, reason) =
+                if let Some(row) = grants.iter().find(|r| matches(r, resource, level)) {
+                    (
+                        true,
+                        format!(
+                            "Accordé le {} par {} ({}{}).",
+                            format_time(row.granted_at),
+                            name(row.granted_by),
+                            origin_label(&row.origin),
+                            operation(&row.operation_id)
+                        ),
+                    )
+                } else if let Some(row) = revocations.iter().find(|r| matches(r, resource, level)) {
+                    (
+                        false,
+                        format!(
+                            "Retiré le {} par {}{} ; accordé le {} ({}).",
+                            row.revoked_at.map(format_time).unwrap_or_default(),
+                            name(row.revoked_by),
+                            operation(&row.revoking_operation_id),
+                            format_time(row.granted_at),
+                            origin_label(&row.origin),
+                        ),
+                    )
+                } else {
+                    (false, "Jamais accordé.".to_string())
+                };
+            lines.push(WhyLine {
+                label: label.clone(),
+                level,
+                held,
+                reason,
+            });
+        }
+    }
+    Ok(WhyView {
+        user_id,
+        name: user.full_name(),
+        lines,
+    })
+}

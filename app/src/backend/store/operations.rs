@@ -183,3 +183,26 @@ where
     .await?;
     Ok(())
 }
+
+/// The kind and short digest of an entity's operation (what « Pourquoi ? » names).
+pub async fn kind_and_digest<'e, E>(
+    executor: E,
+    operation_id: &str,
+    entity_id: i64,
+) -> Result<Option<(model::OperationKind, String)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT kind, digest FROM operations WHERE id = $1 AND entity_id = $2")
+            .bind(operation_id)
+            .bind(entity_id)
+            .fetch_optional(executor)
+            .await?;
+    row.map(|(kind, digest)| {
+        model::OperationKind::try_from(kind)
+            .map(|kind| (kind, digest))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    })
+    .transpose()
+}

@@ -323,3 +323,70 @@ where
     }
     Ok(users)
 }
+
+/// A level as granted or revoked, with who, when and by which operation (« Pourquoi ? »).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GrantRow {
+    pub account_id: Option<i64>,
+    pub contract_id: Option<i64>,
+    pub level: String,
+    pub origin: String,
+    pub operation_id: Option<String>,
+    pub granted_at: i64,
+    pub granted_by: Option<i64>,
+    /// For a revoked level: when, by whom, by which operation.
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<i64>,
+    pub revoking_operation_id: Option<String>,
+}
+
+impl GrantRow {
+    pub fn resource(&self) -> Option<ResourceRef> {
+        match (self.account_id, self.contract_id) {
+            (Some(id), None) => Some(ResourceRef::Account(id)),
+            (None, Some(id)) => Some(ResourceRef::Contract(id)),
+            _ => None,
+        }
+    }
+}
+
+/// A user's levels held now, with their grant.
+pub async fn grants_of<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<Vec<GrantRow>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT account_id, contract_id, level, origin, operation_id, granted_at, granted_by, \
+         CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS revoked_by, \
+         CAST(NULL AS TEXT) AS revoking_operation_id FROM user_rights \
+         WHERE entity_id = $1 AND user_id = $2",
+    )
+    .bind(entity_id)
+    .bind(user_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// The levels a user once held and lost, latest first.
+pub async fn revocations_of<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<Vec<GrantRow>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT account_id, contract_id, level, origin, operation_id, granted_at, granted_by, \
+         revoked_at, revoked_by, revoking_operation_id FROM revoked_rights \
+         WHERE entity_id = $1 AND user_id = $2 ORDER BY revoked_at DESC, id DESC",
+    )
+    .bind(entity_id)
+    .bind(user_id)
+    .fetch_all(executor)
+    .await
+}

@@ -39,6 +39,12 @@ test("the journal lists the operations, filters them, exports them and checks it
 
   await page.getByRole("button", { name: "Vérifier l’intégrité" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Journal intègre" })).toBeVisible();
+  // The signed checkpoint it gives is checked at the next verification.
+  const checkpoint = (await page.getByTestId("checkpoint").innerText()).trim();
+  expect(checkpoint).toMatch(/^habilis-point-de-controle:v1:\d+:[0-9a-f]{64}:[0-9a-f]{64}$/);
+  await page.getByLabel("Point de contrôle conservé (facultatif)").fill(checkpoint);
+  await page.getByRole("button", { name: "Vérifier l’intégrité" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Le point de contrôle conservé est toujours dans le journal" })).toBeVisible();
 });
 
 test("the entitlement report: who may do what on each account, each user's rights, as CSV and printable", async ({ page, app }) => {

@@ -6,8 +6,15 @@ use app::backend::store::{self, Db};
 use serde_json::json;
 
 /// Recomputes the audit trail's hash chain. Returns a report, and whether the chain is intact.
-pub async fn verify_audit(db: &Db, secrets: &SecretBox) -> Result<(String, bool), sqlx::Error> {
-    let verification = audit::verify(db, secrets).await?;
+pub async fn verify_audit(
+    db: &Db,
+    secrets: &SecretBox,
+    checkpoint: Option<&audit::Checkpoint>,
+) -> Result<(String, bool), sqlx::Error> {
+    let verification = match checkpoint {
+        Some(checkpoint) => audit::verify_against(db, secrets, checkpoint).await?,
+        None => audit::verify(db, secrets).await?,
+    };
     Ok(match verification.first_broken {
         None => (
             format!(

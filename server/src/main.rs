@@ -3,7 +3,9 @@
 //! ```text
 //! server                         serve (configuration from environment variables, see README)
 //! server migrate                 apply the database migrations (as the database's owner) and stop
-//! server verify-audit            check the audit trail's hash chain (exit code 1 if broken)
+//! server verify-audit [CHECKPOINT]  check the audit trail's hash chain, and against a signed
+//!                                checkpoint kept earlier when given (exit code 1 if broken)
+//! server audit-checkpoint        print the trail's signed checkpoint, to keep outside
 //! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
 //! server demo-users COUNT        add COUNT generated users (no credentials) to the demo entity
 //!                                Atelier Lumière, for benchmarks of large entities
@@ -28,7 +30,8 @@ async fn main() -> ExitCode {
     };
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
-        Some("verify-audit") => verify_audit(&config).await,
+        Some("verify-audit") => verify_audit(&config, args.get(1).map(String::as_str)).await,
+        Some("audit-checkpoint") => audit_checkpoint(&config).await,
         Some("migrate") => match connect(&config).await {
             Some(_) => {
                 eprintln!("database migrated");
@@ -50,7 +53,7 @@ async fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: server [serve] | migrate | verify-audit | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT"
+        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT"
     );
     ExitCode::from(2)
 }
@@ -100,11 +103,21 @@ async fn connect(config: &Config) -> Option<(Db, SecretBox)> {
     }
 }
 
-async fn verify_audit(config: &Config) -> ExitCode {
+async fn verify_audit(config: &Config, checkpoint: Option<&str>) -> ExitCode {
     let Some((db, secrets)) = connect(config).await else {
         return ExitCode::FAILURE;
     };
-    match server::admin::verify_audit(&db, &secrets).await {
+    let checkpoint = match checkpoint {
+        Some(text) => match app::backend::audit::Checkpoint::parse_signed(text, &secrets) {
+            Some(checkpoint) => Some(checkpoint),
+            None => {
+                eprintln!("the checkpoint is malformed or not signed with this server's key");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
+    match server::admin::verify_audit(&db, &secrets, checkpoint.as_ref()).await {
         Ok((report, intact)) => {
             eprintln!("{report}");
             if intact {
@@ -159,6 +172,27 @@ async fn demo_users(config: &Config, count: usize) -> ExitCode {
         }
         Err(error) => {
             eprintln!("demo-users: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the trail's signed checkpoint (to keep outside the database).
+#[allow(
+    clippy::print_stdout,
+    reason = "the checkpoint is the command's output, for scripts to keep"
+)]
+async fn audit_checkpoint(config: &Config) -> ExitCode {
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    match app::backend::audit::checkpoint(&db).await {
+        Ok(checkpoint) => {
+            println!("{}", checkpoint.signed_text(&secrets));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("database: {error}");
             ExitCode::FAILURE
         }
     }

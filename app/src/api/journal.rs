@@ -2,7 +2,9 @@
 //! only. Their CSV files are served at `/journal.csv` and `/habilitations.csv` (see the
 //! server's routes).
 
-use super::types::{EntitlementReport, IntegrityReport, JournalPage, JournalSearch, WhyView};
+use super::types::{
+    CheckpointForm, EntitlementReport, IntegrityReport, JournalPage, JournalSearch, WhyView,
+};
 use super::{ApiError, StrictJson};
 use leptos::server;
 
@@ -16,11 +18,12 @@ pub async fn load_journal(search: JournalSearch) -> Result<JournalPage, ApiError
     flows::journal::page(&caller, &search).await
 }
 
-/// « Vérifier l’intégrité »: the audit trail's hash chain recomputed.
+/// « Vérifier l’intégrité »: the audit trail's hash chain recomputed (and checked against a
+/// signed checkpoint kept earlier, when one is given).
 #[server(prefix = "/api", endpoint = "journal/integrite")]
-pub async fn verify_journal() -> Result<IntegrityReport, ApiError> {
+pub async fn verify_journal(form: CheckpointForm) -> Result<IntegrityReport, ApiError> {
     let caller = guard::administrator()?;
-    flows::journal::verify(&caller).await
+    flows::journal::verify(&caller, &form.checkpoint).await
 }
 
 /// « Rapport des habilitations »: who may do what on each account and contract, and every

@@ -633,6 +633,19 @@ pub struct IntegrityReport {
     pub events: i64,
     /// The first broken event, when it is one of the entity's.
     pub first_broken: Option<i64>,
+    /// The trail's signed checkpoint now, to keep outside (a later check against it notices a
+    /// trail cut short).
+    pub checkpoint: String,
+    /// Whether a checkpoint kept earlier was checked too.
+    pub against_checkpoint: bool,
+}
+
+/// « Vérifier l’intégrité », optionally against a signed checkpoint kept earlier.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointForm {
+    #[serde(default)]
+    pub checkpoint: String,
 }
 
 /// « Rapport des habilitations »: who may do what on each account and contract, and every

@@ -240,6 +240,98 @@ pub async fn verify(db: &Db, key: &SecretBox) -> Result<Verification, sqlx::Erro
     })
 }
 
+/// The purpose bound into a checkpoint's signature.
+const CHECKPOINT_PURPOSE: &str = "audit-checkpoint-v1";
+
+/// A signed checkpoint of the trail: the head's number and hash, signed with a key derived
+/// from the server's secret key. Kept outside the database (printed by `server
+/// audit-checkpoint`, shown on « Journal des opérations »), it lets [`verify_against`] notice
+/// a trail cut short after it even when the head row was rewritten to match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub sequence: i64,
+    pub hash: String,
+}
+
+impl Checkpoint {
+    fn signature(&self, key: &SecretBox) -> String {
+        HEXLOWER.encode(&key.keyed_hash(
+            CHECKPOINT_PURPOSE,
+            format!("{}|{}", self.sequence, self.hash).as_bytes(),
+        ))
+    }
+
+    /// `habilis-point-de-controle:v1:<number>:<hash>:<signature>`
+    pub fn signed_text(&self, key: &SecretBox) -> String {
+        format!(
+            "habilis-point-de-controle:v1:{}:{}:{}",
+            self.sequence,
+            self.hash,
+            self.signature(key)
+        )
+    }
+
+    /// Reads a signed checkpoint back; `None` when it is malformed or not signed by this server.
+    pub fn parse_signed(text: &str, key: &SecretBox) -> Option<Checkpoint> {
+        let mut parts = text.trim().split(':');
+        let (Some("habilis-point-de-controle"), Some("v1")) = (parts.next(), parts.next()) else {
+            return None;
+        };
+        let sequence = parts.next()?.parse().ok()?;
+        let hash = parts.next()?.to_string();
+        let signature = parts.next()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        let checkpoint = Checkpoint { sequence, hash };
+        crate::backend::security::crypto::constant_time_eq(&checkpoint.signature(key), signature)
+            .then_some(checkpoint)
+    }
+}
+
+/// The trail's checkpoint now.
+pub async fn checkpoint(db: &Db) -> Result<Checkpoint, sqlx::Error> {
+    let head = rows::head(db.pool()).await?;
+    Ok(head.map_or(
+        Checkpoint {
+            sequence: 0,
+            hash: GENESIS_HASH.to_string(),
+        },
+        |head| Checkpoint {
+            sequence: head.last_id,
+            hash: head.last_hash,
+        },
+    ))
+}
+
+/// [`verify`], and the trail still holds the checkpoint's event unchanged: a trail cut short
+/// after the checkpoint (events deleted, head rewritten) is caught.
+pub async fn verify_against(
+    db: &Db,
+    key: &SecretBox,
+    checkpoint: &Checkpoint,
+) -> Result<Verification, sqlx::Error> {
+    let verification = verify(db, key).await?;
+    if verification.first_broken.is_some() || checkpoint.sequence == 0 {
+        return Ok(verification);
+    }
+    let held = rows::hash_of(db.pool(), checkpoint.sequence).await?;
+    let problem = match held {
+        None => Some("the trail ends before the signed checkpoint: its latest events were removed"),
+        Some(hash) if hash != checkpoint.hash => {
+            Some("the event differs from the signed checkpoint")
+        }
+        Some(_) => None,
+    };
+    Ok(match problem {
+        Some(problem) => Verification {
+            checked: verification.checked,
+            first_broken: Some((checkpoint.sequence, problem.to_string())),
+        },
+        None => verification,
+    })
+}
+
 /// One event as read back (for the server tests and the verifier's report).
 #[derive(Debug, Clone)]
 pub struct Event {

@@ -122,6 +122,10 @@ const FIXED: &[(&str, &str)] = &[
         "First reactivate this user’s access.",
     ),
     (
+        "Ce point de contrôle n’est pas valide : il n’a pas été signé par ce serveur, ou il a été modifié.",
+        "This checkpoint is not valid: it was not signed by this server, or it was changed.",
+    ),
+    (
         "Saisissez une date valide (jour, mois, année).",
         "Type a valid date (day, month, year).",
     ),

@@ -188,14 +188,27 @@ fn Integrity(verify: ServerAction<VerifyJournal>) -> impl IntoView {
     view! {
         <h2>{t!(i18n, journal.integrity)}</h2>
         <p>{t!(i18n, journal.integrity_intro)}</p>
-        <ActionForm action=verify attr:class="inline-form">
+        <ActionForm action=verify attr:class="form">
+            <div class="field">
+                <label for="journal-checkpoint">{t!(i18n, journal.checkpoint_kept)}</label>
+                <input id="journal-checkpoint" name="form[checkpoint]" type="text" autocomplete="off" spellcheck="false" />
+                <p class="hint">{t!(i18n, journal.checkpoint_hint)}</p>
+            </div>
             <button class="button" type="submit" disabled=move || pending.get()>{t!(i18n, journal.verify)}</button>
         </ActionForm>
         <ErrorNotice error />
         {move || report().map(|report: IntegrityReport| {
             let events = report.events.to_string();
+            let checkpoint = report.checkpoint.clone();
             if report.intact {
-                view! { <p class="notice notice-success" role="status">{t!(i18n, journal.intact, events)}</p> }.into_any()
+                view! {
+                    <p class="notice notice-success" role="status">
+                        {t!(i18n, journal.intact, events)}
+                        {report.against_checkpoint.then(|| view! { " "{t!(i18n, journal.checkpoint_ok)} })}
+                    </p>
+                    <p>{t!(i18n, journal.checkpoint_now)}</p>
+                    <p><code class="checkpoint" data-testid="checkpoint">{checkpoint}</code></p>
+                }.into_any()
             } else {
                 let at = report
                     .first_broken

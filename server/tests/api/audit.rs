@@ -24,7 +24,7 @@ async fn sign_ins_are_audited_and_the_chain_verifies() {
     let verification = audit::verify(&app.db, &app.state.secrets).await.unwrap();
     assert_eq!(verification.checked, 3);
     assert_eq!(verification.first_broken, None);
-    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets)
+    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets, None)
         .await
         .unwrap();
     assert!(intact, "{report}");
@@ -74,7 +74,7 @@ async fn the_verifier_names_the_first_rewritten_event() {
     let (id, reason) = verification.first_broken.unwrap();
     assert_eq!(id, 2);
     assert!(reason.contains("content"), "{reason}");
-    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets)
+    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets, None)
         .await
         .unwrap();
     assert!(!intact);
@@ -132,7 +132,7 @@ async fn a_trail_rewritten_and_re_chained_without_the_key_does_not_verify() {
             .first_broken
             .expect("a re-chained trail is caught");
         assert_eq!(id, 1, "every re-chained event is unverifiable ({reason})");
-        let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets)
+        let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets, None)
             .await
             .unwrap();
         assert!(!intact, "{report}");
@@ -161,6 +161,62 @@ async fn the_verifier_notices_the_latest_events_removed() {
     let (id, reason) = verification.first_broken.unwrap();
     assert_eq!(id, 3);
     assert!(reason.contains("latest events are missing"), "{reason}");
+}
+
+/// The tail cut and the head row rewritten to match: the chain alone still verifies, a signed
+/// checkpoint kept outside does not. A forged checkpoint is refused.
+#[tokio::test]
+async fn a_signed_checkpoint_catches_a_tail_cut_with_the_head_rewritten() {
+    let app = spawn_app().await;
+    trail_with_events(&app).await;
+    let kept = audit::checkpoint(&app.db).await.unwrap();
+    assert_eq!(kept.sequence, 3);
+    let text = kept.signed_text(&app.state.secrets);
+    let read = audit::Checkpoint::parse_signed(&text, &app.state.secrets).unwrap();
+    assert_eq!(read, kept);
+    assert!(audit::verify_against(&app.db, &app.state.secrets, &read)
+        .await
+        .unwrap()
+        .first_broken
+        .is_none());
+
+    disable_guard(&app).await;
+    let previous: String = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = 2")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    app.execute("DELETE FROM audit_events WHERE id = 3").await;
+    app.execute(&format!(
+        "UPDATE audit_head SET last_id = 2, last_hash = '{previous}' WHERE id = 1"
+    ))
+    .await;
+    assert!(
+        audit::verify(&app.db, &app.state.secrets)
+            .await
+            .unwrap()
+            .first_broken
+            .is_none(),
+        "without the checkpoint, the cut tail goes unnoticed"
+    );
+    let (id, reason) = audit::verify_against(&app.db, &app.state.secrets, &read)
+        .await
+        .unwrap()
+        .first_broken
+        .expect("the checkpoint catches it");
+    assert_eq!(id, 3);
+    assert!(reason.contains("before the signed checkpoint"), "{reason}");
+    let (report, intact) = server::admin::verify_audit(&app.db, &app.state.secrets, Some(&read))
+        .await
+        .unwrap();
+    assert!(!intact, "{report}");
+
+    // A checkpoint moved back by hand is not signed by the server.
+    let forged = text.replacen(":v1:3:", ":v1:2:", 1);
+    assert!(audit::Checkpoint::parse_signed(&forged, &app.state.secrets).is_none());
+    let other_key =
+        app::backend::security::crypto::SecretBox::new(&secrecy::SecretSlice::from(vec![7u8; 32]))
+            .unwrap();
+    assert!(audit::Checkpoint::parse_signed(&text, &other_key).is_none());
 }
 
 /// On PostgreSQL the server runs as a role that owns no table: it appends events and moves the

@@ -5,7 +5,7 @@ use crate::helpers::{refused, spawn_app, Client, TestApp};
 use crate::journey::confirm_with_totp;
 use app::api::journal::{LoadJournal, VerifyJournal};
 use app::api::operations::LoadOperation;
-use app::api::types::{JournalPage, JournalSearch, UserForm};
+use app::api::types::{CheckpointForm, JournalPage, JournalSearch, UserForm};
 use app::api::users::PrepareSuspension;
 use app::backend::audit::{self, Kind};
 use app::backend::demo::{JULIEN_BERNARD, PAUL_LEFEVRE};
@@ -224,10 +224,40 @@ async fn verifying_the_integrity_names_the_first_altered_event_of_the_entity() {
     let app = spawn_app().await;
     let mut admin = app.sign_in_admin().await;
     suspend_julien(&app, &mut admin).await;
-    let report = admin.call(VerifyJournal {}).await.unwrap();
+    let report = admin
+        .call(VerifyJournal {
+            form: CheckpointForm::default(),
+        })
+        .await
+        .unwrap();
     assert!(report.intact);
     assert!(report.first_broken.is_none());
     assert!(report.events > 0);
+    // The signed checkpoint it gives verifies later; a changed one is refused in French.
+    let kept = admin
+        .call(VerifyJournal {
+            form: CheckpointForm {
+                checkpoint: report.checkpoint.clone(),
+            },
+        })
+        .await
+        .unwrap();
+    assert!(kept.intact && kept.against_checkpoint);
+    let forged = refused(
+        admin
+            .call(VerifyJournal {
+                form: CheckpointForm {
+                    checkpoint: report.checkpoint.replace(":v1:", ":v1:1"),
+                },
+            })
+            .await,
+        422,
+    );
+    assert!(forged
+        .error
+        .unwrap()
+        .to_string()
+        .contains("point de contrôle"));
 
     let event = app
         .scalar_i64("SELECT MAX(id) FROM audit_events WHERE kind = 'utilisateur_suspendu'")
@@ -237,7 +267,12 @@ async fn verifying_the_integrity_names_the_first_altered_event_of_the_entity() {
         "UPDATE audit_events SET details = '{{}}' WHERE id = {event}"
     ))
     .await;
-    let report = admin.call(VerifyJournal {}).await.unwrap();
+    let report = admin
+        .call(VerifyJournal {
+            form: CheckpointForm::default(),
+        })
+        .await
+        .unwrap();
     assert!(!report.intact);
     assert_eq!(report.first_broken, Some(event));
 }

@@ -170,11 +170,25 @@ pub async fn csv(caller: &Caller, search: &JournalSearch) -> Result<String, ApiE
     Ok(out)
 }
 
-/// « Vérifier l’intégrité »: recomputes the whole chain (it links every entity's events); the
-/// report names a broken event only when it is one of the caller's entity.
-pub async fn verify(caller: &Caller) -> Result<IntegrityReport, ApiError> {
+/// « Vérifier l’intégrité »: recomputes the whole chain (it links every entity's events), and
+/// checks it against a signed checkpoint kept earlier when one is given; the report names a
+/// broken event only when it is one of the caller's entity.
+pub async fn verify(caller: &Caller, checkpoint: &str) -> Result<IntegrityReport, ApiError> {
     let state = &caller.state;
-    let verification = audit::verify(&state.db, &state.secrets).await?;
+    let kept = match checkpoint.trim() {
+        "" => None,
+        text => Some(audit::Checkpoint::parse_signed(text, &state.secrets).ok_or_else(|| {
+            ApiError::invalid(
+                "checkpoint",
+                "Ce point de contrôle n’est pas valide : il n’a pas été signé par ce serveur, ou il a été modifié.",
+            )
+        })?),
+    };
+    let verification = match &kept {
+        Some(kept) => audit::verify_against(&state.db, &state.secrets, kept).await?,
+        None => audit::verify(&state.db, &state.secrets).await?,
+    };
+    let now = audit::checkpoint(&state.db).await?;
     let events = store::audit::journal_count(
         state.db.pool(),
         caller.entity_id(),
@@ -192,6 +206,8 @@ pub async fn verify(caller: &Caller) -> Result<IntegrityReport, ApiError> {
         intact: verification.first_broken.is_none(),
         events,
         first_broken,
+        checkpoint: now.signed_text(&state.secrets),
+        against_checkpoint: kept.is_some(),
     })
 }
 

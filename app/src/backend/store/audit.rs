@@ -210,3 +210,14 @@ where
             .flatten(),
     )
 }
+
+/// The hash of one event, if the trail holds it.
+pub async fn hash_of<'e, E>(executor: E, id: i64) -> Result<Option<String>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
+        .bind(id)
+        .fetch_optional(executor)
+        .await
+}

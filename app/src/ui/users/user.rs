@@ -138,7 +138,7 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
         <h2>{t!(i18n, user.rights)}</h2>
         {removed_notice}
         <RecapView recap=user.recap.clone() />
-        <p><a href=format!("/utilisateurs/{}/pourquoi", user.id)>{t!(i18n, why.link)}</a></p>
+        <p class="tap-link"><a href=format!("/utilisateurs/{}/pourquoi", user.id)>{t!(i18n, why.link)}</a></p>
         {forms}
     }
 }

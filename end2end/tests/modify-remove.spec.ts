@@ -30,7 +30,10 @@ test("modifying a user's rights from their current rights, with what they gain a
   // The grid starts from Julien's rights (consultation everywhere, profil comptable).
   await expect(box(page, "Consultation", "Compte chantiers")).toBeChecked();
   await expect(box(page, "Gestion", "Virements SEPA")).not.toBeChecked();
+  await expect(page.getByRole("note")).toHaveCount(0);
   await page.getByRole("checkbox", { name: "Tous ses droits — Virements SEPA" }).check();
+  // The grid tells at once: Sophie validates there too.
+  await expect(page.getByRole("note")).toContainText("Virements SEPA : cet utilisateur pourra préparer et valider seul");
   await box(page, "Consultation", "Compte chantiers").uncheck();
   await expect(page.locator(".change-mark")).toHaveCount(3);
   await page.getByRole("button", { name: "Continuer" }).click();

@@ -438,6 +438,10 @@ pub struct AddUserJourney {
     pub modifying: Option<ModifiedUser>,
     /// What the rights chosen should make the administrator think twice about.
     pub warnings: Vec<String>,
+    /// The accounts and contracts another user validates, and whether the user concerned has
+    /// a factor: the grid recomputes the warnings as boxes are ticked.
+    pub validated_by_others: Vec<model::ResourceRef>,
+    pub has_factor: bool,
 }
 
 impl AddUserJourney {

@@ -285,17 +285,29 @@ pub async fn journey(
             .as_ref()
             .map(|rights| model::RightsDiff::between(&catalog, &current.before.rights, rights)),
     });
+    let (others, has_factor) =
+        super::report::grant_context(caller, data.target.map(|t| t.user_id)).await?;
+    let before = current
+        .as_ref()
+        .map(|c| c.before.rights.clone())
+        .unwrap_or_default();
     let warnings = match &data.rights {
         Some(rights) => {
-            let before = current
-                .as_ref()
-                .map(|c| c.before.rights.clone())
-                .unwrap_or_default();
-            super::report::grant_warnings(caller, data.target.map(|t| t.user_id), &before, rights)
-                .await?
+            model::warnings::grant_warnings(&catalog, &others, &before, rights, has_factor)
+                .iter()
+                .map(|warning| warning.sentence_in(caller.lang))
+                .collect()
         }
         None => Vec::new(),
     };
+    let validated_by_others = catalog
+        .resources()
+        .filter(|resource| {
+            others
+                .iter()
+                .any(|rights| rights.get(*resource).has(model::Level::Validation))
+        })
+        .collect();
     let users = if with_users {
         let mut users = super::users::list(caller).await?;
         users.retain(|user| Some(user.id) != data.target.map(|t| t.user_id));
@@ -322,6 +334,8 @@ pub async fn journey(
         operation_id: data.operation_id,
         modifying,
         warnings,
+        validated_by_others,
+        has_factor,
     })
 }
 

@@ -109,16 +109,13 @@ pub async fn csv(caller: &Caller) -> Result<String, ApiError> {
     Ok(out)
 }
 
-/// The warnings of giving `after` to a user (`None`: the user being added, who holds nothing
-/// and has no factor yet), in the caller's language. Never blocking.
-pub async fn grant_warnings(
+/// What grant-time warnings are computed from: every other user's rights, and whether the user
+/// concerned has a factor (`None`: the user being added, who has none yet).
+pub async fn grant_context(
     caller: &Caller,
     user: Option<i64>,
-    before: &model::Rights,
-    after: &model::Rights,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<(Vec<model::Rights>, bool), ApiError> {
     let pool = caller.state.db.pool();
-    let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
     let others: Vec<model::Rights> = store::rights::of_entity(pool, caller.entity_id())
         .await?
         .into_iter()
@@ -132,6 +129,19 @@ pub async fn grant_warnings(
         }
         None => false,
     };
+    Ok((others, has_factor))
+}
+
+/// The warnings of giving `after` to a user (`None`: the user being added, who holds nothing
+/// and has no factor yet), in the caller's language. Never blocking.
+pub async fn grant_warnings(
+    caller: &Caller,
+    user: Option<i64>,
+    before: &model::Rights,
+    after: &model::Rights,
+) -> Result<Vec<String>, ApiError> {
+    let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
+    let (others, has_factor) = grant_context(caller, user).await?;
     Ok(
         model::warnings::grant_warnings(&catalog, &others, before, after, has_factor)
             .iter()

@@ -5,8 +5,9 @@ use super::{use_journey, Step};
 use crate::api::types::AddUserJourney;
 use crate::api::users::SaveAddUserRights;
 use crate::i18n::*;
-use crate::ui::common::{action_error, busy, fill, ErrorNotice};
+use crate::ui::common::{action_error, busy, fill, page_lang, ErrorNotice};
 use crate::ui::home::RecapView;
+use crate::ui::operations::Warnings;
 use crate::ui::users::grid::RightsGrid;
 use leptos::prelude::*;
 use model::{RightsEditor, RightsMethod};
@@ -42,6 +43,32 @@ pub fn ChooseRights() -> impl IntoView {
             editor = editor.resume(rights);
         }
         let editor = RwSignal::new(editor);
+        // The grant-time warnings, recomputed by the shared model as boxes are ticked: another
+        // user's validation stands for all of them.
+        let mut others = model::Rights::new();
+        for resource in &journey.validated_by_others {
+            others.set_levels(*resource, model::Levels::ALL);
+        }
+        let before = journey
+            .modifying
+            .as_ref()
+            .map(|m| m.before.clone())
+            .unwrap_or_default();
+        let (grid_catalog, has_factor) = (journey.catalog.clone(), journey.has_factor);
+        let warnings = Memo::new(move |_| {
+            editor.with(|e| {
+                model::warnings::grant_warnings(
+                    &grid_catalog,
+                    std::slice::from_ref(&others),
+                    &before,
+                    e.rights(),
+                    has_factor,
+                )
+                .iter()
+                .map(|warning| warning.sentence_in(page_lang(i18n)))
+                .collect::<Vec<String>>()
+            })
+        });
         let reference = match method {
             RightsMethod::Profile(profile) => fill(
                 t_string!(i18n, grid.of_profile),
@@ -87,6 +114,9 @@ pub fn ChooseRights() -> impl IntoView {
             <ActionForm action=save attr:class="rights-form">
                 <input type="hidden" name="form[draft]" value=draft_1 />
                 <RightsGrid catalog=journey.catalog.clone() editor reference />
+                <div aria-live="polite">
+                    {move || view! { <Warnings warnings=warnings.get() /> }}
+                </div>
                 <ErrorNotice error />
                 <div class="actions">
                     <a href=method_url>{t!(i18n, common.back)}</a>

@@ -8,11 +8,10 @@ use super::{add_user, operations};
 use crate::api::types::{Factors, OperationDone, PasskeyInfo, UserState, UserView};
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
-use crate::backend::delivery::{self, messages, Message, MessageChannel};
+use crate::backend::delivery::messages;
 use crate::backend::guard::Caller;
 use crate::backend::store::{self, Tx};
 use crate::backend::{format_day, format_time};
-use model::identity::mask_phone;
 use model::{Change, Operation, UserRef};
 use serde_json::json;
 
@@ -309,13 +308,7 @@ pub async fn apply_reset(
         user.language,
     )
     .await?;
-    Ok(OperationDone {
-        kind: operation.kind(),
-        user_id: user.id,
-        name: user.full_name(),
-        email: user.email,
-        phone_masked: mask_phone(&user.phone),
-    })
+    Ok(operations::done_about(operation.kind(), user))
 }
 
 /// Applies a signed suspension or reactivation inside the transaction of `operations::confirm`.
@@ -393,25 +386,7 @@ pub async fn apply(
         &author.full_name(),
         done.language,
     );
-    delivery::enqueue(
-        tx,
-        &caller.state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Email,
-            recipient: &done.email,
-            subject: &email.subject,
-            body: &secrecy::SecretString::from(email.body),
-        },
-    )
-    .await?;
-    Ok(OperationDone {
-        kind: operation.kind(),
-        user_id: done.id,
-        name: done.full_name(),
-        email: done.email,
-        phone_masked: mask_phone(&done.phone),
-    })
+    operations::tell_user(tx, caller, operation.kind(), done, email).await
 }
 
 /// Applies a signed removal inside the transaction of `operations::confirm`: the user can no
@@ -475,23 +450,5 @@ pub async fn apply_removal(
         &author.full_name(),
         removed.language,
     );
-    delivery::enqueue(
-        tx,
-        &state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Email,
-            recipient: &removed.email,
-            subject: &email.subject,
-            body: &secrecy::SecretString::from(email.body),
-        },
-    )
-    .await?;
-    Ok(OperationDone {
-        kind: operation.kind(),
-        user_id: removed.id,
-        name: removed.full_name(),
-        email: removed.email,
-        phone_masked: mask_phone(&removed.phone),
-    })
+    operations::tell_user(tx, caller, operation.kind(), removed, email).await
 }

@@ -7,13 +7,12 @@ use super::{add_user, lifecycle, operations};
 use crate::api::types::OperationDone;
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
-use crate::backend::delivery::{self, messages, Message, MessageChannel};
+use crate::backend::delivery::messages;
 use crate::backend::guard::Caller;
 use crate::backend::store::persons::Person;
 use crate::backend::store::rights::{Grant, Revocation, StoredRights};
 use crate::backend::store::users::User;
 use crate::backend::store::{self, now, Tx};
-use model::identity::mask_phone;
 use model::{
     Assignment, Catalog, Change, Level, Operation, ResourceRef, Rights, RightsDiff, RightsEditor,
     RightsMethod, UserRef,
@@ -332,23 +331,5 @@ pub async fn apply(
         &diff,
         user.language,
     );
-    delivery::enqueue(
-        tx,
-        &state.secrets,
-        Message {
-            entity_id,
-            channel: MessageChannel::Email,
-            recipient: &user.email,
-            subject: &email.subject,
-            body: &secrecy::SecretString::from(email.body),
-        },
-    )
-    .await?;
-    Ok(OperationDone {
-        kind: operation.kind(),
-        user_id: user.id,
-        name: user.full_name(),
-        email: user.email,
-        phone_masked: mask_phone(&user.phone),
-    })
+    operations::tell_user(tx, caller, operation.kind(), user, email).await
 }

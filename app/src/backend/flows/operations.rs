@@ -466,6 +466,41 @@ fn back_to(kind: model::OperationKind, draft_id: &str) -> String {
     }
 }
 
+/// What an operation did, about the user concerned.
+pub fn done_about(kind: model::OperationKind, user: store::users::User) -> OperationDone {
+    OperationDone {
+        kind,
+        user_id: user.id,
+        name: user.full_name(),
+        phone_masked: model::identity::mask_phone(&user.phone),
+        email: user.email,
+    }
+}
+
+/// E-mails the user an operation was about, in the operation's transaction (sent after commit
+/// by the outbox), and says what was done.
+pub async fn tell_user(
+    tx: &mut store::Tx,
+    caller: &Caller,
+    kind: model::OperationKind,
+    user: store::users::User,
+    email: messages::Email,
+) -> Result<OperationDone, ApiError> {
+    delivery::enqueue(
+        tx,
+        &caller.state.secrets,
+        Message {
+            entity_id: caller.entity_id(),
+            channel: MessageChannel::Email,
+            recipient: &user.email,
+            subject: &email.subject,
+            body: &secrecy::SecretString::from(email.body),
+        },
+    )
+    .await?;
+    Ok(done_about(kind, user))
+}
+
 /// What an applied operation did, about the user concerned.
 async fn done(
     caller: &Caller,
@@ -478,13 +513,7 @@ async fn done(
     let user = store::users::find(caller.state.db.pool(), caller.entity_id(), user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(OperationDone {
-        kind: operation.kind(),
-        user_id,
-        name: user.full_name(),
-        email: user.email,
-        phone_masked: model::identity::mask_phone(&user.phone),
-    })
+    Ok(done_about(operation.kind(), user))
 }
 
 /// « Annuler »: voids the caller's prepared operation. Nothing was applied, nothing is.

@@ -56,6 +56,18 @@ pub async fn scoped<F: std::future::Future>(entity_id: i64, work: F) -> F::Outpu
     ENTITY_SCOPE.scope(entity_id, work).await
 }
 
+/// Sets the connection's entity to the current task's scope (none outside a request).
+async fn set_entity_scope(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    let entity = ENTITY_SCOPE
+        .try_with(|entity| entity.to_string())
+        .unwrap_or_default();
+    sqlx::query("SELECT set_config('habilis.entity_id', $1, false)")
+        .bind(entity)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -109,16 +121,13 @@ impl Db {
                 options
                     .max_connections(16)
                     // Every connection handed out carries the entity of the request it serves
-                    // (or none): row-level security's second line (migration 0006).
+                    // (or none): row-level security's second line (migration 0006). Both
+                    // hooks: `before_acquire` runs for a connection taken from the idle ones,
+                    // `after_connect` for one opened for this request.
+                    .after_connect(|conn, _meta| Box::pin(set_entity_scope(conn)))
                     .before_acquire(|conn, _meta| {
                         Box::pin(async move {
-                            let entity = ENTITY_SCOPE
-                                .try_with(|entity| entity.to_string())
-                                .unwrap_or_default();
-                            sqlx::query("SELECT set_config('habilis.entity_id', $1, false)")
-                                .bind(entity)
-                                .execute(&mut *conn)
-                                .await?;
+                            set_entity_scope(conn).await?;
                             Ok(true)
                         })
                     })

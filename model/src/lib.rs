@@ -16,6 +16,7 @@
 //!   form and the before/after difference of rights.
 //! - [`report`]: who holds which level on each account and contract (« Rapport des
 //!   habilitations »).
+//! - [`review`]: « Revue des accès »: decisions, when a review closes and when the next is due.
 //! - [`warnings`]: what a grant of rights should make the administrator think twice about.
 //! - [`identity`]: parse-don't-validate types for what people type (e-mail, login id, codes).
 //! - [`lang`]: French and English, and which one a reader gets.
@@ -28,6 +29,7 @@ pub mod operation;
 pub mod profile;
 pub mod recap;
 pub mod report;
+pub mod review;
 pub mod rights;
 pub mod warnings;
 
@@ -64,3 +66,4 @@ try_from_code!(ContractKind);
 try_from_code!(OperationKind);
 try_from_code!(Profile);
 try_from_code!(Lang);
+try_from_code!(review::Decision);

@@ -16,7 +16,7 @@ pub struct RecapLine {
     pub sentence: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recap {
     pub lines: Vec<RecapLine>,
     /// Accounts and contracts left out of the user's scope, by name.
@@ -57,6 +57,24 @@ impl Recap {
             excluded,
             administration: rights.administration(),
         }
+    }
+
+    /// The rights on one line, levels without their origins, as an access review's evidence
+    /// keeps them: « Compte courant FR76… : consultation, gestion ; administration : non ».
+    pub fn levels_line(&self) -> String {
+        let mut parts: Vec<String> = self
+            .lines
+            .iter()
+            .map(|line| {
+                let levels: Vec<&str> = line.parts.iter().map(|(level, _)| level.label()).collect();
+                format!("{} {} : {}", line.label, line.detail, levels.join(", "))
+            })
+            .collect();
+        parts.push(format!(
+            "administration : {}",
+            if self.administration { "oui" } else { "non" }
+        ));
+        parts.join(" ; ")
     }
 
     /// The administration right's line in `lang`.
@@ -178,6 +196,29 @@ mod tests {
                 },
             ],
         }
+    }
+
+    #[test]
+    fn the_levels_line_lists_each_resource_s_levels_and_the_administration_right() {
+        let catalog = catalog();
+        let mut rights = Profile::Valideur.rights(&catalog);
+        rights.set_levels(ResourceRef::Contract(6), Levels::NONE);
+        rights.set_administration(true);
+        let recap = Recap::new(&catalog, &rights, |_, _| Origin::Custom);
+        let line = recap.levels_line();
+        assert!(line.starts_with("Compte courant "), "{line}");
+        assert!(
+            line.contains(" : consultation, gestion, validation ; "),
+            "{line}"
+        );
+        assert!(!line.contains("Compte-titres"), "{line}");
+        assert!(line.ends_with("administration : oui"), "{line}");
+        let none = Recap::new(&catalog, &model_rights_none(), |_, _| Origin::Custom);
+        assert_eq!(none.levels_line(), "administration : non");
+    }
+
+    fn model_rights_none() -> Rights {
+        Rights::new()
     }
 
     #[test]

@@ -279,6 +279,7 @@ pub fn router(state: AppState) -> Router {
         .route("/langue/{code}", get(middleware::choose_language))
         .route("/journal.csv", get(journal_csv))
         .route("/habilitations.csv", get(report_csv))
+        .route("/revues/{review}/preuve.csv", get(review_evidence_csv))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -352,7 +353,7 @@ async fn journal_csv(
             .map(|(name, value)| (name.as_str(), value.as_str())),
     );
     let answer = match facts {
-        Some(facts) => match app::backend::guard::administrator_of(state, facts) {
+        Some(facts) => match app::backend::guard::overseer_of(state, facts) {
             Ok(caller) => app::backend::flows::journal::csv(&caller, &search).await,
             Err(error) => Err(error),
         },
@@ -371,13 +372,34 @@ async fn report_csv(
         .get::<app::backend::RequestFacts>()
         .cloned();
     let answer = match facts {
-        Some(facts) => match app::backend::guard::administrator_of(state, facts) {
+        Some(facts) => match app::backend::guard::overseer_of(state, facts) {
             Ok(caller) => app::backend::flows::report::csv(&caller).await,
             Err(error) => Err(error),
         },
         None => Err(app::api::ApiError::Unauthenticated),
     };
     csv_file(answer, "rapport-des-habilitations.csv")
+}
+
+/// The signed evidence file of a closed « Revue des accès ».
+async fn review_evidence_csv(
+    State(state): State<AppState>,
+    axum::extract::Path(review): axum::extract::Path<String>,
+    request: Request<Body>,
+) -> axum::response::Response {
+    let facts = request
+        .extensions()
+        .get::<app::backend::RequestFacts>()
+        .cloned();
+    let answer = match (facts, review.parse::<i64>()) {
+        (Some(facts), Ok(review)) => match app::backend::guard::overseer_of(state, facts) {
+            Ok(caller) => app::backend::flows::review::evidence(&caller, review).await,
+            Err(error) => Err(error),
+        },
+        (Some(_), Err(_)) => Err(app::api::ApiError::NotFound),
+        (None, _) => Err(app::api::ApiError::Unauthenticated),
+    };
+    csv_file(answer, "revue-des-acces.csv")
 }
 
 /// A CSV file download, or the error's answer.

@@ -1,6 +1,6 @@
-//! Oversight: « Journal des opérations » and « Rapport des habilitations », administrators
-//! only. Their CSV files are served at `/journal.csv` and `/habilitations.csv` (see the
-//! server's routes).
+//! Oversight: « Journal des opérations » and « Rapport des habilitations », for administrators
+//! and auditors (who read them and change nothing). Their CSV files are served at
+//! `/journal.csv` and `/habilitations.csv` (see the server's routes).
 
 use super::types::{
     CheckpointForm, EntitlementReport, IntegrityReport, JournalPage, JournalSearch, WhyView,
@@ -14,7 +14,7 @@ use crate::backend::{flows, guard};
 /// One page of the entity's events matching the search.
 #[server(prefix = "/api", endpoint = "journal", input = StrictJson)]
 pub async fn load_journal(search: JournalSearch) -> Result<JournalPage, ApiError> {
-    let caller = guard::administrator()?;
+    let caller = guard::overseer()?;
     flows::journal::page(&caller, &search).await
 }
 
@@ -22,7 +22,7 @@ pub async fn load_journal(search: JournalSearch) -> Result<JournalPage, ApiError
 /// signed checkpoint kept earlier, when one is given).
 #[server(prefix = "/api", endpoint = "journal/integrite")]
 pub async fn verify_journal(form: CheckpointForm) -> Result<IntegrityReport, ApiError> {
-    let caller = guard::administrator()?;
+    let caller = guard::overseer()?;
     flows::journal::verify(&caller, &form.checkpoint).await
 }
 
@@ -30,13 +30,13 @@ pub async fn verify_journal(form: CheckpointForm) -> Result<IntegrityReport, Api
 /// user's rights with their origin (the CSV file is served at `/habilitations.csv`).
 #[server(prefix = "/api", endpoint = "habilitations", input = StrictJson)]
 pub async fn load_entitlement_report() -> Result<EntitlementReport, ApiError> {
-    let caller = guard::administrator()?;
+    let caller = guard::overseer()?;
     flows::report::report(&caller).await
 }
 
 /// « Pourquoi ? »: why a user of the entity holds each right, or not.
 #[server(prefix = "/api", endpoint = "habilitations/pourquoi", input = StrictJson)]
 pub async fn load_why(user_id: i64) -> Result<WhyView, ApiError> {
-    let caller = guard::administrator()?;
+    let caller = guard::overseer()?;
     flows::report::why(&caller, user_id).await
 }

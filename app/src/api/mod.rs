@@ -11,6 +11,7 @@ pub mod error;
 pub mod journal;
 pub mod local_outbox;
 pub mod operations;
+pub mod review;
 pub mod session;
 pub mod types;
 pub mod users;

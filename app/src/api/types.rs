@@ -11,6 +11,8 @@ pub struct SessionInfo {
     pub last_name: String,
     pub entity_name: String,
     pub is_administrator: bool,
+    /// Sees the journal, the report and the access reviews, read only.
+    pub is_auditor: bool,
     pub idle_timeout_secs: i64,
 }
 
@@ -97,6 +99,7 @@ pub struct UserView {
     pub login_id: String,
     pub state: UserState,
     pub is_administrator: bool,
+    pub is_auditor: bool,
     /// « 27/11/2026 à 14:05 », and by whom (none for the bank's own registrations).
     pub added_on: String,
     pub added_by: Option<String>,
@@ -118,6 +121,10 @@ pub struct HomeView {
     pub email: String,
     pub entity: EntityCard,
     pub is_administrator: bool,
+    pub is_auditor: bool,
+    /// For an administrator or an auditor: the access review is due (never done, or the last
+    /// is older than the entity's period), with the days since the last one.
+    pub review_due: Option<ReviewDue>,
     pub recap: Recap,
     pub factors: Factors,
     /// Whether this session passed a strong authentication in the last five minutes (adding a
@@ -186,6 +193,7 @@ pub struct UserSummary {
     pub login_id: String,
     pub state: UserState,
     pub is_administrator: bool,
+    pub is_auditor: bool,
     /// « 6 comptes et contrats · consultation 8, gestion 5, validation 2 »
     pub rights_summary: String,
 }
@@ -661,6 +669,8 @@ pub struct EntitlementReport {
     pub generated_at: String,
     pub resources: Vec<model::report::Holders>,
     pub users: Vec<UserEntitlements>,
+    /// An administrator (whose names link to users' pages) or an auditor (to « Pourquoi ? »).
+    pub reader_is_administrator: bool,
 }
 
 /// One user's rights in the report.
@@ -679,6 +689,8 @@ pub struct WhyView {
     pub user_id: i64,
     pub name: String,
     pub lines: Vec<WhyLine>,
+    /// An administrator goes back to the user's page, an auditor to the report.
+    pub reader_is_administrator: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -689,4 +701,87 @@ pub struct WhyLine {
     pub held: bool,
     /// « Accordé le 04/12/2026 à 09:31 par Sophie MARTIN (profil comptable, opération 3F2A-9C1B). »
     pub reason: String,
+}
+
+/// The home page's reminder: the entity's access review is due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDue {
+    /// Days since the last review closed; `None` when none ever did.
+    pub days_since_last: Option<i64>,
+    pub period_days: i64,
+}
+
+/// One access review, as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    pub id: i64,
+    /// « 04/12/2026 à 11:40 »
+    pub started_on: String,
+    pub started_by: String,
+    pub closed_on: Option<String>,
+    pub closed_by: Option<String>,
+    pub progress: model::review::Progress,
+}
+
+/// « Revue des accès »: the entity's reviews, whether one is due, and whether the reader may
+/// act (an administrator) or only read (an auditor).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewsPage {
+    pub reviews: Vec<ReviewSummary>,
+    pub open_review: Option<i64>,
+    pub due: Option<ReviewDue>,
+    pub period_days: i64,
+    pub can_act: bool,
+}
+
+/// One user of a review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub user_id: i64,
+    pub name: String,
+    pub login_id: String,
+    pub state: UserState,
+    /// The user's version when the page was read: a confirmation of rights changed since is
+    /// refused.
+    pub version: i64,
+    pub decision: model::review::Decision,
+    /// The rights now, with their origins (for a user still to review).
+    pub recap: Option<Recap>,
+    /// The rights as confirmed, or after the change, in plain words.
+    pub rights_text: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_on: Option<String>,
+}
+
+/// One review with every user in it; once closed, the signature of its evidence file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub summary: ReviewSummary,
+    pub entity_name: String,
+    pub items: Vec<ReviewItem>,
+    pub can_act: bool,
+    pub signature: Option<String>,
+}
+
+/// A review, for « Clôturer la revue ».
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewForm {
+    pub review_id: i64,
+}
+
+/// « Confirmer ses droits »: one user of a review, at the version the page showed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewItemForm {
+    pub review_id: i64,
+    pub user_id: i64,
+    pub version: i64,
+}
+
+/// The entity's period between reviews, in days, as typed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPeriodForm {
+    pub days: String,
 }

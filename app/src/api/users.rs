@@ -201,3 +201,32 @@ pub async fn prepare_unblock(form: UserForm) -> Result<String, ApiError> {
     guard::redirect(&format!("/operations/{operation_id}"));
     Ok(operation_id)
 }
+
+/// « Désigner comme auditeur »: prepares giving a user the auditor role (the journal, the
+/// entitlement report and the access reviews, read only).
+#[server(prefix = "/api", endpoint = "utilisateurs/auditeur")]
+pub async fn prepare_auditor_role(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = flows::lifecycle::prepare(
+        &caller,
+        form.user_id,
+        flows::lifecycle::AccessChange::SetAuditor(true),
+    )
+    .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
+}
+
+/// « Retirer le rôle d’auditeur »: prepares taking the auditor role away.
+#[server(prefix = "/api", endpoint = "utilisateurs/auditeur/retrait")]
+pub async fn prepare_auditor_removal(form: UserForm) -> Result<String, ApiError> {
+    let caller = guard::administrator()?;
+    let operation_id = flows::lifecycle::prepare(
+        &caller,
+        form.user_id,
+        flows::lifecycle::AccessChange::SetAuditor(false),
+    )
+    .await?;
+    guard::redirect(&format!("/operations/{operation_id}"));
+    Ok(operation_id)
+}

@@ -41,10 +41,14 @@ pub enum Kind {
     AccessReset,
     RightsModified,
     UserRemoved,
+    /// The auditor role given or taken away.
+    AuditorChanged,
+    AccessReviewStarted,
+    AccessReviewClosed,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 21] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -52,6 +56,9 @@ impl Kind {
         Kind::UserRemoved,
         Kind::AccessReset,
         Kind::UserUnblocked,
+        Kind::AuditorChanged,
+        Kind::AccessReviewStarted,
+        Kind::AccessReviewClosed,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -90,6 +97,9 @@ impl Kind {
             Kind::AccessReset => "Réinitialisation de l’accès",
             Kind::RightsModified => "Modification des droits",
             Kind::UserRemoved => "Retrait d’un utilisateur",
+            Kind::AuditorChanged => "Rôle d’auditeur",
+            Kind::AccessReviewStarted => "Revue des accès ouverte",
+            Kind::AccessReviewClosed => "Revue des accès clôturée",
         }
     }
 
@@ -113,6 +123,9 @@ impl Kind {
             Kind::AccessReset => "acces_reinitialise",
             Kind::RightsModified => "droits_modifies",
             Kind::UserRemoved => "utilisateur_retire",
+            Kind::AuditorChanged => "role_auditeur",
+            Kind::AccessReviewStarted => "revue_acces_ouverte",
+            Kind::AccessReviewClosed => "revue_acces_cloturee",
         }
     }
 }

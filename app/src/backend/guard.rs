@@ -2,7 +2,7 @@
 //!
 //! The entity a caller acts for always comes from their session, never from the request. A
 //! function calls exactly one of [`anyone`], [`at_stage`], [`signed_in`], [`administrator`] or
-//! [`local_mode`] first; the authorization matrix test (`server/tests/api/authorization.rs`)
+//! [`overseer`] or [`local_mode`] first; the authorization matrix test (`server/tests/api/authorization.rs`)
 //! checks that each answers as the matrix says.
 
 use super::session::{Session, Stage};
@@ -89,16 +89,37 @@ pub fn administrator() -> Result<Caller, ApiError> {
 
 /// [`administrator`] for a plain HTTP handler (a file download), from the request's facts.
 pub fn administrator_of(state: AppState, facts: RequestFacts) -> Result<Caller, ApiError> {
-    let caller = match facts.session {
-        Some(session) if session.stage == Stage::Full => Caller {
+    let caller = fully_signed_in(state, facts)?;
+    if caller.session.is_administrator {
+        Ok(caller)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+fn fully_signed_in(state: AppState, facts: RequestFacts) -> Result<Caller, ApiError> {
+    match facts.session {
+        Some(session) if session.stage == Stage::Full => Ok(Caller {
             state,
             session,
             client_ip: facts.client_ip,
             lang: facts.lang,
-        },
-        _ => return Err(ApiError::Unauthenticated),
-    };
-    if caller.session.is_administrator {
+        }),
+        _ => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// A signed-in user who oversees the entity: an administrator, or an auditor (who reads the
+/// journal, the entitlement report and the access reviews, and changes nothing). Read from the
+/// database at this request, like the administration right.
+pub fn overseer() -> Result<Caller, ApiError> {
+    overseer_of(state()?, facts())
+}
+
+/// [`overseer`] for a plain HTTP handler (a file download), from the request's facts.
+pub fn overseer_of(state: AppState, facts: RequestFacts) -> Result<Caller, ApiError> {
+    let caller = fully_signed_in(state, facts)?;
+    if caller.session.is_administrator || caller.session.is_auditor {
         Ok(caller)
     } else {
         Err(ApiError::Forbidden)

@@ -35,6 +35,8 @@ pub struct Session {
     pub last_seen_at: i64,
     /// Read from the user's row at every request: a revoked right applies at the next request.
     pub is_administrator: bool,
+    /// Likewise the auditor role.
+    pub is_auditor: bool,
     /// When this session last passed a strong authentication.
     pub sca_at: Option<i64>,
 }
@@ -119,6 +121,7 @@ pub async fn resolve(
         created_at: row.created_at,
         last_seen_at: if touch { now } else { row.last_seen_at },
         is_administrator: row.is_administrator,
+        is_auditor: row.is_auditor,
         sca_at: row.sca_at,
     }))
 }

@@ -14,6 +14,38 @@ use std::sync::OnceLock;
 /// French → English, for the fixed messages of the flows.
 const FIXED: &[(&str, &str)] = &[
     (
+        "Cet utilisateur est déjà auditeur.",
+        "This user is already an auditor.",
+    ),
+    (
+        "Cet utilisateur n’est pas auditeur.",
+        "This user is not an auditor.",
+    ),
+    (
+        "Une revue des accès est déjà en cours : terminez-la avant d’en commencer une autre.",
+        "An access review is already under way: finish it before starting another.",
+    ),
+    (
+        "Les droits de cet utilisateur ont déjà été revus dans cette revue.",
+        "This user’s rights have already been reviewed in this review.",
+    ),
+    (
+        "Les droits de cet utilisateur ont changé depuis l’affichage de la page : vérifiez-les et confirmez à nouveau.",
+        "This user’s rights changed since the page was shown: check them and confirm again.",
+    ),
+    (
+        "Cette revue est clôturée : elle ne change plus.",
+        "This review is closed: it no longer changes.",
+    ),
+    (
+        "Des utilisateurs restent à revoir : confirmez ou modifiez leurs droits avant de clôturer la revue.",
+        "Some users are still to review: confirm or change their rights before closing the review.",
+    ),
+    (
+        "Indiquez une période entre 7 et 730 jours, en chiffres.",
+        "Give a period between 7 and 730 days, in digits.",
+    ),
+    (
         "La requête est invalide.",
         "The request is invalid.",
     ),
@@ -268,6 +300,7 @@ mod tests {
             include_str!("flows/sca.rs"),
             include_str!("flows/sign_in.rs"),
             include_str!("flows/operations.rs"),
+            include_str!("flows/review.rs"),
             include_str!("flows/users.rs"),
         ];
         let mut missing = Vec::new();

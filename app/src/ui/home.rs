@@ -48,6 +48,18 @@ fn home_view(home: HomeView) -> impl IntoView {
                 <p class="badge">{t!(i18n, home.administrator)}</p>
                 <p><a class="button" href="/utilisateurs">{t!(i18n, layout.users)}</a></p>
             })}
+            {(home.is_auditor && !home.is_administrator).then(|| view! {
+                <p class="badge">{t!(i18n, home.auditor)}</p>
+                <p class="actions">
+                    <a class="button" href="/journal">{t!(i18n, layout.journal)}</a>
+                    <a class="button" href="/habilitations">{t!(i18n, layout.report)}</a>
+                    <a class="button" href="/revues">{t!(i18n, layout.reviews)}</a>
+                </p>
+            })}
+            {home.review_due.clone().map(|due| view! {
+                {super::review::due_notice(i18n, due)}
+                <p><a href="/revues">{t!(i18n, home.to_reviews)}</a></p>
+            })}
         </section>
         <section class="card">
             <h2>{t!(i18n, home.your_rights)}</h2>

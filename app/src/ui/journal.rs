@@ -16,7 +16,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn JournalPage() -> impl IntoView {
     view! {
-        <RequireSignedIn admin=true>
+        <RequireSignedIn oversight=true>
             <JournalContent />
         </RequireSignedIn>
     }

@@ -8,6 +8,7 @@
 //! - [`home`]: the home page and the recap of rights.
 //! - [`users`]: « Gestion des utilisateurs », the add-user journey and the rights grid.
 //! - [`operations`]: « Validez votre opération », for every kind of operation.
+//! - [`journal`], [`report`], [`why`], [`review`]: oversight, for administrators and auditors.
 //! - [`common`]: fields, errors, headings, step indicator.
 
 mod common;
@@ -16,6 +17,7 @@ mod journal;
 mod local_outbox;
 mod operations;
 mod report;
+mod review;
 mod security;
 mod sign_in;
 mod users;
@@ -140,6 +142,8 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/operations/:operation") view=operations::OperationPage />
                 <Route path=path!("/journal") view=journal::JournalPage />
                 <Route path=path!("/habilitations") view=report::ReportPage />
+                <Route path=path!("/revues") view=review::ReviewsPage />
+                <Route path=path!("/revues/:review") view=review::ReviewPage />
                 <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
             </Routes>
         </main>
@@ -259,8 +263,11 @@ fn Header() -> impl IntoView {
                                         <MenuLink href="/accueil">{t!(i18n, layout.home)}</MenuLink>
                                         <Show when=move || info.is_administrator>
                                             <MenuLink href="/utilisateurs">{t!(i18n, layout.users)}</MenuLink>
+                                        </Show>
+                                        <Show when=move || info.is_administrator || info.is_auditor>
                                             <MenuLink href="/habilitations">{t!(i18n, layout.report)}</MenuLink>
                                             <MenuLink href="/journal">{t!(i18n, layout.journal)}</MenuLink>
+                                            <MenuLink href="/revues">{t!(i18n, layout.reviews)}</MenuLink>
                                         </Show>
                                         <MenuLink href="/securite">{t!(i18n, layout.security)}</MenuLink>
                                     </nav>
@@ -347,10 +354,15 @@ fn IdleWarning(timeout_secs: i64) -> impl IntoView {
     }
 }
 
-/// Renders `children` for a signed-in user (an administrator when `admin` is set); sends
-/// anyone else to the sign-in page. The server checks again in every function.
+/// Renders `children` for a signed-in user (an administrator when `admin` is set; an
+/// administrator or an auditor when `oversight` is); sends anyone else to the sign-in page.
+/// The server checks again in every function.
 #[component]
-pub fn RequireSignedIn(children: ChildrenFn, #[prop(optional)] admin: bool) -> impl IntoView {
+pub fn RequireSignedIn(
+    children: ChildrenFn,
+    #[prop(optional)] admin: bool,
+    #[prop(optional)] oversight: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = page_session();
     let children = StoredValue::new(children);
@@ -359,7 +371,8 @@ pub fn RequireSignedIn(children: ChildrenFn, #[prop(optional)] admin: bool) -> i
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(Some(info)) if info.stage == Stage::Full => {
-                        if admin && !info.is_administrator {
+                        let overseer = info.is_administrator || info.is_auditor;
+                        if (admin && !info.is_administrator) || (oversight && !overseer) {
                             view! {
                                 <section class="card">
                                     <common::PageHeading>{t!(i18n, layout.restricted_title)}</common::PageHeading>

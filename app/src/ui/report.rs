@@ -18,7 +18,7 @@ pub fn ReportPage() -> impl IntoView {
     let report = Resource::new(|| (), |_| load_entitlement_report());
     view! {
         <Title text=move || t_string!(i18n, report.title).to_string() />
-        <RequireSignedIn admin=true>
+        <RequireSignedIn oversight=true>
             <section class="card report">
                 <Transition fallback=|| view! { <Loading /> }>
                     {move || Suspend::new(async move {
@@ -41,6 +41,7 @@ fn names(i18n: I18n, names: &[String]) -> String {
 
 fn report_view(i18n: I18n, report: EntitlementReport) -> AnyView {
     let (entity, at) = (report.entity_name.clone(), report.generated_at.clone());
+    let reader_is_administrator = report.reader_is_administrator;
     let level_label = move |level: Level| match level {
         Level::Consultation => t_string!(i18n, grid.consultation).to_string(),
         Level::Gestion => t_string!(i18n, grid.gestion).to_string(),
@@ -90,10 +91,16 @@ fn report_view(i18n: I18n, report: EntitlementReport) -> AnyView {
         <h2>{t!(i18n, report.by_user)}</h2>
         {report.users.into_iter().map(|user| {
             let state = crate::ui::users::state_label(i18n, user.state);
+            // An auditor does not open users' pages: the name leads to « Pourquoi ? ».
+            let href = if reader_is_administrator {
+                format!("/utilisateurs/{}", user.user_id)
+            } else {
+                format!("/utilisateurs/{}/pourquoi", user.user_id)
+            };
             view! {
                 <section class="report-user">
                     <h3>
-                        <a href=format!("/utilisateurs/{}", user.user_id)>{user.name.clone()}</a>
+                        <a href=href>{user.name.clone()}</a>
                         " · "{user.login_id.clone()}" · "{state}
                     </h3>
                     <RecapView recap=user.recap />

@@ -30,12 +30,17 @@ pub fn WhyPage() -> impl IntoView {
     };
     view! {
         <Title text=move || t_string!(i18n, why.title).to_string() />
-        <RequireSignedIn admin=true>
+        <RequireSignedIn oversight=true>
             <section class="card">
                 <Transition fallback=|| view! { <Loading /> }>
                     {move || Suspend::new(async move {
                         on_loaded(why.await, move |why| {
-                            let back = format!("/utilisateurs/{}", why.user_id);
+                            let to_report = !why.reader_is_administrator;
+                            let back = if why.reader_is_administrator {
+                                format!("/utilisateurs/{}", why.user_id)
+                            } else {
+                                "/habilitations".to_string()
+                            };
                             let name = why.name.clone();
                             view! {
                                 <PageHeading>{t!(i18n, why.heading, name)}</PageHeading>
@@ -62,7 +67,11 @@ pub fn WhyPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <p class="back-link"><a href=back>{t!(i18n, why.back)}</a></p>
+                                <p class="back-link">
+                                    <a href=back>
+                                        {if to_report { t!(i18n, why.back_report).into_any() } else { t!(i18n, why.back).into_any() }}
+                                    </a>
+                                </p>
                             }
                         })
                     })}

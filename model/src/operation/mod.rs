@@ -1,5 +1,6 @@
 //! Administration operations: every change an administrator makes (add a user, modify their
-//! rights, suspend, reactivate, remove, reset access, unblock) is one [`Operation`]. Each has a
+//! rights, suspend, reactivate, remove, reset access, unblock, mark or unmark as auditor) is one
+//! [`Operation`]. Each has a
 //! canonical text — what the administrator reads and signs with strong authentication — and its
 //! digest, to which the signature is bound. The server keeps the operation between « Confirmer »
 //! and the signature, then applies it; see `docs/architecture.md`.
@@ -32,10 +33,11 @@ pub enum OperationKind {
     Remove,
     ResetAccess,
     Unblock,
+    SetAuditor,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 7] = [
+    pub const ALL: [OperationKind; 8] = [
         OperationKind::AddUser,
         OperationKind::ModifyRights,
         OperationKind::Suspend,
@@ -43,6 +45,7 @@ impl OperationKind {
         OperationKind::Remove,
         OperationKind::ResetAccess,
         OperationKind::Unblock,
+        OperationKind::SetAuditor,
     ];
 
     /// What the operation does, in a sentence's words (« suspension de l’accès »).
@@ -61,6 +64,10 @@ impl OperationKind {
                 lang.pick("réinitialisation de l’accès", "reset of the access")
             }
             OperationKind::Unblock => lang.pick("déblocage de l’accès", "unblocking of the access"),
+            OperationKind::SetAuditor => lang.pick(
+                "changement du rôle d’auditeur",
+                "change of the auditor role",
+            ),
         }
     }
 
@@ -73,6 +80,7 @@ impl OperationKind {
             OperationKind::Remove => "suppression",
             OperationKind::ResetAccess => "reinitialisation_acces",
             OperationKind::Unblock => "deblocage",
+            OperationKind::SetAuditor => "role_auditeur",
         }
     }
 
@@ -90,6 +98,7 @@ impl OperationKind {
             OperationKind::Remove => "Suppression d’un utilisateur",
             OperationKind::ResetAccess => "Réinitialisation de l’accès",
             OperationKind::Unblock => "Déblocage d’un utilisateur",
+            OperationKind::SetAuditor => "Rôle d’auditeur",
         }
     }
 }
@@ -137,6 +146,12 @@ pub enum Change {
     Unblock {
         user: UserRef,
     },
+    /// Gives (`auditor`) or takes away the auditor role: the journal, the entitlement report
+    /// and the access reviews, read only.
+    SetAuditor {
+        user: UserRef,
+        auditor: bool,
+    },
 }
 
 /// One administration operation of an entity, as signed.
@@ -157,6 +172,7 @@ impl Operation {
             Change::Remove { .. } => OperationKind::Remove,
             Change::ResetAccess { .. } => OperationKind::ResetAccess,
             Change::Unblock { .. } => OperationKind::Unblock,
+            Change::SetAuditor { .. } => OperationKind::SetAuditor,
         }
     }
 
@@ -169,7 +185,8 @@ impl Operation {
             | Change::Reactivate { user }
             | Change::Remove { user }
             | Change::ResetAccess { user }
-            | Change::Unblock { user } => Some(user),
+            | Change::Unblock { user }
+            | Change::SetAuditor { user, .. } => Some(user),
         }
     }
 
@@ -222,6 +239,10 @@ impl Operation {
             | Change::Remove { user }
             | Change::ResetAccess { user }
             | Change::Unblock { user } => write_user(&mut text, user),
+            Change::SetAuditor { user, auditor } => {
+                write_user(&mut text, user);
+                let _ = writeln!(text, "auditeur={}", yes_no(*auditor));
+            }
         }
         text
     }
@@ -401,6 +422,14 @@ mod tests {
             Change::Remove { user: lucas() },
             Change::ResetAccess { user: lucas() },
             Change::Unblock { user: lucas() },
+            Change::SetAuditor {
+                user: lucas(),
+                auditor: true,
+            },
+            Change::SetAuditor {
+                user: lucas(),
+                auditor: false,
+            },
         ];
         let digests: std::collections::BTreeSet<String> = kinds
             .into_iter()
@@ -414,7 +443,11 @@ mod tests {
                 op.digest()
             })
             .collect();
-        assert_eq!(digests.len(), 5);
+        assert_eq!(
+            digests.len(),
+            7,
+            "giving and taking the auditor role differ too"
+        );
     }
 
     #[test]

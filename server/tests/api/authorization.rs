@@ -7,15 +7,16 @@ use app::api::session::Login;
 use app::api::types::SignInForm;
 use app::api::types::Stage;
 use app::api::ApiError;
-use app::backend::demo::{JULIEN_BERNARD, SOPHIE_MARTIN};
+use app::backend::demo::{JULIEN_BERNARD, NADIA_PETIT, SOPHIE_MARTIN};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-const ROLES: [&str; 5] = [
+const ROLES: [&str; 6] = [
     "anonyme",
     "mot_de_passe_seul",
     "premiere_connexion",
     "utilisateur",
+    "auditeur",
     "administrateur",
 ];
 
@@ -149,6 +150,14 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
             client
         }
         "utilisateur" => app.sign_in(&JULIEN_BERNARD).await,
+        "auditeur" => {
+            app.execute(&format!(
+                "UPDATE users SET is_auditor = 1 WHERE login_id = '{}'",
+                NADIA_PETIT.login_id
+            ))
+            .await;
+            app.sign_in(&NADIA_PETIT).await
+        }
         "administrateur" => app.sign_in(&SOPHIE_MARTIN).await,
         other => panic!("unknown role {other}"),
     }

@@ -18,6 +18,7 @@ mod journey;
 mod language;
 mod lifecycle;
 mod modification;
+mod review;
 mod schema;
 mod security;
 mod sessions;

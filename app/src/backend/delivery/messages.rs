@@ -186,6 +186,39 @@ pub fn access_changed_email(bank: &str, kind: model::OperationKind, by: &str, la
     }
 }
 
+/// Told to the user given or relieved of the auditor role.
+pub fn auditor_role_email(bank: &str, auditor: bool, by: &str, lang: Lang) -> Email {
+    let (subject, sentence) = match (lang, auditor) {
+        (Lang::Fr, true) => (
+            "Vous êtes auditeur de votre espace de banque en ligne",
+            format!("{by}, administrateur de votre entité, vous a désigné auditeur : vous pouvez consulter, en lecture seule, le journal des opérations, le rapport des habilitations et les revues des accès."),
+        ),
+        (Lang::Fr, false) => (
+            "Vous n’êtes plus auditeur de votre espace de banque en ligne",
+            format!("{by}, administrateur de votre entité, vous a retiré le rôle d’auditeur : le journal des opérations, le rapport des habilitations et les revues des accès ne vous sont plus ouverts."),
+        ),
+        (Lang::En, true) => (
+            "You are an auditor of your online banking space",
+            format!("{by}, administrator of your entity, has made you an auditor: you can read, without changing anything, the journal of operations, the entitlement report and the access reviews."),
+        ),
+        (Lang::En, false) => (
+            "You are no longer an auditor of your online banking space",
+            format!("{by}, administrator of your entity, has taken away your auditor role: the journal of operations, the entitlement report and the access reviews are no longer open to you."),
+        ),
+    };
+    let (hello, ask) = lang.pick(
+        (
+            "Bonjour,",
+            "Pour toute question, adressez-vous à lui ou à votre conseiller.",
+        ),
+        ("Hello,", "For any question, ask them or your advisor."),
+    );
+    Email {
+        subject: subject.into(),
+        body: format!("{hello}\n\n{sentence}\n\n{ask}\n\n{bank}"),
+    }
+}
+
 /// To a user whose rights changed: what they gain and lose, account by account.
 pub fn rights_changed_email(bank: &str, by: &str, diff: &model::RightsDiff, lang: Lang) -> Email {
     let mut lines: Vec<String> = diff

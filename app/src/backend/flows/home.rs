@@ -30,6 +30,11 @@ pub async fn home(caller: Caller) -> Result<HomeView, ApiError> {
         })
         .collect();
     let has_totp = sca::factors(state, caller.user_id()).await?.has_totp();
+    let review_due = if user.is_administrator || user.is_auditor {
+        super::review::due(caller.state.db.pool(), caller.entity_id()).await?
+    } else {
+        None
+    };
     Ok(HomeView {
         first_name: user.first_name,
         last_name: user.last_name,
@@ -37,6 +42,8 @@ pub async fn home(caller: Caller) -> Result<HomeView, ApiError> {
         email: user.email,
         entity: entity_card(entity),
         is_administrator: user.is_administrator,
+        is_auditor: user.is_auditor,
+        review_due,
         recap,
         factors: Factors { passkeys, has_totp },
         sca_fresh: caller.session.has_fresh_sca(store::now()),

@@ -1,5 +1,5 @@
 //! A user's life after their addition: their page, suspension, reactivation, reset of access,
-//! unblocking and removal.
+//! unblocking, removal, and the auditor role.
 //! Each change is an operation of the one pipeline (prepared here, signed with strong
 //! authentication, applied in one transaction with its audit event and messages), carrying the
 //! user's version: a user changed in between voids it.
@@ -55,6 +55,7 @@ pub async fn view(caller: &Caller, user_id: i64) -> Result<UserView, ApiError> {
         login_id: user.login_id,
         state: user.state,
         is_administrator: user.is_administrator,
+        is_auditor: user.is_auditor,
         added_on: format_time(user.created_at),
         added_by,
         last_sign_in: last_sign_in.map(format_time),
@@ -76,6 +77,8 @@ pub enum AccessChange {
     /// Out of the entity for good: access, rights, factors and sessions gone, history kept, the
     /// login id never given again.
     Remove,
+    /// The auditor role given (`true`) or taken away.
+    SetAuditor(bool),
 }
 
 /// Someone changed the user since the operation was prepared (HTTP 409, nothing applied).
@@ -147,6 +150,15 @@ pub async fn prepare(
                 ));
             }
         }
+        AccessChange::SetAuditor(auditor) => {
+            if user.is_auditor == auditor {
+                return Err(ApiError::Conflict(if auditor {
+                    "Cet utilisateur est déjà auditeur.".into()
+                } else {
+                    "Cet utilisateur n’est pas auditeur.".into()
+                }));
+            }
+        }
         AccessChange::Reset => {
             if user.id == caller.user_id() {
                 return Err(ApiError::Conflict(
@@ -174,6 +186,10 @@ pub async fn prepare(
             AccessChange::Reset => Change::ResetAccess { user: target },
             AccessChange::Unblock => Change::Unblock { user: target },
             AccessChange::Remove => Change::Remove { user: target },
+            AccessChange::SetAuditor(auditor) => Change::SetAuditor {
+                user: target,
+                auditor,
+            },
         },
     };
     Ok(operations::keep(caller, &operation, None)
@@ -206,6 +222,23 @@ pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, S
                 "Retrait de l’entité (accès, droits et moyens d’authentification supprimés) de",
                 "Removal from the entity (access, rights and factors deleted) of",
             ),
+            user,
+        ),
+        Change::SetAuditor {
+            user,
+            auditor: true,
+        } => (
+            lang.pick(
+                "Rôle d’auditeur (journal, rapport des habilitations et revues des accès, en lecture seule) donné à",
+                "Auditor role (journal, entitlement report and access reviews, read only) given to",
+            ),
+            user,
+        ),
+        Change::SetAuditor {
+            user,
+            auditor: false,
+        } => (
+            lang.pick("Rôle d’auditeur retiré à", "Auditor role taken away from"),
             user,
         ),
         _ => return Err(ApiError::Internal),
@@ -359,6 +392,8 @@ pub async fn apply(
     if to == UserState::Suspended {
         // Their open sessions end at once.
         store::sessions::delete_all_for_user(&mut **tx, user.user_id).await?;
+        super::review::record_change(tx, caller, user.user_id, operation_id, operation.kind())
+            .await?;
     }
     audit::append(
         tx,
@@ -424,6 +459,8 @@ pub async fn apply_removal(
     .await?;
     store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
     store::sessions::delete_all_for_user(&mut **tx, target.user_id).await?;
+    super::review::record_change(tx, caller, target.user_id, operation_id, operation.kind())
+        .await?;
     audit::append(
         tx,
         &state.secrets,
@@ -451,4 +488,54 @@ pub async fn apply_removal(
         removed.language,
     );
     operations::tell_user(tx, caller, operation.kind(), removed, email).await
+}
+
+/// Applies a signed change of the auditor role inside the transaction of
+/// `operations::confirm`: effective at the user's next request (the session reads it each time).
+pub async fn apply_auditor(
+    tx: &mut Tx,
+    caller: &Caller,
+    operation_id: &str,
+    digest: &str,
+    operation: &Operation,
+) -> Result<OperationDone, ApiError> {
+    let Change::SetAuditor {
+        user: target,
+        auditor,
+    } = &operation.change
+    else {
+        return Err(ApiError::Internal);
+    };
+    let entity_id = caller.entity_id();
+    if !store::users::set_auditor(tx, entity_id, target.user_id, target.version, *auditor).await? {
+        return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
+    }
+    audit::append(
+        tx,
+        &caller.state.secrets,
+        Some(entity_id),
+        Some(caller.user_id()),
+        Kind::AuditorChanged,
+        json!({
+            "operation": operation_id,
+            "empreinte": digest,
+            "utilisateur": target.user_id,
+            "auditeur": auditor,
+            "contenu_signe": operation.canonical_text(),
+        }),
+    )
+    .await?;
+    let user = store::users::find(&mut **tx, entity_id, target.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let email = messages::auditor_role_email(
+        &caller.state.config.bank_name,
+        *auditor,
+        &author.full_name(),
+        user.language,
+    );
+    operations::tell_user(tx, caller, operation.kind(), user, email).await
 }

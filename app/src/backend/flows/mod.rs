@@ -12,6 +12,7 @@ pub mod local_outbox;
 pub mod modify_rights;
 pub mod operations;
 pub mod report;
+pub mod review;
 pub mod sca;
 pub mod sign_in;
 pub mod users;

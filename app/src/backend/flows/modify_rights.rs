@@ -304,6 +304,8 @@ pub async fn apply(
         }
     }
     store::rights::insert(tx, entity_id, target.user_id, &gained, &grant).await?;
+    super::review::record_change(tx, caller, target.user_id, operation_id, operation.kind())
+        .await?;
     audit::append(
         tx,
         &state.secrets,

@@ -176,7 +176,8 @@ async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiErr
         | Change::Suspend { .. }
         | Change::Reactivate { .. }
         | Change::Unblock { .. }
-        | Change::Remove { .. } => Ok(Inputs::Nothing),
+        | Change::Remove { .. }
+        | Change::SetAuditor { .. } => Ok(Inputs::Nothing),
         Change::ResetAccess { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
     }
 }
@@ -304,6 +305,10 @@ async fn apply_confirmed(
             lifecycle::apply_removal(&mut tx, caller, operation_id, stored_digest, operation)
                 .await?
         }
+        (Change::SetAuditor { .. }, Inputs::Nothing) => {
+            lifecycle::apply_auditor(&mut tx, caller, operation_id, stored_digest, operation)
+                .await?
+        }
         (Change::ResetAccess { .. }, Inputs::Credentials(inputs)) => {
             lifecycle::apply_reset(
                 &mut tx,
@@ -381,7 +386,8 @@ async fn describe(caller: &Caller, operation: &Operation) -> Result<Description,
         | Change::Reactivate { .. }
         | Change::ResetAccess { .. }
         | Change::Unblock { .. }
-        | Change::Remove { .. } => Ok((lifecycle::describe(caller, operation)?, None, None)),
+        | Change::Remove { .. }
+        | Change::SetAuditor { .. } => Ok((lifecycle::describe(caller, operation)?, None, None)),
     }
 }
 

@@ -62,6 +62,7 @@ pub async fn report(caller: &Caller) -> Result<EntitlementReport, ApiError> {
         generated_at: format_time(now()),
         resources: model::report::holders(&catalog, &named_rights),
         users: entitlements,
+        reader_is_administrator: caller.session.is_administrator,
     })
 }
 
@@ -280,5 +281,6 @@ pub async fn why(caller: &Caller, user_id: i64) -> Result<crate::api::types::Why
         user_id,
         name: user.full_name(),
         lines,
+        reader_is_administrator: caller.session.is_administrator,
     })
 }

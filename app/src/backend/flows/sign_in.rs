@@ -298,6 +298,7 @@ pub async fn info(state: AppState, facts: RequestFacts) -> Result<Option<Session
         last_name: user.last_name,
         entity_name: entity.name,
         is_administrator: current.is_administrator,
+        is_auditor: current.is_auditor,
         idle_timeout_secs: state.config.idle_timeout_secs,
     }))
 }

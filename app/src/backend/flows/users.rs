@@ -37,6 +37,7 @@ fn user_summary(summary: Summary) -> UserSummary {
         login_id: summary.login_id,
         state: summary.state,
         is_administrator: summary.is_administrator,
+        is_auditor: summary.is_auditor,
     }
 }
 
@@ -181,6 +182,7 @@ mod tests {
             login_id: "2000000002".into(),
             state: UserState::Active,
             is_administrator: admin,
+            is_auditor: false,
             consultation,
             gestion,
             validation,

@@ -18,6 +18,7 @@ pub mod factors;
 pub mod operations;
 pub mod outbox;
 pub mod persons;
+pub mod reviews;
 pub mod rights;
 pub mod sessions;
 pub mod settings;

@@ -39,6 +39,8 @@ pub struct SessionRow {
     pub user_state: UserState,
     #[sqlx(try_from = "Flag")]
     pub is_administrator: bool,
+    #[sqlx(try_from = "Flag")]
+    pub is_auditor: bool,
     pub user_entity_id: i64,
     /// A first login's stages end with the temporary password's lifetime.
     pub temp_password_expires_at: Option<i64>,
@@ -48,7 +50,8 @@ pub struct SessionRow {
 pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id, s.user_id, s.entity_id, s.stage, s.created_at, s.last_seen_at, s.sca_at, \
-                u.state AS user_state, u.is_administrator, u.entity_id AS user_entity_id, \
+                u.state AS user_state, u.is_administrator, u.is_auditor, \
+                u.entity_id AS user_entity_id, \
                 u.temp_password_expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )

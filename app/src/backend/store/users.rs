@@ -19,6 +19,9 @@ pub struct User {
     pub state: UserState,
     #[sqlx(try_from = "Flag")]
     pub is_administrator: bool,
+    /// Sees the journal, the report and the access reviews, read only.
+    #[sqlx(try_from = "Flag")]
+    pub is_auditor: bool,
     pub version: i64,
     pub created_at: i64,
     pub created_by: Option<i64>,
@@ -41,7 +44,7 @@ impl User {
 }
 
 const USER_COLUMNS: &str = "u.id, u.entity_id, u.person_id, p.first_name, p.last_name, \
-                            u.login_id, u.email, u.state, u.is_administrator, u.version, \
+                            u.login_id, u.email, u.state, u.is_administrator, u.is_auditor, u.version, \
                             u.created_at, u.created_by, p.phone, u.language";
 
 pub async fn find<'e, E>(
@@ -87,6 +90,8 @@ pub struct Summary {
     pub state: UserState,
     #[sqlx(try_from = "Flag")]
     pub is_administrator: bool,
+    #[sqlx(try_from = "Flag")]
+    pub is_auditor: bool,
     pub consultation: i64,
     pub gestion: i64,
     pub validation: i64,
@@ -97,14 +102,15 @@ where
     E: Executor<'e, Database = Any>,
 {
     sqlx::query_as(
-        "SELECT u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name, \
+        "SELECT u.id, u.login_id, u.state, u.is_administrator, u.is_auditor, p.first_name, p.last_name, \
                 COALESCE(SUM(CASE WHEN r.level = 'consultation' THEN 1 ELSE 0 END), 0) AS consultation, \
                 COALESCE(SUM(CASE WHEN r.level = 'gestion' THEN 1 ELSE 0 END), 0) AS gestion, \
                 COALESCE(SUM(CASE WHEN r.level = 'validation' THEN 1 ELSE 0 END), 0) AS validation \
          FROM users u JOIN persons p ON p.id = u.person_id \
          LEFT JOIN user_rights r ON r.user_id = u.id \
          WHERE u.entity_id = $1 AND u.state <> 'removed' \
-         GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
+         GROUP BY u.id, u.login_id, u.state, u.is_administrator, u.is_auditor, p.first_name, \
+                  p.last_name \
          ORDER BY p.last_name, p.first_name, u.id",
     )
     .bind(entity_id)
@@ -164,7 +170,7 @@ where
     let next = 2 + values.len();
     // The page of users first (an index walk), then their rights counted.
     let sql = format!(
-        "SELECT u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name, \
+        "SELECT u.id, u.login_id, u.state, u.is_administrator, u.is_auditor, p.first_name, p.last_name, \
                 COALESCE(SUM(CASE WHEN r.level = 'consultation' THEN 1 ELSE 0 END), 0) AS consultation, \
                 COALESCE(SUM(CASE WHEN r.level = 'gestion' THEN 1 ELSE 0 END), 0) AS gestion, \
                 COALESCE(SUM(CASE WHEN r.level = 'validation' THEN 1 ELSE 0 END), 0) AS validation \
@@ -173,7 +179,8 @@ where
                ORDER BY p.last_name, p.first_name, u.id LIMIT ${next} OFFSET ${}) page \
          JOIN users u ON u.id = page.id JOIN persons p ON p.id = u.person_id \
          LEFT JOIN user_rights r ON r.user_id = u.id \
-         GROUP BY u.id, u.login_id, u.state, u.is_administrator, p.first_name, p.last_name \
+         GROUP BY u.id, u.login_id, u.state, u.is_administrator, u.is_auditor, p.first_name, \
+                  p.last_name \
          ORDER BY p.last_name, p.first_name, u.id",
         next + 1
     );
@@ -720,6 +727,29 @@ pub async fn modify_rights(
     Ok(changed.rows_affected() == 1)
 }
 
+/// Gives or takes away the auditor role, at `version` and for a user not removed. Returns
+/// whether it applied.
+pub async fn set_auditor(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+    is_auditor: bool,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE users SET is_auditor = $1, version = version + 1 \
+         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state <> $5",
+    )
+    .bind(i64::from(is_auditor))
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(version)
+    .bind(UserState::Removed.code())
+    .execute(conn)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
 /// Removes a user from the entity at `version`: no credential, no administration right, no
 /// factor secret left; the row stays for the history and keeps its login id forever.
 pub async fn remove(
@@ -730,7 +760,7 @@ pub async fn remove(
     removed_at: i64,
 ) -> Result<bool, sqlx::Error> {
     let removed = sqlx::query(
-        "UPDATE users SET state = $1, is_administrator = 0, password_hash = NULL, \
+        "UPDATE users SET state = $1, is_administrator = 0, is_auditor = 0, password_hash = NULL, \
          temp_password_hash = NULL, temp_password_expires_at = NULL, enrolment_code_hash = NULL, \
          totp_secret = NULL, totp_last_step = NULL, removed_at = $2, version = version + 1 \
          WHERE id = $3 AND entity_id = $4 AND version = $5 AND state <> $1",

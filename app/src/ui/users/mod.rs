@@ -189,6 +189,7 @@ fn users_view(i18n: I18n, search: UserSearch, page: UsersPage) -> impl IntoView 
                         <th scope="row" data-label=move || t_string!(i18n, users.name).to_string()>
                             <a href=format!("/utilisateurs/{}", user.id)>{user.full_name()}</a>
                             {user.is_administrator.then(|| view! { <span class="badge small">{t!(i18n, users.administrator)}</span> })}
+                            {user.is_auditor.then(|| view! { <span class="badge small">{t!(i18n, users.auditor)}</span> })}
                         </th>
                         <td data-label=move || t_string!(i18n, users.login_id).to_string()>{user.login_id.clone()}</td>
                         <td data-label=move || t_string!(i18n, users.state).to_string()>

@@ -1,13 +1,13 @@
 //! « Fiche utilisateur »: who the user is (as the advisor registered them), their state, their
 //! strong-authentication factors (kinds and dates), when they last signed in, who added them,
 //! every right with its origin, and what the administrator can do: modify the rights, suspend,
-//! reactivate, reset the access, unblock, remove.
+//! reactivate, reset the access, unblock, remove, give or take away the auditor role.
 
 use super::{state_class, state_label};
 use crate::api::types::{UserState, UserView};
 use crate::api::users::{
-    load_user, PrepareAccessReset, PrepareReactivation, PrepareRemoval, PrepareSuspension,
-    PrepareUnblock, StartRightsModification,
+    load_user, PrepareAccessReset, PrepareAuditorRemoval, PrepareAuditorRole, PrepareReactivation,
+    PrepareRemoval, PrepareSuspension, PrepareUnblock, StartRightsModification,
 };
 use crate::i18n::*;
 use crate::ui::common::{action_error, busy, on_loaded, ErrorNotice, I18n, Loading, PageHeading};
@@ -45,6 +45,8 @@ fn UserContent() -> impl IntoView {
         unblock: ServerAction::<PrepareUnblock>::new(),
         modify: ServerAction::<StartRightsModification>::new(),
         remove: ServerAction::<PrepareRemoval>::new(),
+        auditor: ServerAction::<PrepareAuditorRole>::new(),
+        not_auditor: ServerAction::<PrepareAuditorRemoval>::new(),
     };
     view! {
         <Title text=move || t_string!(i18n, user.title).to_string() />
@@ -68,6 +70,8 @@ struct Actions {
     unblock: ServerAction<PrepareUnblock>,
     modify: ServerAction<StartRightsModification>,
     remove: ServerAction<PrepareRemoval>,
+    auditor: ServerAction<PrepareAuditorRole>,
+    not_auditor: ServerAction<PrepareAuditorRemoval>,
 }
 
 fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
@@ -100,6 +104,13 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
         }
         (UserState::AwaitingFirstLogin, false) => offered.push(AccessAction::Reset(actions.reset)),
     }
+    if user.state != UserState::Removed {
+        offered.push(if user.is_auditor {
+            AccessAction::NotAuditor(actions.not_auditor)
+        } else {
+            AccessAction::Auditor(actions.auditor)
+        });
+    }
     if user.state != UserState::Removed && !user.is_self {
         offered.push(AccessAction::Remove(actions.remove));
     }
@@ -124,6 +135,10 @@ fn user_view(i18n: I18n, user: UserView, actions: Actions) -> impl IntoView {
             <div>
                 <dt>{t!(i18n, user.administrator)}</dt>
                 <dd>{if user.is_administrator { t_string!(i18n, user.yes) } else { t_string!(i18n, user.no) }}</dd>
+            </div>
+            <div>
+                <dt>{t!(i18n, user.auditor)}</dt>
+                <dd data-testid="auditor">{if user.is_auditor { t_string!(i18n, user.yes) } else { t_string!(i18n, user.no) }}</dd>
             </div>
         </dl>
         <h2>{t!(i18n, user.factors)}</h2>
@@ -150,6 +165,8 @@ enum AccessAction {
     Unblock(ServerAction<PrepareUnblock>),
     Modify(ServerAction<StartRightsModification>),
     Remove(ServerAction<PrepareRemoval>),
+    Auditor(ServerAction<PrepareAuditorRole>),
+    NotAuditor(ServerAction<PrepareAuditorRemoval>),
 }
 
 /// « Suspendre », « Réactiver », « Réinitialiser », « Débloquer »: each prepares its operation,
@@ -188,6 +205,19 @@ fn access_form(i18n: I18n, user_id: i64, action: AccessAction) -> AnyView {
         }
         AccessAction::Remove(action) => {
             access_form!(i18n, user_id, action, remove_intro, remove, "button danger")
+        }
+        AccessAction::Auditor(action) => {
+            access_form!(i18n, user_id, action, auditor_intro, make_auditor, "button")
+        }
+        AccessAction::NotAuditor(action) => {
+            access_form!(
+                i18n,
+                user_id,
+                action,
+                not_auditor_intro,
+                remove_auditor,
+                "button"
+            )
         }
         AccessAction::Suspend(action) => {
             access_form!(

@@ -43,7 +43,7 @@ test("every page and step of the journey passes axe-core, with the focus on each
   await page.getByRole("button", { name: "Valider le code" }).click();
   await expect(page.getByRole("heading", { name: "Bonjour Sophie MARTIN" })).toBeVisible();
   await check(page, "accueil", isPhone);
-  for (const path of ["/securite", "/utilisateurs", "/boite-locale", "/journal", "/habilitations"]) {
+  for (const path of ["/securite", "/utilisateurs", "/boite-locale", "/journal", "/habilitations", "/revues"]) {
     await app.open(page, path);
     await expect(page.locator("h1")).toBeVisible();
     await check(page, path, isPhone);
@@ -55,6 +55,10 @@ test("every page and step of the journey passes axe-core, with the focus on each
   await page.getByRole("link", { name: /Pourquoi ces droits/ }).click();
   await expect(page.getByRole("heading", { name: /Pourquoi ces droits/ })).toBeVisible();
   await check(page, "pourquoi", isPhone);
+  await app.open(page, "/revues");
+  await page.getByRole("button", { name: "Commencer une revue des accès" }).click();
+  await expect(page.getByRole("heading", { name: /^Revue des accès du / })).toBeVisible();
+  await check(page, "revue des accès", isPhone);
 
   await app.open(page, "/utilisateurs/ajout");
   await expect(page).toHaveTitle("Sélectionnez votre nouvel utilisateur dans la liste des noms apparaissant à l’écran · Ajouter un utilisateur · Habilis");

@@ -65,7 +65,7 @@ test("an auditor reads the journal, the report and the reviews, and nothing else
   await app.signInWithTotp(page, SOPHIE);
   await app.open(page, "/utilisateurs");
   await page.getByRole("link", { name: NADIA.name }).click();
-  await expect(page.getByTestId("auditor")).toHaveText("Non");
+  await expect(page.getByTestId("auditor")).toHaveText("non");
   await page.getByRole("button", { name: "Désigner comme auditeur" }).click();
   await expect(page.getByRole("heading", { name: "Validez votre opération" })).toBeVisible();
   await expect(page.getByText("Rôle d’auditeur (journal, rapport des habilitations et revues des accès, en lecture seule) donné à")).toBeVisible();
@@ -83,7 +83,7 @@ test("an auditor reads the journal, the report and the reviews, and nothing else
   await expect(menu.getByRole("link", { name: "Gestion des utilisateurs" })).toHaveCount(0);
 
   await menu.getByRole("link", { name: "Journal des opérations" }).click();
-  await expect(page.locator("table.journal tbody tr").first()).toContainText("Rôle d’auditeur");
+  await expect(page.locator("table.journal tbody tr", { hasText: "Rôle d’auditeur" })).toContainText(NADIA.name);
 
   // The report's names lead an auditor to « Pourquoi ? », not to the users' pages.
   await app.open(page, "/habilitations");

@@ -58,7 +58,7 @@ fn home_view(home: HomeView) -> impl IntoView {
             })}
             {home.review_due.clone().map(|due| view! {
                 {super::review::due_notice(i18n, due)}
-                <p><a href="/revues">{t!(i18n, home.to_reviews)}</a></p>
+                <p class="tap-link"><a href="/revues">{t!(i18n, home.to_reviews)}</a></p>
             })}
         </section>
         <section class="card">

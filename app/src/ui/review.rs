@@ -313,10 +313,10 @@ fn item_view(
     });
     view! {
         <li class="review-item" data-testid="review-item">
-            <h3>
+            <h2>
                 {item.name.clone()}" · "{item.login_id.clone()}" · "{state}
                 " "<span class=badge>{decision_label(i18n, decision)}</span>
-            </h3>
+            </h2>
             {rights}
             {decided}
             {actions}

@@ -12,6 +12,9 @@ import { gzipSync } from "node:zlib";
 const serverBin = process.env.HABILIS_SERVER_BIN;
 const siteRoot = process.env.HABILIS_SITE_ROOT;
 const print = (line) => process.stdout.write(line + "\n");
+// HABILIS_BENCH_ONLY=scale|confirm runs only that part (after the bundle sizes).
+const only = process.env.HABILIS_BENCH_ONLY;
+const wanted = (part) => !only || only === part;
 // The users page's query for a search (one word), as `store::users::search` writes it.
 const LIST_QUERY =
   "SELECT u.id, u.login_id, u.state, p.first_name, p.last_name, COUNT(r.id) AS levels " +
@@ -60,10 +63,10 @@ function stats(samples) {
 }
 
 // 2. Sign-in answers take about the same time whatever failed (an Argon2id verification each).
-print("\n== sign-in timing (one request at a time) ==");
 const users = ["1000000001", "1000000002", "1000000003", "2000000001", "2000000002"];
 const timings = { "unknown login id": [], "wrong password": [], "right password": [] };
-for (let round = 0; round < 4; round++) {
+if (wanted("throughput")) print("\n== sign-in timing (one request at a time) ==");
+for (let round = 0; wanted("throughput") && round < 4; round++) {
   for (const user of users) {
     for (const [kind, body] of [
       ["unknown login id", { login_id: "9" + user.slice(1), password: "Atelier-Lumiere-2026" }],
@@ -85,7 +88,7 @@ for (let round = 0; round < 4; round++) {
     }
   }
 }
-for (const [kind, samples] of Object.entries(timings)) print(`${kind.padEnd(18)} ${stats(samples)}`);
+if (wanted("throughput")) for (const [kind, samples] of Object.entries(timings)) print(`${kind.padEnd(18)} ${stats(samples)}`);
 
 // 3. Throughput: wrk when installed (scripts/bench installs it), else a Node client.
 const host = new URL(url).host;
@@ -131,18 +134,23 @@ async function load(label, path, init = {}) {
   );
   print(`${label.padEnd(44)} ${(latencies.length / 3).toFixed(0).padStart(7)} req/s  ${stats(latencies)}${errors ? `  errors ${errors}` : ""}  (node, 16 in flight, 3 s)`);
 }
-print("\n== throughput (load generator and server on the same 2 cores) ==");
-const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm"));
-await load("GET /connexion (server-rendered page)", "/connexion");
-await load("GET /favicon.svg (static file)", "/favicon.svg");
-await load(`GET /pkg/….wasm (precompressed gzip)`, `/pkg/${wasm}`, { headers: { "accept-encoding": "gzip" } });
-await load("POST /api/session/info (server function)", "/api/session/info", { method: "POST", headers, body: "{}" });
+if (wanted("throughput")) {
+  print("\n== throughput (load generator and server on the same 2 cores) ==");
+  const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm"));
+  await load("GET /connexion (server-rendered page)", "/connexion");
+  await load("GET /favicon.svg (static file)", "/favicon.svg");
+  await load(`GET /pkg/….wasm (precompressed gzip)`, `/pkg/${wasm}`, { headers: { "accept-encoding": "gzip" } });
+  await load("POST /api/session/info (server function)", "/api/session/info", { method: "POST", headers, body: "{}" });
+  const cookie = await signIn(url);
+  await load("GET /accueil (signed in, demo entity)", "/accueil", { headers: { cookie } });
+  await load("GET /utilisateurs (signed in, demo entity)", "/utilisateurs", { headers: { cookie } });
+}
 
 child.kill("SIGTERM");
 
 // 4. An entity of 10,000 users: the users page (first page, a search, a far page) signed in,
 // on SQLite and on PostgreSQL.
-await usersAtScale("SQLite", `sqlite://${dir}/scale.db?mode=rwc`, () => {
+if (wanted("scale")) await usersAtScale("SQLite", `sqlite://${dir}/scale.db?mode=rwc`, () => {
   const plan = execFileSync("sqlite3", [`${dir}/scale.db`, `EXPLAIN QUERY PLAN ${LIST_QUERY.replaceAll("$1", "1")}`], { encoding: "utf8" });
   print(plan.trim());
 });
@@ -155,7 +163,7 @@ try {
   postgresReachable = false;
   print(`\n(PostgreSQL not reachable at ${postgresBase}: its figures are skipped)`);
 }
-if (postgresReachable) {
+if (postgresReachable && wanted("scale")) {
   const name = `habilis_bench_${randomBytes(6).toString("hex")}`;
   psql(`CREATE DATABASE ${name}`);
   const database = postgresBase.replace(/\/[^/]*$/, `/${name}`);
@@ -168,12 +176,28 @@ if (postgresReachable) {
     psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
+// 5. Confirmation under load: 50 administrators (of 50 entities) confirm an addition at the
+// same moment; each confirmation is strong authentication + transaction + audit + outbox.
+if (wanted("confirm")) await confirmationsUnderLoad("SQLite", `sqlite://${dir}/confirm.db?mode=rwc`);
+if (postgresReachable && wanted("confirm")) {
+  const name = `habilis_bench_${randomBytes(6).toString("hex")}`;
+  psql(`CREATE DATABASE ${name}`);
+  try {
+    await confirmationsUnderLoad("PostgreSQL", postgresBase.replace(/\/[^/]*$/, `/${name}`));
+  } finally {
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
 rmSync(dir, { recursive: true, force: true });
 
 
-/** Signs in as Sophie MARTIN (password, then her authenticator code); returns the cookie. */
-async function signIn(address) {
-  const cookieOf = (response) => (response.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).find((c) => c.startsWith("__Host-habilis="));
+function cookieOf(response) {
+  return (response.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).find((c) => c.startsWith("__Host-habilis="));
+}
+
+/** Signs in (password, then the authenticator code of `step`); returns the cookie. Sophie
+ * MARTIN, the demo administrator, by default. */
+async function signIn(address, user = { login_id: "1000000001", password: "Atelier-Lumiere-2026", totp_secret: "KBH6P45B6AWXPGBC3MXS6YQLNFFQCQB4" }, step = undefined) {
   const formPost = (path, fields, cookie) =>
     fetch(`${address}/api/${path}`, {
       method: "POST",
@@ -181,23 +205,36 @@ async function signIn(address) {
       body: new URLSearchParams(fields).toString(),
       redirect: "manual",
     });
-  const first = await formPost("connexion", { "form[login_id]": "1000000001", "form[password]": "Atelier-Lumiere-2026" });
+  const first = await formPost("connexion", { "form[login_id]": user.login_id, "form[password]": user.password });
   const cookie = cookieOf(first);
   if (!cookie) throw new Error(`sign-in answered ${first.status}`);
-  const second = await formPost("connexion/code", { "form[code]": totp("KBH6P45B6AWXPGBC3MXS6YQLNFFQCQB4") }, cookie);
+  const second = await formPost("connexion/code", { "form[code]": totp(user.totp_secret, step) }, cookie);
   const signedIn = cookieOf(second) ?? cookie;
   const home = await fetch(`${address}/utilisateurs`, { headers: { cookie: signedIn }, redirect: "manual" });
   if (home.status !== 200) throw new Error(`the users page answered ${home.status} after signing in`);
   return signedIn;
 }
 
-function totp(secret) {
+/** A server function called with JSON as a signed-in browser would; the answer and the cookie
+ * after it (a strong authentication gives the session a new one). */
+async function callAs(address, cookie, path, body) {
+  const response = await fetch(`${address}/api/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: address, cookie },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text, cookie: cookieOf(response) ?? cookie };
+}
+
+/** The authenticator code of `secret` at a 30-second step (now by default). */
+function totp(secret, step = Math.floor(Date.now() / 30000)) {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   let bits = "";
   for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
   const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const counter = Buffer.alloc(8);
-  counter.writeBigInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  counter.writeBigInt64BE(BigInt(step));
   const digest = createHmac("sha1", key).update(counter).digest();
   const offset = digest[19] & 15;
   const code = (((digest[offset] & 127) << 24) | (digest[offset + 1] << 16) | (digest[offset + 2] << 8) | digest[offset + 3]) % 1_000_000;
@@ -236,6 +273,58 @@ async function usersAtScale(label, databaseUrl, explain) {
     }
     print("query plan of a search:");
     explain();
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+async function confirmationsUnderLoad(label, databaseUrl, count = 50) {
+  print(`\n== ${label}: ${count} administrators confirming an addition at the same time ==`);
+  const output = execFileSync(serverBin, ["bench-administrators", String(count)], { env: serverEnv(databaseUrl), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const administrators = output.trim().split("\n").map((line) => JSON.parse(line));
+  const { server, address } = await startServer(databaseUrl);
+  try {
+    // Each signs in with the code of one step and will confirm with the next (a code is
+    // accepted once, and one step of drift is allowed), then prepares their addition.
+    const sessions = [];
+    for (const administrator of administrators) {
+      const step = Math.floor(Date.now() / 30000);
+      const cookie = await signIn(address, administrator, step);
+      const prepared = await callAs(address, cookie, "ajout/preparation", { draft: administrator.draft });
+      if (prepared.status !== 200) throw new Error(`preparation answered ${prepared.status}: ${prepared.body}`);
+      sessions.push({ administrator, step, cookie: prepared.cookie, operation: JSON.parse(prepared.body) });
+    }
+    const confirm = (session) =>
+      callAs(address, session.cookie, "operations/validation", {
+        operation_id: session.operation.operation_id,
+        digest: session.operation.digest,
+        proof: { Totp: { code: totp(session.administrator.totp_secret, session.step + 1) } },
+      });
+    const started = performance.now();
+    const results = await Promise.all(
+      sessions.map(async (session) => {
+        const start = performance.now();
+        const answer = await confirm(session);
+        return { ...answer, ms: performance.now() - start };
+      }),
+    );
+    const wall = performance.now() - started;
+    const failed = results.filter((r) => r.status !== 200);
+    const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    print(`confirmations: ${results.length - failed.length} applied, ${failed.length} errors${failed.length ? ` (${failed.map((f) => f.status).join(", ")})` : ""}; all answered in ${wall.toFixed(0)} ms`);
+    print(`one confirmation, as its administrator waits for it: p50 ${at(0.5).toFixed(1)} ms  p99 ${at(0.99).toFixed(1)} ms  max ${sorted[sorted.length - 1].toFixed(1)} ms`);
+    // Exactly one user per operation: each entity now has its administrator and the newcomer,
+    // and confirming the same operation again is refused.
+    let exactlyOne = 0;
+    let replaysRefused = 0;
+    for (const [i, session] of sessions.entries()) {
+      const list = await callAs(address, results[i].cookie, "utilisateurs", {});
+      if (list.status === 200 && JSON.parse(list.body).length === 2) exactlyOne++;
+      const again = await confirm({ ...session, cookie: list.cookie, step: session.step + 1 });
+      if (again.status >= 400) replaysRefused++;
+    }
+    print(`entities with exactly one user added: ${exactlyOne}/${sessions.length}; confirmations replayed and refused: ${replaysRefused}/${sessions.length}`);
   } finally {
     server.kill("SIGTERM");
   }

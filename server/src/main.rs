@@ -9,6 +9,10 @@
 //! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
 //! server demo-users COUNT        add COUNT generated users (no credentials) to the demo entity
 //!                                Atelier Lumière, for benchmarks of large entities
+//! server bench-administrators COUNT  (local mode only) add COUNT entities, each with an
+//!                                administrator and a person to add; prints one JSON line per
+//!                                administrator (login id, password, authenticator secret, the
+//!                                addition to prepare), for the confirmation benchmark
 //! ```
 
 use app::backend::config::Config;
@@ -43,6 +47,10 @@ async fn main() -> ExitCode {
             Some(count) => demo_users(&config, count).await,
             None => usage(),
         },
+        Some("bench-administrators") => match args.get(1).and_then(|n| n.parse().ok()) {
+            Some(count) => bench_administrators(&config, count).await,
+            None => usage(),
+        },
         Some("unblock") => match (args.get(1), args.get(2)) {
             (Some(login_id), Some(operator)) => unblock(&config, login_id, operator).await,
             _ => usage(),
@@ -53,7 +61,7 @@ async fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT"
+        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT | bench-administrators COUNT"
     );
     ExitCode::from(2)
 }
@@ -172,6 +180,47 @@ async fn demo_users(config: &Config, count: usize) -> ExitCode {
         }
         Err(error) => {
             eprintln!("demo-users: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Adds entities with an administrator each, for the confirmation benchmark; refused outside
+/// local mode (their password is the documented demo one).
+#[allow(
+    clippy::print_stdout,
+    reason = "the administrators' credentials are the command's output, for the benchmark"
+)]
+async fn bench_administrators(config: &Config, count: usize) -> ExitCode {
+    use app::backend::demo;
+    if !config.is_local() {
+        eprintln!("bench-administrators: local mode only");
+        return ExitCode::FAILURE;
+    }
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let added = async {
+        demo::seed_if_empty(&db, &secrets).await?;
+        demo::add_bench_administrators(&db, &secrets, count).await
+    }
+    .await;
+    db.close().await;
+    match added {
+        Ok(administrators) => {
+            for administrator in administrators {
+                match serde_json::to_string(&administrator) {
+                    Ok(line) => println!("{line}"),
+                    Err(error) => {
+                        eprintln!("bench-administrators: {error}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("bench-administrators: {error}");
             ExitCode::FAILURE
         }
     }

@@ -607,3 +607,108 @@ mod tests {
         }
     }
 }
+
+/// One administrator of [`add_bench_administrators`]: how to sign in as them, and the addition
+/// they can prepare (the `draft` of `/api/ajout/preparation`, as JSON).
+#[derive(Debug, serde::Serialize)]
+pub struct BenchAdministrator {
+    pub login_id: String,
+    pub password: &'static str,
+    /// Base32, for an authenticator.
+    pub totp_secret: String,
+    pub draft: crate::api::types::AddUserDraft,
+}
+
+/// Adds `count` entities, each with one account, one administrator (the demo password and a
+/// fresh authenticator secret) and one person registered by the advisor, ready to be added: the
+/// confirmation benchmark has as many administrators confirm an addition at once.
+pub async fn add_bench_administrators(
+    db: &Db,
+    secrets: &SecretBox,
+    count: usize,
+) -> Result<Vec<BenchAdministrator>, SeedError> {
+    let hash = password::hash(SecretString::from(DEMO_PASSWORD)).await?;
+    let mut tx = db.begin_write().await?;
+    let demo_entity = users::sign_in_account(&mut *tx, SOPHIE_MARTIN.login_id)
+        .await?
+        .ok_or(SeedError::UnknownUser)?
+        .entity_id;
+    let advisor = entities::advisor_id(&mut *tx, demo_entity).await?;
+    let start = entities::count(&mut tx).await? as usize;
+    let mut administrators = Vec::with_capacity(count);
+    for n in start..start + count {
+        let entity = entities::insert(
+            &mut tx,
+            &format!("Entreprise de banc d’essai {n}"),
+            EntityKind::Company,
+            &format!("9{n:08}"),
+            advisor,
+            now(),
+        )
+        .await?;
+        insert_accounts(
+            &mut tx,
+            entity,
+            &[("Compte courant", &format!("FR76BANC{n:019}"), "EUR")],
+        )
+        .await?;
+        let admin_email = format!("administrateur.{n}@banc-essai.fr");
+        let admin = insert_person(
+            &mut tx,
+            entity,
+            advisor,
+            &Person {
+                first_name: "Alex",
+                last_name: &format!("ADMIN-{n}"),
+                birth_date: "1980-01-01",
+                phone: &format!("+337{n:08}"),
+                email: Some(&admin_email),
+            },
+        )
+        .await?;
+        let secret = super::security::crypto::random_bytes::<20>();
+        let login_id = format!("6{n:09}");
+        users::insert_demo(
+            &mut tx,
+            users::DemoUser {
+                entity_id: entity,
+                person_id: admin,
+                login_id: &login_id,
+                email: &admin_email,
+                is_administrator: true,
+                password_hash: &hash,
+                sealed_totp_secret: &secrets.seal("totp", &secret)?,
+                now: now(),
+            },
+        )
+        .await?;
+        let newcomer_email = format!("nouveau.{n}@banc-essai.fr");
+        let newcomer = insert_person(
+            &mut tx,
+            entity,
+            advisor,
+            &Person {
+                first_name: "Sam",
+                last_name: &format!("NOUVEAU-{n}"),
+                birth_date: "1990-01-01",
+                phone: &format!("+338{n:08}"),
+                email: Some(&newcomer_email),
+            },
+        )
+        .await?;
+        let catalog = entities::catalog(&mut *tx, entity).await?;
+        administrators.push(BenchAdministrator {
+            login_id,
+            password: DEMO_PASSWORD,
+            totp_secret: super::security::totp::base32_encode(&secret),
+            draft: crate::api::types::AddUserDraft {
+                person_id: newcomer,
+                email: newcomer_email,
+                method: model::RightsMethod::Profile(Profile::Comptable),
+                rights: Profile::Comptable.rights(&catalog),
+            },
+        });
+    }
+    tx.commit().await?;
+    Ok(administrators)
+}

@@ -39,6 +39,10 @@ pub struct Session {
     pub is_auditor: bool,
     /// When this session last passed a strong authentication.
     pub sca_at: Option<i64>,
+    /// Who and for which entity, as the page header shows them (read with the session).
+    pub first_name: String,
+    pub last_name: String,
+    pub entity_name: String,
 }
 
 /// A factor may be added only within this time after a strong authentication.
@@ -123,6 +127,9 @@ pub async fn resolve(
         is_administrator: row.is_administrator,
         is_auditor: row.is_auditor,
         sca_at: row.sca_at,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        entity_name: row.entity_name,
     }))
 }
 

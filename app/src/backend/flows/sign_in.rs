@@ -267,19 +267,12 @@ pub async fn logout(state: AppState, facts: RequestFacts) -> Result<(), ApiError
     Ok(())
 }
 
-/// Who is signed in and how far, or `None`.
+/// Who is signed in and how far, or `None`: read with the session itself (no statement of its
+/// own, except the factors of a sign-in waiting for its strong authentication).
 pub async fn info(state: AppState, facts: RequestFacts) -> Result<Option<SessionInfo>, ApiError> {
     let Some(current) = facts.session else {
         return Ok(None);
     };
-    let Some(user) =
-        store::users::find(state.db.pool(), current.entity_id, current.user_id).await?
-    else {
-        return Ok(None);
-    };
-    let entity = store::entities::find(state.db.pool(), current.entity_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let stage = match current.stage {
         SessionStage::Sca => {
             let enrolled = sca::factors(&state, current.user_id).await?;
@@ -294,9 +287,9 @@ pub async fn info(state: AppState, facts: RequestFacts) -> Result<Option<Session
     };
     Ok(Some(SessionInfo {
         stage,
-        first_name: user.first_name,
-        last_name: user.last_name,
-        entity_name: entity.name,
+        first_name: current.first_name,
+        last_name: current.last_name,
+        entity_name: current.entity_name,
         is_administrator: current.is_administrator,
         is_auditor: current.is_auditor,
         idle_timeout_secs: state.config.idle_timeout_secs,

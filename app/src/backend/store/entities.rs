@@ -115,10 +115,14 @@ where
 
 /// Whether any entity exists (demo data goes only into an empty database).
 pub async fn any_exists(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities")
+    Ok(count(conn).await? > 0)
+}
+
+/// How many entities there are.
+pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM entities")
         .fetch_one(conn)
-        .await?;
-    Ok(count > 0)
+        .await
 }
 
 pub async fn insert_advisor(

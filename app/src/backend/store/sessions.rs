@@ -25,7 +25,8 @@ crate::stored_codes!(Stage {
     Stage::Full => "full",
 });
 
-/// A session with what its user is now (state and administration right, read at every request).
+/// A session with what its user is now (state, administration and auditor rights, read at
+/// every request) and the names the page header shows: one statement per request.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SessionRow {
     pub id: i64,
@@ -45,6 +46,9 @@ pub struct SessionRow {
     /// A first login's stages end with the temporary password's lifetime.
     pub temp_password_expires_at: Option<i64>,
     pub sca_at: Option<i64>,
+    pub first_name: String,
+    pub last_name: String,
+    pub entity_name: String,
 }
 
 pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
@@ -52,8 +56,9 @@ pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>
         "SELECT s.id, s.user_id, s.entity_id, s.stage, s.created_at, s.last_seen_at, s.sca_at, \
                 u.state AS user_state, u.is_administrator, u.is_auditor, \
                 u.entity_id AS user_entity_id, \
-                u.temp_password_expires_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+                u.temp_password_expires_at, p.first_name, p.last_name, e.name AS entity_name \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN persons p ON p.id = u.person_id \
+         JOIN entities e ON e.id = s.entity_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(db.pool())

@@ -636,11 +636,7 @@ pub struct Inputs {
 
 pub async fn inputs(caller: &Caller) -> Result<Inputs, ApiError> {
     let temporary_password = password::generate_temporary();
-    let temporary_hash = caller
-        .state
-        .hashing
-        .hash(temporary_password.clone())
-        .await?;
+    let temporary_hash = password::temporary_hash(&caller.state.secrets, &temporary_password);
     let email_code = password::generate_email_code();
     let digits =
         password::normalise_email_code(email_code.expose_secret()).ok_or(ApiError::Internal)?;

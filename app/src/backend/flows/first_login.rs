@@ -80,7 +80,8 @@ pub async fn set_new_password(
         && caller
             .state
             .hashing
-            .verify(
+            .verify_stored(
+                &caller.state.secrets,
                 facts.temp_password_hash,
                 SecretString::from(parsed.expose().to_string()),
             )

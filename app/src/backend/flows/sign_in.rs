@@ -74,7 +74,10 @@ pub async fn login(
     let hash = account
         .as_ref()
         .and_then(|a| hash_to_check(a, now, state.config.mode));
-    let valid = state.hashing.verify(hash, password).await?;
+    let valid = state
+        .hashing
+        .verify_stored(&state.secrets, hash, password)
+        .await?;
     let account = match account {
         Some(account) if valid => account,
         other => {

@@ -4,6 +4,7 @@
 //! normalisation, any Unicode, no composition rules; refused when it is a common password or
 //! contains the login id or the bank's name.
 
+use super::crypto::{constant_time_eq, SecretBox};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::rngs::OsRng;
@@ -161,6 +162,27 @@ impl Hashing {
         self.run(move || hash_now(password.expose_secret())).await
     }
 
+    /// Verifies a password against its stored form: an Argon2id hash, or a temporary password's
+    /// keyed hash ([`temporary_hash`]). A keyed hash is compared only after the same Argon2id
+    /// work as any other sign-in (a dummy verification): the answer takes as long whatever the
+    /// account's state, and a temporary password is no cheaper to try online.
+    pub async fn verify_stored(
+        &self,
+        secrets: &SecretBox,
+        stored_hash: Option<String>,
+        password: SecretString,
+    ) -> Result<bool, HashError> {
+        match stored_hash {
+            Some(stored) if stored.starts_with(KEYED_PREFIX) => {
+                let expected = temporary_hash(secrets, &password);
+                self.run(move || verify_now(None, password.expose_secret()))
+                    .await?;
+                Ok(constant_time_eq(&expected, &stored))
+            }
+            other => self.verify(other, password).await,
+        }
+    }
+
     /// Verifies a password (see [`verify_now`]), within the bounds.
     pub async fn verify(
         &self,
@@ -170,6 +192,24 @@ impl Hashing {
         self.run(move || verify_now(stored_hash.as_deref(), password.expose_secret()))
             .await
     }
+}
+
+/// How a temporary password's keyed hash begins (an Argon2id hash begins with `$argon2id$`).
+const KEYED_PREFIX: &str = "hmac-sha256-v1$";
+const TEMPORARY_PURPOSE: &str = "temporary-password-v1";
+
+/// A temporary password as stored: its HMAC-SHA-256 under a key derived from the server's secret
+/// key, never the password itself. It is machine-generated (14 characters from a CSPRNG, about
+/// 80 bits), single use and short-lived: without the server's key nothing can be tried offline,
+/// and online every try costs an Argon2id verification ([`Hashing::verify_stored`]). Argon2id
+/// here would only make each addition and reset wait for a hashing slot (measured: 50
+/// administrators confirming at once overflowed the bounded queue).
+pub fn temporary_hash(secrets: &SecretBox, password: &SecretString) -> String {
+    let mac = secrets.keyed_hash(
+        TEMPORARY_PURPOSE,
+        normalise(password.expose_secret()).as_bytes(),
+    );
+    format!("{KEYED_PREFIX}{}", data_encoding::HEXLOWER.encode(&mac))
 }
 
 /// Hashes on a blocking thread, outside any request (demo data at start-up); requests go
@@ -314,6 +354,39 @@ mod tests {
             verify_now(Some("not a hash"), "x").is_err(),
             "an unreadable hash is an error, not a yes or a no"
         );
+    }
+
+    #[tokio::test]
+    async fn a_temporary_password_is_kept_as_a_keyed_hash_and_checked_after_the_same_work() {
+        use secrecy::SecretSlice;
+        let secrets = SecretBox::new(&SecretSlice::from(vec![3u8; 32])).unwrap();
+        let other_key = SecretBox::new(&SecretSlice::from(vec![4u8; 32])).unwrap();
+        let password = generate_temporary();
+        let stored = temporary_hash(&secrets, &password);
+        assert!(stored.starts_with(KEYED_PREFIX));
+        assert!(!stored.contains(password.expose_secret()), "never in clear");
+        assert_ne!(stored, temporary_hash(&other_key, &password), "keyed");
+        let hashing = Hashing::new(1, 1);
+        let check = |stored: &str, typed: &str| {
+            hashing.verify_stored(
+                &secrets,
+                Some(stored.to_string()),
+                SecretString::from(typed.to_string()),
+            )
+        };
+        assert!(check(&stored, password.expose_secret()).await.unwrap());
+        assert!(!check(&stored, "Pas-le-bon-mot-2026").await.unwrap());
+        assert!(!check(
+            &temporary_hash(&other_key, &password),
+            password.expose_secret()
+        )
+        .await
+        .unwrap());
+        // Each check costs an Argon2id verification, like any other sign-in.
+        assert_eq!(hashing.computed(), 3);
+        // Argon2id hashes (new passwords, earlier temporary ones) still verify.
+        let argon = hash_now("Un-mot-de-passe-2026").unwrap();
+        assert!(check(&argon, "Un-mot-de-passe-2026").await.unwrap());
     }
 
     #[test]

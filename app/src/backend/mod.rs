@@ -69,6 +69,14 @@ pub fn format_time(unix_seconds: i64) -> String {
         .unwrap_or_default()
 }
 
+/// [`format_time`] in `lang`: « 27/11/2026 à 14:05 », « 27/11/2026 at 14:05 ».
+pub fn format_time_in(unix_seconds: i64, lang: model::Lang) -> String {
+    match lang {
+        model::Lang::Fr => format_time(unix_seconds),
+        model::Lang::En => format_time(unix_seconds).replacen(" à ", " at ", 1),
+    }
+}
+
 /// Formats Unix seconds as « 27/11/2026 » (UTC).
 pub fn format_day(unix_seconds: i64) -> String {
     let format = time::macros::format_description!("[day]/[month]/[year]");
@@ -83,6 +91,10 @@ mod tests {
     #[test]
     fn times_are_shown_the_french_way() {
         assert_eq!(super::format_time(1_795_778_700), "27/11/2026 à 11:25");
+        assert_eq!(
+            super::format_time_in(1_795_778_700, model::Lang::En),
+            "27/11/2026 at 11:25"
+        );
         assert_eq!(super::format_day(1_795_778_700), "27/11/2026");
     }
 }

@@ -59,3 +59,35 @@ async fn a_user_added_by_an_english_reading_administrator_gets_english_messages(
         "the new user reads English; the administrator signed in in French"
     );
 }
+
+#[tokio::test]
+async fn why_a_right_is_held_or_not_is_said_in_the_readers_language() {
+    use app::api::journal::LoadWhy;
+    let app = spawn_app().await;
+    let mut admin = app.sign_in_admin().await;
+    let user_id = app
+        .user_id(app::backend::demo::JULIEN_BERNARD.login_id)
+        .await;
+    let french = admin.call(LoadWhy { user_id }).await.unwrap();
+    admin.accept_language = Some("en".into());
+    let english = admin.call(LoadWhy { user_id }).await.unwrap();
+    assert_eq!(french.lines.len(), english.lines.len());
+    for (fr, en) in french.lines.iter().zip(&english.lines) {
+        assert_eq!((fr.held, fr.level), (en.held, en.level));
+        if fr.held {
+            assert!(fr.reason.starts_with("Accordé le "), "{}", fr.reason);
+            assert!(en.reason.starts_with("Granted on "), "{}", en.reason);
+            assert!(
+                en.reason.contains(" at ")
+                    && en.reason.contains(" by your advisor (Accountant profile)."),
+                "{}",
+                en.reason
+            );
+        } else {
+            assert_eq!(fr.reason, "Jamais accordé.");
+            assert_eq!(en.reason, "Never granted.");
+        }
+    }
+    assert!(english.lines.iter().any(|line| line.held));
+    assert!(english.lines.iter().any(|line| !line.held));
+}

@@ -197,17 +197,24 @@ pub async fn why(caller: &Caller, user_id: i64) -> Result<crate::api::types::Why
     ids.sort_unstable();
     ids.dedup();
     let names = store::users::names(pool, entity_id, &ids).await?;
+    // In the reader's language: the sentences, the dates and the origins.
+    let lang = caller.lang;
+    let at = |time: i64| crate::backend::format_time_in(time, lang);
     let name = |id: Option<i64>| match id {
         Some(id) => names
             .iter()
             .find(|(known, _)| *known == id)
             .map(|(_, name)| name.clone())
-            .unwrap_or_else(|| "un ancien utilisateur".into()),
-        None => "votre conseiller".into(),
+            .unwrap_or_else(|| lang.pick("un ancien utilisateur", "a former user").into()),
+        None => lang.pick("votre conseiller", "your advisor").into(),
     };
     let origin_label = |code: &str| match Origin::from_code(code) {
-        Origin::Copy { from_user, .. } => format!("copié de {}", name(Some(from_user))),
-        origin => origin.label(),
+        Origin::Copy { from_user, .. } => Origin::Copy {
+            from_user,
+            name: name(Some(from_user)),
+        }
+        .label_in(lang),
+        origin => origin.label_in(lang),
     };
     let mut operations: Vec<(String, String)> = Vec::new();
     let mut operation_ids: Vec<String> = Vec::new();
@@ -219,8 +226,9 @@ pub async fn why(caller: &Caller, user_id: i64) -> Result<crate::api::types::Why
         if operations.iter().all(|(known, _)| known != id) {
             let text = match store::operations::kind_and_digest(pool, id, entity_id).await? {
                 Some((kind, digest)) => format!(
-                    "{}, opération {}",
-                    kind.label_in(caller.lang),
+                    "{}, {} {}",
+                    kind.label_in(lang),
+                    lang.pick("opération", "operation"),
                     model::operation::short_code(&digest)
                 ),
                 None => String::new(),
@@ -247,8 +255,10 @@ pub async fn why(caller: &Caller, user_id: i64) -> Result<crate::api::types::Why
                     (
                         true,
                         format!(
-                            "Accordé le {} par {} ({}{}).",
-                            format_time(row.granted_at),
+                            "{} {} {} {} ({}{}).",
+                            lang.pick("Accordé le", "Granted on"),
+                            at(row.granted_at),
+                            lang.pick("par", "by"),
                             name(row.granted_by),
                             origin_label(&row.origin),
                             operation(&row.operation_id)
@@ -258,16 +268,22 @@ pub async fn why(caller: &Caller, user_id: i64) -> Result<crate::api::types::Why
                     (
                         false,
                         format!(
-                            "Retiré le {} par {}{} ; accordé le {} ({}).",
-                            row.revoked_at.map(format_time).unwrap_or_default(),
+                            "{} {} {} {}{}{} {} ({}).",
+                            lang.pick("Retiré le", "Taken away on"),
+                            row.revoked_at.map(at).unwrap_or_default(),
+                            lang.pick("par", "by"),
                             name(row.revoked_by),
                             operation(&row.revoking_operation_id),
-                            format_time(row.granted_at),
+                            lang.pick(" ; accordé le", "; granted on"),
+                            at(row.granted_at),
                             origin_label(&row.origin),
                         ),
                     )
                 } else {
-                    (false, "Jamais accordé.".to_string())
+                    (
+                        false,
+                        lang.pick("Jamais accordé.", "Never granted.").to_string(),
+                    )
                 };
             lines.push(WhyLine {
                 label: label.clone(),

@@ -333,16 +333,25 @@ async fn server_function(
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
+/// The caller of a file download: an administrator or an auditor, from the request's facts.
+fn overseer(
+    state: AppState,
+    request: &Request<Body>,
+) -> Result<app::backend::guard::Caller, app::api::ApiError> {
+    let facts = request
+        .extensions()
+        .get::<app::backend::RequestFacts>()
+        .cloned()
+        .ok_or(app::api::ApiError::Unauthenticated)?;
+    app::backend::guard::overseer_of(state, facts)
+}
+
 /// « Exporter (CSV) » of « Journal des opérations »: the same search as the page's address, as
 /// a file (never cached: it is the entity's audit trail).
 async fn journal_csv(
     State(state): State<AppState>,
     request: Request<Body>,
 ) -> axum::response::Response {
-    let facts = request
-        .extensions()
-        .get::<app::backend::RequestFacts>()
-        .cloned();
     let query = request.uri().query().unwrap_or_default();
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -352,12 +361,9 @@ async fn journal_csv(
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_str())),
     );
-    let answer = match facts {
-        Some(facts) => match app::backend::guard::overseer_of(state, facts) {
-            Ok(caller) => app::backend::flows::journal::csv(&caller, &search).await,
-            Err(error) => Err(error),
-        },
-        None => Err(app::api::ApiError::Unauthenticated),
+    let answer = match overseer(state, &request) {
+        Ok(caller) => app::backend::flows::journal::csv(&caller, &search).await,
+        Err(error) => Err(error),
     };
     csv_file(answer, "journal-des-operations.csv")
 }
@@ -367,16 +373,9 @@ async fn report_csv(
     State(state): State<AppState>,
     request: Request<Body>,
 ) -> axum::response::Response {
-    let facts = request
-        .extensions()
-        .get::<app::backend::RequestFacts>()
-        .cloned();
-    let answer = match facts {
-        Some(facts) => match app::backend::guard::overseer_of(state, facts) {
-            Ok(caller) => app::backend::flows::report::csv(&caller).await,
-            Err(error) => Err(error),
-        },
-        None => Err(app::api::ApiError::Unauthenticated),
+    let answer = match overseer(state, &request) {
+        Ok(caller) => app::backend::flows::report::csv(&caller).await,
+        Err(error) => Err(error),
     };
     csv_file(answer, "rapport-des-habilitations.csv")
 }
@@ -387,17 +386,10 @@ async fn review_evidence_csv(
     axum::extract::Path(review): axum::extract::Path<String>,
     request: Request<Body>,
 ) -> axum::response::Response {
-    let facts = request
-        .extensions()
-        .get::<app::backend::RequestFacts>()
-        .cloned();
-    let answer = match (facts, review.parse::<i64>()) {
-        (Some(facts), Ok(review)) => match app::backend::guard::overseer_of(state, facts) {
-            Ok(caller) => app::backend::flows::review::evidence(&caller, review).await,
-            Err(error) => Err(error),
-        },
-        (Some(_), Err(_)) => Err(app::api::ApiError::NotFound),
-        (None, _) => Err(app::api::ApiError::Unauthenticated),
+    let answer = match (overseer(state, &request), review.parse::<i64>()) {
+        (Ok(caller), Ok(review)) => app::backend::flows::review::evidence(&caller, review).await,
+        (Ok(_), Err(_)) => Err(app::api::ApiError::NotFound),
+        (Err(error), _) => Err(error),
     };
     csv_file(answer, "revue-des-acces.csv")
 }

@@ -173,6 +173,12 @@ pub fn access_changed_email(bank: &str, kind: model::OperationKind, by: &str, la
             format!("{by}, administrator of your entity, has reactivated your online banking access, with the same rights."),
         ),
     };
+    from_administrator(bank, subject, &sentence, lang)
+}
+
+/// A message to a user about what an administrator of their entity did: the sentence, then
+/// whom to ask.
+fn from_administrator(bank: &str, subject: &str, sentence: &str, lang: Lang) -> Email {
     let (hello, ask) = lang.pick(
         (
             "Bonjour,",
@@ -206,17 +212,7 @@ pub fn auditor_role_email(bank: &str, auditor: bool, by: &str, lang: Lang) -> Em
             format!("{by}, administrator of your entity, has taken away your auditor role: the journal of operations, the entitlement report and the access reviews are no longer open to you."),
         ),
     };
-    let (hello, ask) = lang.pick(
-        (
-            "Bonjour,",
-            "Pour toute question, adressez-vous à lui ou à votre conseiller.",
-        ),
-        ("Hello,", "For any question, ask them or your advisor."),
-    );
-    Email {
-        subject: subject.into(),
-        body: format!("{hello}\n\n{sentence}\n\n{ask}\n\n{bank}"),
-    }
+    from_administrator(bank, subject, &sentence, lang)
 }
 
 /// To a user whose rights changed: what they gain and lose, account by account.

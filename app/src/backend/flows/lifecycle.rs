@@ -295,12 +295,7 @@ pub async fn apply_reset(
         Some(entity_id),
         Some(caller.user_id()),
         Kind::AccessReset,
-        json!({
-            "operation": operation_id,
-            "empreinte": digest,
-            "utilisateur": target.user_id,
-            "contenu_signe": operation.canonical_text(),
-        }),
+        operations::signed_details(operation_id, digest, operation),
     )
     .await?;
     let user = store::users::find(&mut **tx, entity_id, target.user_id)
@@ -401,27 +396,14 @@ pub async fn apply(
         Some(entity_id),
         Some(caller.user_id()),
         kind,
-        json!({
-            "operation": operation_id,
-            "empreinte": digest,
-            "utilisateur": user.user_id,
-            "contenu_signe": operation.canonical_text(),
-        }),
+        operations::signed_details(operation_id, digest, operation),
     )
     .await?;
-    let done = store::users::find(&mut **tx, entity_id, user.user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    let email = messages::access_changed_email(
-        &caller.state.config.bank_name,
-        operation.kind(),
-        &author.full_name(),
-        done.language,
-    );
-    operations::tell_user(tx, caller, operation.kind(), done, email).await
+    let bank = &caller.state.config.bank_name;
+    operations::tell_user(tx, caller, operation, |author, lang| {
+        messages::access_changed_email(bank, operation.kind(), author, lang)
+    })
+    .await
 }
 
 /// Applies a signed removal inside the transaction of `operations::confirm`: the user can no
@@ -467,27 +449,14 @@ pub async fn apply_removal(
         Some(entity_id),
         Some(caller.user_id()),
         Kind::UserRemoved,
-        json!({
-            "operation": operation_id,
-            "empreinte": digest,
-            "utilisateur": target.user_id,
-            "contenu_signe": operation.canonical_text(),
-        }),
+        operations::signed_details(operation_id, digest, operation),
     )
     .await?;
-    let removed = store::users::find(&mut **tx, entity_id, target.user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    let email = messages::access_changed_email(
-        &state.config.bank_name,
-        operation.kind(),
-        &author.full_name(),
-        removed.language,
-    );
-    operations::tell_user(tx, caller, operation.kind(), removed, email).await
+    let bank = &state.config.bank_name;
+    operations::tell_user(tx, caller, operation, |author, lang| {
+        messages::access_changed_email(bank, operation.kind(), author, lang)
+    })
+    .await
 }
 
 /// Applies a signed change of the auditor role inside the transaction of
@@ -510,32 +479,20 @@ pub async fn apply_auditor(
     if !store::users::set_auditor(tx, entity_id, target.user_id, target.version, *auditor).await? {
         return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
     }
+    let mut details = operations::signed_details(operation_id, digest, operation);
+    details["auditeur"] = json!(auditor);
     audit::append(
         tx,
         &caller.state.secrets,
         Some(entity_id),
         Some(caller.user_id()),
         Kind::AuditorChanged,
-        json!({
-            "operation": operation_id,
-            "empreinte": digest,
-            "utilisateur": target.user_id,
-            "auditeur": auditor,
-            "contenu_signe": operation.canonical_text(),
-        }),
+        details,
     )
     .await?;
-    let user = store::users::find(&mut **tx, entity_id, target.user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    let email = messages::auditor_role_email(
-        &caller.state.config.bank_name,
-        *auditor,
-        &author.full_name(),
-        user.language,
-    );
-    operations::tell_user(tx, caller, operation.kind(), user, email).await
+    let bank = &caller.state.config.bank_name;
+    operations::tell_user(tx, caller, operation, |author, lang| {
+        messages::auditor_role_email(bank, *auditor, author, lang)
+    })
+    .await
 }

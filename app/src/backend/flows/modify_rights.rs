@@ -18,7 +18,6 @@ use model::{
     RightsMethod, UserRef,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// The user a modification's draft is about, at the version the administrator started from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,26 +311,13 @@ pub async fn apply(
         Some(entity_id),
         Some(caller.user_id()),
         Kind::RightsModified,
-        json!({
-            "operation": operation_id,
-            "empreinte": digest,
-            "utilisateur": target.user_id,
-            "contenu_signe": operation.canonical_text(),
-        }),
+        operations::signed_details(operation_id, digest, operation),
     )
     .await?;
-    let user = store::users::find(&mut **tx, entity_id, target.user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
     let diff = RightsDiff::between(&catalog, before, after);
-    let email = messages::rights_changed_email(
-        &state.config.bank_name,
-        &author.full_name(),
-        &diff,
-        user.language,
-    );
-    operations::tell_user(tx, caller, operation.kind(), user, email).await
+    let bank = &state.config.bank_name;
+    operations::tell_user(tx, caller, operation, |author, lang| {
+        messages::rights_changed_email(bank, author, &diff, lang)
+    })
+    .await
 }

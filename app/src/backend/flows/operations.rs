@@ -483,15 +483,39 @@ pub fn done_about(kind: model::OperationKind, user: store::users::User) -> Opera
     }
 }
 
+/// The audit event's details of an applied operation about an existing user: the operation, its
+/// digest, the user and the text that was signed.
+pub fn signed_details(
+    operation_id: &str,
+    digest: &str,
+    operation: &Operation,
+) -> serde_json::Value {
+    json!({
+        "operation": operation_id,
+        "empreinte": digest,
+        "utilisateur": operation.target().map(|user| user.user_id),
+        "contenu_signe": operation.canonical_text(),
+    })
+}
+
 /// E-mails the user an operation was about, in the operation's transaction (sent after commit
-/// by the outbox), and says what was done.
+/// by the outbox), and says what was done. `email` words the message from the author's name
+/// and the user's language.
 pub async fn tell_user(
     tx: &mut store::Tx,
     caller: &Caller,
-    kind: model::OperationKind,
-    user: store::users::User,
-    email: messages::Email,
+    operation: &Operation,
+    email: impl FnOnce(&str, model::Lang) -> messages::Email,
 ) -> Result<OperationDone, ApiError> {
+    let entity_id = caller.entity_id();
+    let user_id = operation.target().ok_or(ApiError::Internal)?.user_id;
+    let user = store::users::find(&mut **tx, entity_id, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let author = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let email = email(&author.full_name(), user.language);
     delivery::enqueue(
         tx,
         &caller.state.secrets,
@@ -504,7 +528,7 @@ pub async fn tell_user(
         },
     )
     .await?;
-    Ok(done_about(kind, user))
+    Ok(done_about(operation.kind(), user))
 }
 
 /// What an applied operation did, about the user concerned.

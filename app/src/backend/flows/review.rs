@@ -36,9 +36,12 @@ const STILL_PENDING: &str =
 
 /// The reminder of the home page and of « Revue des accès »: a review is due.
 pub async fn due(pool: &sqlx::AnyPool, entity_id: i64) -> Result<Option<ReviewDue>, ApiError> {
-    let cadence = reviews::cadence(pool, entity_id).await?;
+    Ok(due_after(reviews::cadence(pool, entity_id).await?))
+}
+
+fn due_after(cadence: reviews::Cadence) -> Option<ReviewDue> {
     let now = now();
-    Ok(rules::is_due(
+    rules::is_due(
         cadence.last_closed_at,
         cadence.period_days,
         cadence.open > 0,
@@ -49,7 +52,7 @@ pub async fn due(pool: &sqlx::AnyPool, entity_id: i64) -> Result<Option<ReviewDu
             .last_closed_at
             .map(|closed| rules::days_since(closed, now)),
         period_days: cadence.period_days,
-    }))
+    })
 }
 
 fn summary(review: reviews::Review) -> ReviewSummary {
@@ -85,7 +88,7 @@ pub async fn list(caller: &Caller) -> Result<ReviewsPage, ApiError> {
     Ok(ReviewsPage {
         reviews,
         open_review,
-        due: due(pool, entity_id).await?,
+        due: due_after(cadence),
         period_days: cadence.period_days,
         can_act: caller.session.is_administrator,
     })
@@ -131,9 +134,6 @@ pub async fn page(caller: &Caller, review_id: i64) -> Result<ReviewView, ApiErro
             .map(|(_, signature)| signature),
         None => None,
     };
-    let entity = store::entities::find(pool, entity_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let items = items
         .into_iter()
         .map(|item| {
@@ -160,7 +160,7 @@ pub async fn page(caller: &Caller, review_id: i64) -> Result<ReviewView, ApiErro
         .collect();
     Ok(ReviewView {
         summary: summary(review),
-        entity_name: entity.name,
+        entity_name: caller.session.entity_name.clone(),
         items,
         can_act: caller.session.is_administrator,
         signature,
@@ -340,15 +340,12 @@ pub async fn close(caller: &Caller, review_id: i64) -> Result<(), ApiError> {
     let author = store::users::find(&mut *tx, entity_id, caller.user_id())
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    let entity = store::entities::find(&mut *tx, entity_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let items = reviews::items(&mut *tx, entity_id, review_id).await?;
     let closed_at = now();
     let mut closed = summary(review);
     closed.closed_on = Some(format_time(closed_at));
     closed.closed_by = Some(author.full_name());
-    let evidence = evidence_text(&entity.name, &closed, &items);
+    let evidence = evidence_text(&caller.session.entity_name, &closed, &items);
     let signature = evidence_signature(&state.secrets, &evidence);
     let done = reviews::close(
         &mut tx,

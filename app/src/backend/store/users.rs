@@ -713,18 +713,15 @@ pub async fn modify_rights(
     version: i64,
     is_administrator: bool,
 ) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE users SET is_administrator = $1, version = version + 1 \
-         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state <> $5",
+    set_role(
+        conn,
+        "is_administrator",
+        entity_id,
+        user_id,
+        version,
+        is_administrator,
     )
-    .bind(i64::from(is_administrator))
-    .bind(user_id)
-    .bind(entity_id)
-    .bind(version)
-    .bind(UserState::Removed.code())
-    .execute(conn)
-    .await?;
-    Ok(changed.rows_affected() == 1)
+    .await
 }
 
 /// Gives or takes away the auditor role, at `version` and for a user not removed. Returns
@@ -736,11 +733,24 @@ pub async fn set_auditor(
     version: i64,
     is_auditor: bool,
 ) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE users SET is_auditor = $1, version = version + 1 \
-         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state <> $5",
-    )
-    .bind(i64::from(is_auditor))
+    set_role(conn, "is_auditor", entity_id, user_id, version, is_auditor).await
+}
+
+/// Sets one of the user's role flags (`column`, a constant of this module) and moves their
+/// version on, only at `version` and for a user not removed.
+async fn set_role(
+    conn: &mut AnyConnection,
+    column: &'static str,
+    entity_id: i64,
+    user_id: i64,
+    version: i64,
+    on: bool,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(&format!(
+        "UPDATE users SET {column} = $1, version = version + 1 \
+         WHERE id = $2 AND entity_id = $3 AND version = $4 AND state <> $5"
+    ))
+    .bind(i64::from(on))
     .bind(user_id)
     .bind(entity_id)
     .bind(version)

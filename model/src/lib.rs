@@ -6,6 +6,7 @@
 //! Because both sides use one implementation, the grid can never let through a combination that
 //! the server would refuse, and the server never trusts the grid.
 //!
+//! - [`approval`]: « Double validation »: when a second administrator may approve a request.
 //! - [`catalog`]: the entity's accounts and contracts, the things rights apply to.
 //! - [`rights`]: the three levels (consultation, gestion, validation), their invariant, and a
 //!   user's rights over a catalog plus the separate administration right.
@@ -21,6 +22,7 @@
 //! - [`identity`]: parse-don't-validate types for what people type (e-mail, login id, codes).
 //! - [`lang`]: French and English, and which one a reader gets.
 
+pub mod approval;
 pub mod catalog;
 pub mod editor;
 pub mod identity;

@@ -1,6 +1,6 @@
 //! Administration operations: every change an administrator makes (add a user, modify their
-//! rights, suspend, reactivate, remove, reset access, unblock, mark or unmark as auditor) is one
-//! [`Operation`]. Each has a
+//! rights, suspend, reactivate, remove, reset access, unblock, mark or unmark as auditor, switch
+//! the double validation on or off) is one [`Operation`]. Each has a
 //! canonical text — what the administrator reads and signs with strong authentication — and its
 //! digest, to which the signature is bound. The server keeps the operation between « Confirmer »
 //! and the signature, then applies it; see `docs/architecture.md`.
@@ -34,10 +34,11 @@ pub enum OperationKind {
     ResetAccess,
     Unblock,
     SetAuditor,
+    SetDualControl,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 8] = [
+    pub const ALL: [OperationKind; 9] = [
         OperationKind::AddUser,
         OperationKind::ModifyRights,
         OperationKind::Suspend,
@@ -46,6 +47,7 @@ impl OperationKind {
         OperationKind::ResetAccess,
         OperationKind::Unblock,
         OperationKind::SetAuditor,
+        OperationKind::SetDualControl,
     ];
 
     /// What the operation does, in a sentence's words (« suspension de l’accès »).
@@ -68,6 +70,10 @@ impl OperationKind {
                 "changement du rôle d’auditeur",
                 "change of the auditor role",
             ),
+            OperationKind::SetDualControl => lang.pick(
+                "changement de la double validation",
+                "change of the double validation",
+            ),
         }
     }
 
@@ -81,11 +87,30 @@ impl OperationKind {
             OperationKind::ResetAccess => "reinitialisation_acces",
             OperationKind::Unblock => "deblocage",
             OperationKind::SetAuditor => "role_auditeur",
+            OperationKind::SetDualControl => "double_validation",
         }
     }
 
     pub fn from_code(code: &str) -> Option<OperationKind> {
         OperationKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The operation's name in `lang`.
+    pub fn title_in(self, lang: crate::Lang) -> &'static str {
+        match lang {
+            crate::Lang::Fr => self.title(),
+            crate::Lang::En => match self {
+                OperationKind::AddUser => "Addition of a user",
+                OperationKind::ModifyRights => "Change of rights",
+                OperationKind::Suspend => "Suspension of a user",
+                OperationKind::Reactivate => "Reactivation of a user",
+                OperationKind::Remove => "Removal of a user",
+                OperationKind::ResetAccess => "Reset of the access",
+                OperationKind::Unblock => "Unblocking of a user",
+                OperationKind::SetAuditor => "Auditor role",
+                OperationKind::SetDualControl => "Double validation",
+            },
+        }
     }
 
     /// The operation's name, as headings and the journal show it.
@@ -99,6 +124,7 @@ impl OperationKind {
             OperationKind::ResetAccess => "Réinitialisation de l’accès",
             OperationKind::Unblock => "Déblocage d’un utilisateur",
             OperationKind::SetAuditor => "Rôle d’auditeur",
+            OperationKind::SetDualControl => "Double validation",
         }
     }
 }
@@ -152,6 +178,11 @@ pub enum Change {
         user: UserRef,
         auditor: bool,
     },
+    /// Switches the entity's double validation on or off: while on, every operation signed by
+    /// one administrator applies only once another has approved it (see [`crate::approval`]).
+    SetDualControl {
+        enabled: bool,
+    },
 }
 
 /// One administration operation of an entity, as signed.
@@ -173,13 +204,14 @@ impl Operation {
             Change::ResetAccess { .. } => OperationKind::ResetAccess,
             Change::Unblock { .. } => OperationKind::Unblock,
             Change::SetAuditor { .. } => OperationKind::SetAuditor,
+            Change::SetDualControl { .. } => OperationKind::SetDualControl,
         }
     }
 
     /// The existing user the operation is about (none for an addition).
     pub fn target(&self) -> Option<&UserRef> {
         match &self.change {
-            Change::AddUser { .. } => None,
+            Change::AddUser { .. } | Change::SetDualControl { .. } => None,
             Change::ModifyRights { user, .. }
             | Change::Suspend { user }
             | Change::Reactivate { user }
@@ -242,6 +274,9 @@ impl Operation {
             Change::SetAuditor { user, auditor } => {
                 write_user(&mut text, user);
                 let _ = writeln!(text, "auditeur={}", yes_no(*auditor));
+            }
+            Change::SetDualControl { enabled } => {
+                let _ = writeln!(text, "double_validation={}", yes_no(*enabled));
             }
         }
         text
@@ -447,6 +482,30 @@ mod tests {
             digests.len(),
             7,
             "giving and taking the auditor role differ too"
+        );
+    }
+
+    #[test]
+    fn switching_the_double_validation_signs_the_entity_and_the_direction() {
+        let on = Operation {
+            entity_id: 3,
+            change: Change::SetDualControl { enabled: true },
+        };
+        let off = Operation {
+            entity_id: 3,
+            change: Change::SetDualControl { enabled: false },
+        };
+        assert_eq!(
+            on.canonical_text(),
+            "habilis/double_validation/v1\nentite=3\ndouble_validation=oui\n"
+        );
+        assert!(off.canonical_text().ends_with("double_validation=non\n"));
+        assert_ne!(on.digest(), off.digest());
+        assert_eq!(on.target(), None);
+        assert_eq!(on.kind(), OperationKind::SetDualControl);
+        assert_eq!(
+            OperationKind::from_code("double_validation"),
+            Some(OperationKind::SetDualControl)
         );
     }
 

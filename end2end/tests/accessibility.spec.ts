@@ -43,7 +43,7 @@ test("every page and step of the journey passes axe-core, with the focus on each
   await page.getByRole("button", { name: "Valider le code" }).click();
   await expect(page.getByRole("heading", { name: "Bonjour Sophie MARTIN" })).toBeVisible();
   await check(page, "accueil", isPhone);
-  for (const path of ["/securite", "/utilisateurs", "/boite-locale", "/journal", "/habilitations", "/revues"]) {
+  for (const path of ["/securite", "/utilisateurs", "/boite-locale", "/journal", "/habilitations", "/revues", "/validations", "/parametres"]) {
     await app.open(page, path);
     await expect(page.locator("h1")).toBeVisible();
     await check(page, path, isPhone);

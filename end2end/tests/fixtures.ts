@@ -17,6 +17,7 @@ export const DEMO_PASSWORD = "Atelier-Lumiere-2026";
 export const SOPHIE: DemoUser = { loginId: "1000000001", name: "Sophie MARTIN", totpSecret: "KBH6P45B6AWXPGBC3MXS6YQLNFFQCQB4" };
 export const JULIEN: DemoUser = { loginId: "1000000002", name: "Julien BERNARD", totpSecret: "XIT6XIRRXG4NUVCBFLNA6QBS2KOB6KGO" };
 export const NADIA: DemoUser = { loginId: "1000000003", name: "Nadia PETIT", totpSecret: "PJ2EW2M2BAJT2SSDHMSQZYEATS6IUUYI" };
+export const THOMAS: DemoUser = { loginId: "1000000004", name: "Thomas GARNIER", totpSecret: "6VGNKYLLJ5S6DBIJV22TLVKQB7ASQX4Y" };
 export const PAUL: DemoUser = { loginId: "2000000001", name: "Paul LEFÈVRE", totpSecret: "YQGFRRSWQDS2I325FW2KNEM726GEE6U5" };
 
 function base32(text: string): Buffer {

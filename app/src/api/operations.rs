@@ -1,7 +1,7 @@
 //! Signing an operation prepared by any kind's « Confirmer »: its page, the passkey challenge,
 //! the validation with strong authentication (the change applies at once), and « Annuler ».
 
-use super::types::{OperationDone, OperationForm, OperationPage, ScaProof, ValidationForm};
+use super::types::{Confirmed, OperationForm, OperationPage, ScaProof, ValidationForm};
 use super::{ApiError, StrictJson};
 use leptos::server;
 use webauthn_rs_proto::RequestChallengeResponse;
@@ -25,20 +25,21 @@ pub async fn operation_passkey_challenge(
     flows::operations::passkey_challenge(&caller, &operation_id).await
 }
 
-/// The strong authentication that validates the operation: the change applies at once.
+/// The strong authentication that validates the operation: the change applies at once (or
+/// awaits a second administrator, with the double validation on).
 #[server(prefix = "/api", endpoint = "operations/validation", input = StrictJson)]
 pub async fn confirm_operation(
     operation_id: String,
     digest: String,
     proof: ScaProof,
-) -> Result<OperationDone, ApiError> {
+) -> Result<Confirmed, ApiError> {
     let caller = guard::administrator()?;
     flows::operations::confirm(caller, operation_id, digest, proof).await
 }
 
 /// « Valider avec le code » (a form: it works before and without the wasm).
 #[server(prefix = "/api", endpoint = "operations/validation-code")]
-pub async fn confirm_operation_with_code(form: ValidationForm) -> Result<OperationDone, ApiError> {
+pub async fn confirm_operation_with_code(form: ValidationForm) -> Result<Confirmed, ApiError> {
     let caller = guard::administrator()?;
     let id = form.operation_id.clone();
     let done = flows::operations::confirm(

@@ -13,6 +13,8 @@ pub struct SessionInfo {
     pub is_administrator: bool,
     /// Sees the journal, the report and the access reviews, read only.
     pub is_auditor: bool,
+    /// Double validation: requests of other administrators awaiting this administrator.
+    pub awaiting_approval: i64,
     pub idle_timeout_secs: i64,
 }
 
@@ -280,6 +282,15 @@ pub struct PreparedOperation {
     pub admin_has_totp: bool,
 }
 
+/// What the strong authentication of an operation did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Confirmed {
+    /// Applied at once; what was done about the user concerned (none for an entity setting).
+    Applied(Option<OperationDone>),
+    /// The entity's double validation is on: it applies once a second administrator approves.
+    AwaitingApproval,
+}
+
 /// After an operation is applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationDone {
@@ -484,13 +495,19 @@ pub enum OperationState {
     Voided,
     /// Not signed within 5 minutes.
     Expired,
+    /// Signed; the double validation waits for a second administrator.
+    AwaitingApproval,
     Applied,
+    /// Rejected by a second administrator.
+    Rejected,
 }
 
 /// « Validez votre opération »: the operation, and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationPage {
     pub state: OperationState,
+    /// Double validation: where the request stands and who decided it.
+    pub decision: Option<RequestDecision>,
     pub operation: PreparedOperation,
     /// The journey step to go back to (« Modifier »).
     pub back_to: Option<String>,
@@ -784,4 +801,98 @@ pub struct ReviewItemForm {
 #[serde(deny_unknown_fields)]
 pub struct ReviewPeriodForm {
     pub days: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// « Double validation »: requests awaiting a second administrator.
+// ---------------------------------------------------------------------------------------------
+
+/// Double validation: where a request stands, as its pages say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDecision {
+    /// Who signed it, and when.
+    pub author: String,
+    pub signed_on: String,
+    /// While it awaits: when it lapses.
+    pub lapses_on: Option<String>,
+    /// Who approved, rejected or (for a lapse) found it void, and when.
+    pub decided_by: Option<String>,
+    pub decided_on: Option<String>,
+    /// The reason given with a rejection.
+    pub reason: Option<String>,
+    /// Why it became void.
+    pub lapse: Option<String>,
+    /// Withdrawn by its author.
+    pub withdrawn: bool,
+}
+
+/// One request of the list « Opérations à valider ».
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalSummary {
+    pub operation_id: String,
+    pub kind: model::OperationKind,
+    /// The user concerned, the person to add, or the entity (a setting).
+    pub about: String,
+    pub author: String,
+    pub signed_on: String,
+    pub lapses_on: String,
+    /// Prepared by the reader: someone else must decide.
+    pub mine: bool,
+}
+
+/// « Opérations à valider »: the entity's requests awaiting approval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalsPage {
+    pub dual_control: bool,
+    pub requests: Vec<ApprovalSummary>,
+}
+
+/// One request, as a second administrator reads it before deciding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalPage {
+    pub state: OperationState,
+    /// What was signed (facts, rights, difference), and the reader's factors to approve with.
+    pub operation: PreparedOperation,
+    pub decision: RequestDecision,
+    /// Prepared by the reader: they may withdraw it, never approve it.
+    pub mine: bool,
+    /// Why it cannot be approved now, when it cannot.
+    pub refusal: Option<String>,
+    /// The user concerned, for a link to their page.
+    pub user_id: Option<i64>,
+}
+
+/// « Valider avec le code » a request: the request, the digest shown, the code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalForm {
+    pub operation_id: String,
+    pub digest: String,
+    pub code: String,
+}
+
+/// « Refuser » a request, with its reason.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionForm {
+    pub operation_id: String,
+    pub digest: String,
+    pub reason: String,
+}
+
+/// « Paramètres de l’entité »: the double validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsPage {
+    pub dual_control: bool,
+    /// Active administrators able to act (a second one is needed to switch it on).
+    pub active_administrators: i64,
+    /// Requests awaiting approval.
+    pub awaiting: i64,
+}
+
+/// Switches the double validation: `oui` or `non`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DualControlForm {
+    pub enabled: String,
 }

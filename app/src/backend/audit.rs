@@ -45,10 +45,21 @@ pub enum Kind {
     AuditorChanged,
     AccessReviewStarted,
     AccessReviewClosed,
+    /// Double validation switched on or off.
+    DualControlChanged,
+    /// Signed by its author, awaiting a second administrator's approval.
+    OperationSubmitted,
+    /// Approved by a second administrator (the operation's own event follows, by its author).
+    OperationApproved,
+    OperationRejected,
+    /// Void at its approval: too old, user changed, author no longer administrator.
+    OperationLapsed,
+    /// Withdrawn by its author before any decision.
+    OperationWithdrawn,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 27] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -59,6 +70,12 @@ impl Kind {
         Kind::AuditorChanged,
         Kind::AccessReviewStarted,
         Kind::AccessReviewClosed,
+        Kind::DualControlChanged,
+        Kind::OperationSubmitted,
+        Kind::OperationApproved,
+        Kind::OperationRejected,
+        Kind::OperationLapsed,
+        Kind::OperationWithdrawn,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -100,6 +117,12 @@ impl Kind {
             Kind::AuditorChanged => "Rôle d’auditeur",
             Kind::AccessReviewStarted => "Revue des accès ouverte",
             Kind::AccessReviewClosed => "Revue des accès clôturée",
+            Kind::DualControlChanged => "Double validation",
+            Kind::OperationSubmitted => "Opération soumise à validation",
+            Kind::OperationApproved => "Opération validée par un second administrateur",
+            Kind::OperationRejected => "Opération refusée",
+            Kind::OperationLapsed => "Opération caduque",
+            Kind::OperationWithdrawn => "Demande retirée par son auteur",
         }
     }
 
@@ -126,6 +149,12 @@ impl Kind {
             Kind::AuditorChanged => "role_auditeur",
             Kind::AccessReviewStarted => "revue_acces_ouverte",
             Kind::AccessReviewClosed => "revue_acces_cloturee",
+            Kind::DualControlChanged => "double_validation",
+            Kind::OperationSubmitted => "operation_soumise",
+            Kind::OperationApproved => "operation_validee",
+            Kind::OperationRejected => "operation_refusee",
+            Kind::OperationLapsed => "operation_caduque",
+            Kind::OperationWithdrawn => "operation_retiree",
         }
     }
 }

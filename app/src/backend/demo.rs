@@ -59,6 +59,13 @@ pub const NADIA_PETIT: DemoUser = DemoUser {
     last_name: "PETIT",
     totp_secret: "PJ2EW2M2BAJT2SSDHMSQZYEATS6IUUYI",
 };
+/// Atelier Lumière's second administrator (the double validation needs two).
+pub const THOMAS_GARNIER: DemoUser = DemoUser {
+    login_id: "1000000004",
+    first_name: "Thomas",
+    last_name: "GARNIER",
+    totp_secret: "6VGNKYLLJ5S6DBIJV22TLVKQB7ASQX4Y",
+};
 pub const PAUL_LEFEVRE: DemoUser = DemoUser {
     login_id: "2000000001",
     first_name: "Paul",
@@ -349,6 +356,19 @@ impl Seed<'_> {
         }
         nadia_rights.set_levels(ResourceRef::Account(accounts[5]), Levels::CONSULTATION);
         insert_profile_rights(conn, entity, nadia, &nadia_rights, Profile::Preparateur).await?;
+
+        // The office manager: the administration right only, no rights on the accounts.
+        self.user(
+            conn,
+            entity,
+            advisor,
+            &THOMAS_GARNIER,
+            "1974-09-12",
+            "+33612345606",
+            "thomas.garnier@atelier-lumiere.fr",
+            true,
+        )
+        .await?;
 
         for person in [
             Person {

@@ -31,6 +31,25 @@ impl Caller {
     pub fn entity_id(&self) -> i64 {
         self.session.entity_id
     }
+
+    /// The author of a request this caller approves (double validation): an approved
+    /// operation applies in the name of who prepared and signed it (rights granted by them,
+    /// e-mails from them, a new user in their language); the approval is its own audit event,
+    /// by the approver. The session stays the approver's.
+    pub fn on_behalf_of(&self, author: &crate::backend::store::users::User) -> Caller {
+        let mut session = self.session.clone();
+        session.user_id = author.id;
+        session.first_name = author.first_name.clone();
+        session.last_name = author.last_name.clone();
+        session.is_administrator = author.is_administrator;
+        session.is_auditor = author.is_auditor;
+        Caller {
+            state: self.state.clone(),
+            session,
+            client_ip: self.client_ip.clone(),
+            lang: author.language,
+        }
+    }
 }
 
 fn state() -> Result<AppState, ApiError> {

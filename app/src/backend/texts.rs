@@ -6,6 +6,7 @@
 
 use crate::api::ApiError;
 use crate::backend::security::password::PasswordError;
+use model::approval::{Lapse, ReasonError, Refusal};
 use model::identity::{EmailError, LoginIdError, TotpCodeError};
 use model::{AssignmentError, Lang, Profile};
 use std::collections::HashMap;
@@ -13,6 +14,30 @@ use std::sync::OnceLock;
 
 /// French → English, for the fixed messages of the flows.
 const FIXED: &[(&str, &str)] = &[
+    (
+        "Cette demande n’attend plus de validation : elle a déjà été traitée.",
+        "This request no longer awaits approval: it has already been dealt with.",
+    ),
+    (
+        "La double validation demande au moins deux administrateurs actifs : votre entité n’en a qu’un. Donnez d’abord le droit d’administration à un autre utilisateur.",
+        "The double validation needs at least two active administrators: your entity has only one. First give the administration right to another user.",
+    ),
+    (
+        "La double validation est déjà activée.",
+        "The double validation is already on.",
+    ),
+    (
+        "La double validation est déjà désactivée.",
+        "The double validation is already off.",
+    ),
+    (
+        "Choisissez d’activer ou de désactiver la double validation.",
+        "Choose to switch the double validation on or off.",
+    ),
+    (
+        "La double validation est activée : l’entité doit garder au moins deux administrateurs actifs. Désactivez-la d’abord, ou nommez un autre administrateur.",
+        "The double validation is on: the entity must keep at least two active administrators. Switch it off first, or name another administrator.",
+    ),
     (
         "Cet utilisateur est déjà auditeur.",
         "This user is already an auditor.",
@@ -221,6 +246,29 @@ fn validators() -> Vec<(String, &'static str)> {
             "Select at least one right on an account or contract, or the administration right.",
         ),
     ];
+    for refusal in [
+        Refusal::OwnRequest,
+        Refusal::Lapsed(Lapse::TooOld),
+        Refusal::Lapsed(Lapse::TargetChanged),
+        Refusal::Lapsed(Lapse::AuthorNoLongerAdministrator),
+    ] {
+        pairs.push((
+            refusal.sentence_in(Lang::Fr).to_string(),
+            refusal.sentence_in(Lang::En),
+        ));
+    }
+    pairs.push((
+        ReasonError::Missing.to_string(),
+        "Give the reason for the rejection.",
+    ));
+    pairs.push((
+        ReasonError::TooLong.to_string(),
+        "The reason must not exceed 500 characters.",
+    ));
+    pairs.push((
+        ReasonError::ControlCharacters.to_string(),
+        "The reason contains characters that are not allowed.",
+    ));
     for profile in Profile::ALL {
         pairs.push((
             AssignmentError::FixedProfileChanged(profile).to_string(),
@@ -292,6 +340,7 @@ mod tests {
     fn every_message_of_the_flows_has_its_english() {
         let sources = [
             include_str!("flows/add_user.rs"),
+            include_str!("flows/approval.rs"),
             include_str!("flows/enrol.rs"),
             include_str!("flows/first_login.rs"),
             include_str!("flows/journal.rs"),

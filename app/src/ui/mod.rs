@@ -11,6 +11,7 @@
 //! - [`journal`], [`report`], [`why`], [`review`]: oversight, for administrators and auditors.
 //! - [`common`]: fields, errors, headings, step indicator.
 
+mod approval;
 mod common;
 mod home;
 mod journal;
@@ -140,6 +141,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/utilisateurs/modification/:draft/droits") view=users::add::ChooseRights />
                 <Route path=path!("/utilisateurs/modification/:draft/verification") view=users::add::Verify />
                 <Route path=path!("/operations/:operation") view=operations::OperationPage />
+                <Route path=path!("/validations") view=approval::ApprovalsListPage />
+                <Route path=path!("/validations/:operation") view=approval::ApprovalRequestPage />
+                <Route path=path!("/parametres") view=approval::SettingsPage />
                 <Route path=path!("/journal") view=journal::JournalPage />
                 <Route path=path!("/habilitations") view=report::ReportPage />
                 <Route path=path!("/revues") view=review::ReviewsPage />
@@ -252,6 +256,7 @@ fn Header() -> impl IntoView {
                         .signed_in()
                         .map(|info| {
                             let name = format!("{} {}", info.first_name, info.last_name);
+                            let awaiting = info.awaiting_approval;
                             view! {
                                 // A disclosure that works without JavaScript (style/main.css).
                                 <details class="menu" open node_ref=menu>
@@ -263,11 +268,27 @@ fn Header() -> impl IntoView {
                                         <MenuLink href="/accueil">{t!(i18n, layout.home)}</MenuLink>
                                         <Show when=move || info.is_administrator>
                                             <MenuLink href="/utilisateurs">{t!(i18n, layout.users)}</MenuLink>
+                                            <MenuLink href="/validations">
+                                                {t!(i18n, layout.approvals)}
+                                                {(awaiting > 0).then(|| {
+                                                    let count = awaiting.to_string();
+                                                    view! {
+                                                        " "
+                                                        <span class="badge" data-testid="approvals-badge">
+                                                            <span aria-hidden="true">{count.clone()}</span>
+                                                            <span class="visually-hidden">{t!(i18n, layout.approvals_waiting, count)}</span>
+                                                        </span>
+                                                    }
+                                                })}
+                                            </MenuLink>
                                         </Show>
                                         <Show when=move || info.is_administrator || info.is_auditor>
                                             <MenuLink href="/habilitations">{t!(i18n, layout.report)}</MenuLink>
                                             <MenuLink href="/journal">{t!(i18n, layout.journal)}</MenuLink>
                                             <MenuLink href="/revues">{t!(i18n, layout.reviews)}</MenuLink>
+                                        </Show>
+                                        <Show when=move || info.is_administrator>
+                                            <MenuLink href="/parametres">{t!(i18n, layout.settings)}</MenuLink>
                                         </Show>
                                         <MenuLink href="/securite">{t!(i18n, layout.security)}</MenuLink>
                                     </nav>

@@ -13,7 +13,7 @@ use crate::api::operations::{
     confirm_operation, load_operation, operation_passkey_challenge, CancelOperation,
     ConfirmOperationWithCode,
 };
-use crate::api::types::{OperationDone, OperationPage as Page, OperationState, ScaProof};
+use crate::api::types::{Confirmed, OperationPage as Page, OperationState, ScaProof};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,6 +63,7 @@ pub fn OperationPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         on_loaded(page.await, move |page| match page.state {
                             OperationState::Applied => view! { <Done page /> }.into_any(),
+                            OperationState::AwaitingApproval => view! { <Awaiting page /> }.into_any(),
                             _ => view! { <Sign page validate cancel passkey /> }.into_any(),
                         })
                     })}
@@ -167,7 +168,7 @@ fn Sign(
     page: Page,
     validate: ServerAction<ConfirmOperationWithCode>,
     cancel: ServerAction<CancelOperation>,
-    passkey: Action<(String, String), Result<OperationDone, PasskeyFailure>>,
+    passkey: Action<(String, String), Result<Confirmed, PasskeyFailure>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = action_error(*validate);
@@ -185,11 +186,24 @@ fn Sign(
     let operation = page.operation.clone();
     let (id, digest) = (operation.operation_id.clone(), operation.digest.clone());
     let back_to = page.back_to.clone();
+    let decision = page.decision.clone().unwrap_or_default();
     let state_notice = match page.state {
+        OperationState::Voided if decision.lapse.is_some() => decision.lapse.clone(),
         OperationState::Voided => Some(t_string!(i18n, operation.voided).to_string()),
         OperationState::Expired => Some(t_string!(i18n, operation.expired).to_string()),
         _ => None,
     };
+    // Rejected by a second administrator: who, when and why.
+    let rejected_notice = (page.state == OperationState::Rejected).then(|| {
+        let (by, on, reason) = (
+            decision.decided_by.clone().unwrap_or_default(),
+            decision.decided_on.clone().unwrap_or_default(),
+            decision.reason.clone().unwrap_or_default(),
+        );
+        view! {
+            <p class="notice notice-warning" role="alert">{t!(i18n, operation.rejected, by, on, reason)}</p>
+        }
+    });
     let open = page.state == OperationState::Prepared;
     // The user concerned changed since « Confirmer »: the operation cannot apply; their state now.
     let changed_notice = page.target.clone().filter(|t| open && t.changed).map(|target| {
@@ -216,6 +230,7 @@ fn Sign(
         {state_notice.map(|notice| view! {
             <p class="notice notice-warning" role="alert">{notice}</p>
         })}
+        {rejected_notice}
         {changed_notice}
         <p>{t!(i18n, operation.about_to_sign)}</p>
         <SignedFacts page=page.clone() />
@@ -271,12 +286,45 @@ fn Sign(
     }
 }
 
+/// Signed, with the double validation on: another administrator must approve it.
+#[component]
+fn Awaiting(page: Page) -> impl IntoView {
+    let i18n = use_i18n();
+    let until = page
+        .decision
+        .as_ref()
+        .and_then(|decision| decision.lapses_on.clone())
+        .unwrap_or_default();
+    let href = format!("/validations/{}", page.operation.operation_id);
+    view! {
+        <PageHeading>{t!(i18n, operation.awaiting_heading)}</PageHeading>
+        <p class="notice notice-info" role="status" data-testid="awaiting-approval">{t!(i18n, operation.awaiting, until)}</p>
+        <SignedFacts page=page.clone() />
+        <div class="actions">
+            <a class="button" href=href>{t!(i18n, operation.see_request)}</a>
+            <a href="/utilisateurs">{t!(i18n, operation.back_to_users)}</a>
+        </div>
+    }
+}
+
 /// The operation applied: « Parfait ! … » for an addition.
 #[component]
 fn Done(page: Page) -> impl IntoView {
     let i18n = use_i18n();
+    // Applied after a second administrator's approval: who, and when.
+    let approved = page.decision.clone().and_then(|decision| {
+        let (by, on) = (decision.decided_by?, decision.decided_on?);
+        Some(view! { <p class="notice notice-info">{t!(i18n, operation.approved_by, by, on)}</p> })
+    });
     let Some(done) = page.done else {
-        return view! { <p>{t!(i18n, operation.applied)}</p> }.into_any();
+        return view! {
+            <PageHeading>{t!(i18n, operation.applied)}</PageHeading>
+            {approved}
+            <div class="actions">
+                <a class="button" href="/accueil">{t!(i18n, layout.back_home)}</a>
+            </div>
+        }
+        .into_any();
     };
     match done.kind {
         OperationKind::AddUser => {
@@ -287,6 +335,7 @@ fn Done(page: Page) -> impl IntoView {
             );
             view! {
                 <PageHeading>{t!(i18n, operation.user_added)}</PageHeading>
+                {approved}
                 <p>{t!(i18n, operation.user_added_details, name, email, phone)}</p>
                 <p class="notice notice-warning">
                     <strong>{t!(i18n, operation.warning)}</strong>
@@ -301,6 +350,7 @@ fn Done(page: Page) -> impl IntoView {
         }
         _ => view! {
             <PageHeading>{t!(i18n, operation.applied)}</PageHeading>
+            {approved}
             <div class="actions">
                 <a class="button" href="/utilisateurs">{t!(i18n, operation.back_to_users)}</a>
             </div>

@@ -10,7 +10,7 @@ use crate::journey::draft;
 use app::api::operations::ConfirmOperation;
 use app::api::session::{Login, LoginTotp};
 use app::api::types::{CodeForm, SignInForm};
-use app::api::types::{OperationDone, PreparedOperation, RightsContext, ScaProof, Stage};
+use app::api::types::{Confirmed, PreparedOperation, RightsContext, ScaProof, Stage};
 use app::api::users::AddUserRightsContext;
 use app::backend::demo::{DEMO_PASSWORD, SOPHIE_MARTIN};
 use app::backend::store::Db;
@@ -86,7 +86,8 @@ async fn assert_consistent(db: &Db) -> i64 {
     .await;
     assert_eq!(consumed, added, "operations consumed vs users added");
     assert_eq!(events, added, "audit events vs users added");
-    assert_eq!(messages, 2 * added, "messages vs users added");
+    // E-mail and SMS to the new user, a notice to the other administrator.
+    assert_eq!(messages, 3 * added, "messages vs users added");
     assert_eq!(without_rights, 0);
     let key = data_encoding::HEXLOWER
         .decode("2a".repeat(32).as_bytes())
@@ -174,7 +175,10 @@ async fn a_kill_9_at_any_point_leaves_whole_changes_only_and_loses_none_acknowle
             if !response.status().is_success() {
                 return None;
             }
-            response.json::<OperationDone>().await.ok()
+            match response.json::<Confirmed>().await.ok()? {
+                Confirmed::Applied(done) => done,
+                Confirmed::AwaitingApproval => None,
+            }
         });
         tokio::time::sleep(Duration::from_millis(delay)).await;
         server.start_kill().unwrap();

@@ -37,7 +37,8 @@ async fn add_lucas(app: &TestApp) -> (PreparedOperation, String, String, String)
     .await
     .unwrap();
     confirm_with_totp(app, &mut admin, &prepared).await.unwrap();
-    let messages = wait_for_local_messages(app, 2).await;
+    // Lucas's e-mail and SMS, and the other administrator's notice.
+    let messages = wait_for_local_messages(app, 3).await;
     let (login_id, password) =
         credentials_from(&messages, "lucas.moreau@atelier-lumiere.fr", "+33612345604");
     let code = email_code_from(&messages, "lucas.moreau@atelier-lumiere.fr");
@@ -170,7 +171,8 @@ async fn the_new_user_sets_a_password_enrols_a_factor_and_sees_the_rights_given(
         .unwrap();
     assert!(completed);
     // The user is told by e-mail that a factor was added to their access.
-    let messages = wait_for_local_messages(&app, 3).await;
+    // Lucas's e-mail and SMS, the other administrator's notice, then this one.
+    let messages = wait_for_local_messages(&app, 4).await;
     assert!(messages
         .iter()
         .any(|m| m.recipient == "lucas.moreau@atelier-lumiere.fr"

@@ -244,6 +244,20 @@ pub struct Failure {
     pub body: String,
 }
 
+impl Failure {
+    /// The error's message (in French: tests send no preferred language), else the body.
+    pub fn message(&self) -> String {
+        self.error
+            .as_ref()
+            .map_or_else(|| self.body.clone(), ToString::to_string)
+    }
+
+    /// The form field the error is about.
+    pub fn field(&self) -> Option<&str> {
+        self.error.as_ref().and_then(ApiError::field)
+    }
+}
+
 pub struct Client {
     http: reqwest::Client,
     pub url: String,

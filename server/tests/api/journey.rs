@@ -2,7 +2,7 @@
 
 use crate::helpers::{Client, Failure, TestApp};
 use app::api::operations::ConfirmOperation;
-use app::api::types::{AddUserDraft, OperationDone, PreparedOperation, ScaProof};
+use app::api::types::{AddUserDraft, Confirmed, OperationDone, PreparedOperation, ScaProof};
 use app::api::users::{AddUserRightsContext, PrepareAddUser};
 use app::backend::demo::SOPHIE_MARTIN;
 use model::{Catalog, Rights, RightsMethod};
@@ -91,12 +91,27 @@ pub async fn confirm_with_totp(
     .await
 }
 
+/// Signs an operation that applies at once (the entity's double validation is off), about a
+/// user.
 pub async fn confirm_with(
     client: &mut Client,
     operation_id: &str,
     digest: &str,
     proof: ScaProof,
 ) -> Result<OperationDone, Failure> {
+    match sign_with(client, operation_id, digest, proof).await? {
+        Confirmed::Applied(Some(done)) => Ok(done),
+        other => panic!("the operation should have applied about a user: {other:?}"),
+    }
+}
+
+/// Signs an operation, whatever follows: applied, or awaiting a second administrator.
+pub async fn sign_with(
+    client: &mut Client,
+    operation_id: &str,
+    digest: &str,
+    proof: ScaProof,
+) -> Result<Confirmed, Failure> {
     client
         .call(ConfirmOperation {
             operation_id: operation_id.into(),

@@ -42,8 +42,11 @@ async fn a_user_added_by_an_english_reading_administrator_gets_english_messages(
     confirm_with_totp(&app, &mut admin, &prepared)
         .await
         .unwrap();
-    let messages = wait_for_local_messages(&app, 2).await;
-    let mail = messages.iter().find(|m| m.channel == "email").unwrap();
+    let messages = wait_for_local_messages(&app, 3).await;
+    let mail = messages
+        .iter()
+        .find(|m| m.channel == "email" && m.recipient == "lucas.moreau@atelier-lumiere.fr")
+        .unwrap();
     assert_eq!(mail.subject, "Your online banking login id");
     assert!(mail.body.contains("Your login id: "), "{}", mail.body);
     let sms = messages.iter().find(|m| m.channel == "sms").unwrap();

@@ -10,6 +10,7 @@ mod audit;
 mod authorization;
 mod crash;
 mod delivery;
+mod dual_control;
 mod first_login;
 mod helpers;
 mod isolation;

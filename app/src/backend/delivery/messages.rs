@@ -393,6 +393,90 @@ pub fn temporary_password_sms(
     })
 }
 
+/// Double validation: told to the entity's other administrators when an operation awaits their
+/// approval.
+pub fn approval_requested_email(
+    bank: &str,
+    kind: model::OperationKind,
+    about: &str,
+    by: &str,
+    url: &str,
+    lang: Lang,
+) -> Email {
+    let what = kind.label_in(lang);
+    match lang {
+        Lang::Fr => Email {
+            subject: format!("Opération à valider : {what}"),
+            body: format!(
+                "Bonjour,\n\n\
+                 {by} a préparé et signé une opération d’administration qui attend la validation d’un autre administrateur : {what} ({about}).\n\n\
+                 Pour la lire, la valider ou la refuser : {url}\n\
+                 Sans décision sous 72 heures, elle devient caduque.\n\n\
+                 {bank}"
+            ),
+        },
+        Lang::En => Email {
+            subject: format!("Operation to approve: {what}"),
+            body: format!(
+                "Hello,\n\n\
+                 {by} has prepared and signed an administration operation that awaits another administrator's approval: {what} ({about}).\n\n\
+                 To read it, approve it or reject it: {url}\n\
+                 Without a decision within 72 hours, it becomes void.\n\n\
+                 {bank}"
+            ),
+        },
+    }
+}
+
+/// Double validation: told to the author when a second administrator decided their request
+/// (`reason`: rejected, with the reason given; none: approved and applied).
+pub fn approval_decided_email(
+    bank: &str,
+    kind: model::OperationKind,
+    about: &str,
+    by: &str,
+    reason: Option<&str>,
+    lang: Lang,
+) -> Email {
+    let what = kind.label_in(lang);
+    match (lang, reason) {
+        (Lang::Fr, None) => Email {
+            subject: format!("Opération validée : {what}"),
+            body: format!(
+                "Bonjour,\n\n\
+                 {by} a validé votre demande : {what} ({about}). Elle est appliquée.\n\n\
+                 {bank}"
+            ),
+        },
+        (Lang::Fr, Some(reason)) => Email {
+            subject: format!("Opération refusée : {what}"),
+            body: format!(
+                "Bonjour,\n\n\
+                 {by} a refusé votre demande : {what} ({about}). Rien n’a été modifié.\n\n\
+                 Motif : {reason}\n\n\
+                 {bank}"
+            ),
+        },
+        (Lang::En, None) => Email {
+            subject: format!("Operation approved: {what}"),
+            body: format!(
+                "Hello,\n\n\
+                 {by} approved your request: {what} ({about}). It is applied.\n\n\
+                 {bank}"
+            ),
+        },
+        (Lang::En, Some(reason)) => Email {
+            subject: format!("Operation rejected: {what}"),
+            body: format!(
+                "Hello,\n\n\
+                 {by} rejected your request: {what} ({about}). Nothing was changed.\n\n\
+                 Reason: {reason}\n\n\
+                 {bank}"
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,9 +269,7 @@ pub async fn apply_reset(
     };
     let state = &caller.state;
     let entity_id = caller.entity_id();
-    if store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await? == 0 {
-        return Err(last_administrator(tx, entity_id).await);
-    }
+    super::approval::keeps_administration(tx, entity_id, target.user_id).await?;
     let reset = store::users::reset_access(
         tx,
         entity_id,
@@ -371,10 +369,8 @@ pub async fn apply(
     };
     // The entity keeps an administrator able to act (the entity's operations are serialised by
     // `operations::confirm`, so two administrators suspending each other cannot both succeed).
-    if to == UserState::Suspended
-        && store::users::other_active_administrators(&mut **tx, entity_id, user.user_id).await? == 0
-    {
-        return Err(last_administrator(tx, entity_id).await);
+    if to == UserState::Suspended {
+        super::approval::keeps_administration(tx, entity_id, user.user_id).await?;
     }
     let changed = if from == UserState::Blocked {
         store::users::unblock(tx, entity_id, user.user_id, user.version).await?
@@ -421,9 +417,7 @@ pub async fn apply_removal(
     };
     let state = &caller.state;
     let entity_id = caller.entity_id();
-    if store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await? == 0 {
-        return Err(last_administrator(tx, entity_id).await);
-    }
+    super::approval::keeps_administration(tx, entity_id, target.user_id).await?;
     let now = store::now();
     if !store::users::remove(tx, entity_id, target.user_id, target.version, now).await? {
         return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));

@@ -132,18 +132,10 @@ pub async fn prepare(
     if RightsDiff::between(&catalog, &before, &assignment.rights).is_empty() {
         return Err(ApiError::invalid("rights", NO_CHANGE));
     }
-    if before.administration()
-        && !assignment.rights.administration()
-        && store::users::other_active_administrators(
-            caller.state.db.pool(),
-            caller.entity_id(),
-            current.user.id,
-        )
-        .await?
-            == 0
-    {
+    if before.administration() && !assignment.rights.administration() {
         let mut conn = caller.state.db.pool().acquire().await?;
-        return Err(lifecycle::last_administrator(&mut conn, caller.entity_id()).await);
+        super::approval::keeps_administration(&mut conn, caller.entity_id(), current.user.id)
+            .await?;
     }
     let operation = Operation {
         entity_id: caller.entity_id(),
@@ -242,12 +234,8 @@ pub async fn apply(
     let catalog = store::entities::catalog(&mut **tx, entity_id).await?;
     assignment.check(&catalog)?;
     let after = &assignment.rights;
-    if before.administration()
-        && !after.administration()
-        && store::users::other_active_administrators(&mut **tx, entity_id, target.user_id).await?
-            == 0
-    {
-        return Err(lifecycle::last_administrator(tx, entity_id).await);
+    if before.administration() && !after.administration() {
+        super::approval::keeps_administration(tx, entity_id, target.user_id).await?;
     }
     if !store::users::modify_rights(
         tx,

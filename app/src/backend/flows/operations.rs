@@ -7,11 +7,14 @@
 //! - [`confirm`]: checks that what is signed is exactly what is kept (digest), unexpired (5
 //!   minutes) and unused, verifies the strong authentication, then applies the operation in one
 //!   transaction: the atomic « applied » mark, the kind's own change, the audit event and the
-//!   messages, or nothing at all.
+//!   messages, or nothing at all. When the entity's double validation is on, the signed
+//!   operation waits instead for a second administrator (see `approval`), who applies it with
+//!   [`apply_kind`].
 
 use super::{add_user, lifecycle, modify_rights, sca, sign_in::challenge_expired};
 use crate::api::types::{
-    OperationDone, OperationPage, OperationState, OperationTarget, PreparedOperation, ScaProof,
+    Confirmed, OperationDone, OperationPage, OperationState, OperationTarget, PreparedOperation,
+    ScaProof,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -85,6 +88,23 @@ struct Pending {
     digest: String,
 }
 
+/// The operation a stored row holds, if it still matches the digest it was signed with.
+pub fn stored_operation(
+    stored: &store::operations::StoredOperation,
+) -> Result<Operation, ApiError> {
+    let operation: Operation = serde_json::from_str(&stored.payload)?;
+    if !constant_time_eq(&operation.digest(), &stored.digest)
+        || operation.entity_id != stored.entity_id
+    {
+        tracing::error!(
+            operation_id = stored.id,
+            "stored operation does not match its digest"
+        );
+        return Err(ApiError::OperationExpired);
+    }
+    Ok(operation)
+}
+
 async fn pending(caller: &Caller, operation_id: &str) -> Result<Pending, ApiError> {
     let stored = store::operations::find_by_author(
         caller.state.db.pool(),
@@ -97,14 +117,8 @@ async fn pending(caller: &Caller, operation_id: &str) -> Result<Pending, ApiErro
     if stored.status != OperationStatus::Prepared || stored.expires_at <= now() {
         return Err(ApiError::OperationExpired);
     }
-    let operation: Operation = serde_json::from_str(&stored.payload)?;
     // The stored payload must still be what was signed: a changed row is refused.
-    if !constant_time_eq(&operation.digest(), &stored.digest)
-        || operation.entity_id != caller.entity_id()
-    {
-        tracing::error!(operation_id, "prepared operation does not match its digest");
-        return Err(ApiError::OperationExpired);
-    }
+    let operation = stored_operation(&stored)?;
     Ok(Pending {
         operation,
         digest: stored.digest,
@@ -131,8 +145,8 @@ pub async fn passkey_challenge(
     Ok(challenge)
 }
 
-/// Verifies the strong authentication that validates `operation_id`.
-async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<(), ApiError> {
+/// Verifies the strong authentication that validates (or approves) `operation_id`.
+pub async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<(), ApiError> {
     let state = &caller.state;
     match proof {
         ScaProof::Totp { code } => {
@@ -164,12 +178,12 @@ async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Result<
 
 /// What a kind needs prepared before the write lock is taken (work that takes time): new
 /// credentials (an addition, a reset of access), or nothing.
-enum Inputs {
+pub enum Inputs {
     Credentials(add_user::Inputs),
     Nothing,
 }
 
-async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
+pub async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
         Change::ModifyRights { .. }
@@ -177,19 +191,21 @@ async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiErr
         | Change::Reactivate { .. }
         | Change::Unblock { .. }
         | Change::Remove { .. }
-        | Change::SetAuditor { .. } => Ok(Inputs::Nothing),
+        | Change::SetAuditor { .. }
+        | Change::SetDualControl { .. } => Ok(Inputs::Nothing),
         Change::ResetAccess { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
     }
 }
 
 /// The strong authentication validates exactly the prepared operation, then the change applies
-/// at once, in one transaction.
+/// at once, in one transaction (or, with the double validation on, awaits a second
+/// administrator).
 pub async fn confirm(
     caller: Caller,
     operation_id: String,
     digest: String,
     proof: ScaProof,
-) -> Result<OperationDone, ApiError> {
+) -> Result<Confirmed, ApiError> {
     let Pending {
         operation,
         digest: stored_digest,
@@ -263,66 +279,54 @@ async fn apply_confirmed(
     operation: &Operation,
     stored_digest: &str,
     proof: ScaProof,
-) -> Result<OperationDone, ApiError> {
+) -> Result<Confirmed, ApiError> {
     verify(caller, operation_id, proof).await?;
     let inputs = inputs(caller, operation).await?;
 
     let state = &caller.state;
     let mut tx = state.db.begin_write().await?;
-    store::entities::lock_for_administration(&mut tx, caller.entity_id()).await?;
-    if !store::operations::mark_applied(
-        &mut tx,
-        operation_id,
-        caller.entity_id(),
-        caller.user_id(),
-        stored_digest,
-        now(),
-    )
-    .await?
-    {
-        return Err(ApiError::OperationExpired);
-    }
-    let done = match (&operation.change, inputs) {
-        (Change::AddUser { .. }, Inputs::Credentials(inputs)) => {
-            add_user::apply(
-                &mut tx,
-                caller,
-                operation_id,
-                stored_digest,
-                operation,
-                inputs,
-            )
-            .await?
+    let dual_control =
+        store::entities::lock_for_administration(&mut tx, caller.entity_id()).await?;
+    let confirmed = if dual_control {
+        if !store::operations::mark_awaiting_approval(
+            &mut tx,
+            operation_id,
+            caller.entity_id(),
+            caller.user_id(),
+            stored_digest,
+            now(),
+        )
+        .await?
+        {
+            return Err(ApiError::OperationExpired);
         }
-        (Change::ModifyRights { .. }, Inputs::Nothing) => {
-            modify_rights::apply(&mut tx, caller, operation_id, stored_digest, operation).await?
+        super::approval::submit(&mut tx, caller, operation_id, stored_digest, operation).await?;
+        Confirmed::AwaitingApproval
+    } else {
+        if !store::operations::mark_applied(
+            &mut tx,
+            operation_id,
+            caller.entity_id(),
+            caller.user_id(),
+            stored_digest,
+            now(),
+        )
+        .await?
+        {
+            return Err(ApiError::OperationExpired);
         }
-        (
-            Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. },
-            Inputs::Nothing,
-        ) => lifecycle::apply(&mut tx, caller, operation_id, stored_digest, operation).await?,
-        (Change::Remove { .. }, Inputs::Nothing) => {
-            lifecycle::apply_removal(&mut tx, caller, operation_id, stored_digest, operation)
-                .await?
-        }
-        (Change::SetAuditor { .. }, Inputs::Nothing) => {
-            lifecycle::apply_auditor(&mut tx, caller, operation_id, stored_digest, operation)
-                .await?
-        }
-        (Change::ResetAccess { .. }, Inputs::Credentials(inputs)) => {
-            lifecycle::apply_reset(
-                &mut tx,
-                caller,
-                operation_id,
-                stored_digest,
-                operation,
-                inputs,
-            )
-            .await?
-        }
-        _ => return Err(ApiError::Internal),
+        let done = apply_kind(
+            &mut tx,
+            caller,
+            operation_id,
+            stored_digest,
+            operation,
+            inputs,
+        )
+        .await?;
+        notify_administrators(&mut tx, caller, operation, done.as_ref()).await?;
+        Confirmed::Applied(done)
     };
-    notify_administrators(&mut tx, caller, operation, &done).await?;
     // A step-up gives the session a new id too.
     let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
     tx.commit().await?;
@@ -332,19 +336,62 @@ async fn apply_confirmed(
         entity_id = caller.entity_id(),
         author = caller.user_id(),
         kind = operation.kind().code(),
-        "operation applied"
+        awaiting_approval = dual_control,
+        "operation signed"
     );
-    Ok(done)
+    Ok(confirmed)
+}
+
+/// Applies an operation of any kind inside the caller's transaction, once it is marked
+/// applied: `caller` is its author (an approved request applies in its author's name). What
+/// was done about the user concerned, if there is one.
+pub async fn apply_kind(
+    tx: &mut store::Tx,
+    caller: &Caller,
+    operation_id: &str,
+    digest: &str,
+    operation: &Operation,
+    inputs: Inputs,
+) -> Result<Option<OperationDone>, ApiError> {
+    let done = match (&operation.change, inputs) {
+        (Change::AddUser { .. }, Inputs::Credentials(inputs)) => {
+            add_user::apply(tx, caller, operation_id, digest, operation, inputs).await?
+        }
+        (Change::ModifyRights { .. }, Inputs::Nothing) => {
+            modify_rights::apply(tx, caller, operation_id, digest, operation).await?
+        }
+        (
+            Change::Suspend { .. } | Change::Reactivate { .. } | Change::Unblock { .. },
+            Inputs::Nothing,
+        ) => lifecycle::apply(tx, caller, operation_id, digest, operation).await?,
+        (Change::Remove { .. }, Inputs::Nothing) => {
+            lifecycle::apply_removal(tx, caller, operation_id, digest, operation).await?
+        }
+        (Change::SetAuditor { .. }, Inputs::Nothing) => {
+            lifecycle::apply_auditor(tx, caller, operation_id, digest, operation).await?
+        }
+        (Change::ResetAccess { .. }, Inputs::Credentials(inputs)) => {
+            lifecycle::apply_reset(tx, caller, operation_id, digest, operation, inputs).await?
+        }
+        (Change::SetDualControl { .. }, Inputs::Nothing) => {
+            super::approval::apply_setting(tx, caller, operation_id, digest, operation).await?;
+            return Ok(None);
+        }
+        _ => return Err(ApiError::Internal),
+    };
+    Ok(Some(done))
 }
 
 /// Every other active administrator of the entity is told of the operation, in the same
-/// transaction (sent after commit, by the outbox).
-async fn notify_administrators(
+/// transaction (sent after commit, by the outbox). `caller` is the operation's author.
+pub async fn notify_administrators(
     tx: &mut store::Tx,
     caller: &Caller,
     operation: &Operation,
-    done: &OperationDone,
+    done: Option<&OperationDone>,
 ) -> Result<(), ApiError> {
+    // What the operation was about: its user, or the entity (a setting).
+    let about = done.map_or(caller.session.entity_name.as_str(), |done| &done.name);
     let state = &caller.state;
     let author = store::users::find(&mut **tx, caller.entity_id(), caller.user_id())
         .await?
@@ -357,7 +404,7 @@ async fn notify_administrators(
         let notice = messages::administration_notice(
             &state.config.bank_name,
             operation.kind(),
-            &done.name,
+            about,
             &author.full_name(),
             lang,
         );
@@ -378,7 +425,7 @@ async fn notify_administrators(
 }
 
 /// What « Validez votre opération » shows of an operation of any kind.
-async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
+pub async fn describe(caller: &Caller, operation: &Operation) -> Result<Description, ApiError> {
     match &operation.change {
         Change::AddUser { .. } => add_user::describe(caller, operation).await,
         Change::ModifyRights { .. } => modify_rights::describe(caller, operation).await,
@@ -388,10 +435,13 @@ async fn describe(caller: &Caller, operation: &Operation) -> Result<Description,
         | Change::Unblock { .. }
         | Change::Remove { .. }
         | Change::SetAuditor { .. } => Ok((lifecycle::describe(caller, operation)?, None, None)),
+        Change::SetDualControl { .. } => {
+            Ok((super::approval::describe(caller, operation)?, None, None))
+        }
     }
 }
 
-type Description = (
+pub type Description = (
     Vec<(String, String)>,
     Option<model::Recap>,
     Option<model::RightsDiff>,
@@ -409,18 +459,12 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
     .await?
     .ok_or(ApiError::NotFound)?;
     let operation: Operation = serde_json::from_str(&stored.payload)?;
-    let state = match stored.status {
-        OperationStatus::Prepared if stored.expires_at <= now() => OperationState::Expired,
-        OperationStatus::Prepared => OperationState::Prepared,
-        OperationStatus::Applied => OperationState::Applied,
-        OperationStatus::Voided => OperationState::Voided,
-        OperationStatus::Expired => OperationState::Expired,
-    };
+    let state = state_of(&stored);
     let (facts, recap, diff) = describe(caller, &operation).await?;
     let warnings = super::report::operation_warnings(caller, &operation).await?;
     let enrolled = sca::factors(&caller.state, caller.user_id()).await?;
     let done = match state {
-        OperationState::Applied => Some(done(caller, &operation, stored.result_user_id).await?),
+        OperationState::Applied => done(caller, &operation, stored.result_user_id).await?,
         _ => None,
     };
     let target = match operation.target() {
@@ -435,8 +479,10 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
         }
         None => None,
     };
+    let decision = super::approval::decision_of(caller, &stored).await?;
     Ok(OperationPage {
         state,
+        decision,
         back_to: stored
             .draft_id
             .as_deref()
@@ -531,19 +577,33 @@ pub async fn tell_user(
     Ok(done_about(operation.kind(), user))
 }
 
-/// What an applied operation did, about the user concerned.
+/// Where a stored operation stands, as its pages say it.
+pub fn state_of(stored: &store::operations::StoredOperation) -> OperationState {
+    match stored.status {
+        OperationStatus::Prepared if stored.expires_at <= now() => OperationState::Expired,
+        OperationStatus::Prepared => OperationState::Prepared,
+        OperationStatus::AwaitingApproval => OperationState::AwaitingApproval,
+        OperationStatus::Applied => OperationState::Applied,
+        OperationStatus::Rejected => OperationState::Rejected,
+        OperationStatus::Voided => OperationState::Voided,
+        OperationStatus::Expired => OperationState::Expired,
+    }
+}
+
+/// What an applied operation did, about the user concerned (none for an entity setting).
 async fn done(
     caller: &Caller,
     operation: &Operation,
     result_user_id: Option<i64>,
-) -> Result<OperationDone, ApiError> {
-    let user_id = result_user_id
-        .or_else(|| operation.target().map(|user| user.user_id))
-        .ok_or(ApiError::Internal)?;
+) -> Result<Option<OperationDone>, ApiError> {
+    let Some(user_id) = result_user_id.or_else(|| operation.target().map(|user| user.user_id))
+    else {
+        return Ok(None);
+    };
     let user = store::users::find(caller.state.db.pool(), caller.entity_id(), user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(done_about(operation.kind(), user))
+    Ok(Some(done_about(operation.kind(), user)))
 }
 
 /// « Annuler »: voids the caller's prepared operation. Nothing was applied, nothing is.

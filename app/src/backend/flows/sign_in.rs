@@ -288,7 +288,15 @@ pub async fn info(state: AppState, facts: RequestFacts) -> Result<Option<Session
         SessionStage::Enrol => Stage::Enrol,
         SessionStage::Full => Stage::Full,
     };
+    // The menu's badge: only an administrator decides requests.
+    let awaiting_approval = if current.is_administrator && stage == Stage::Full {
+        store::operations::count_awaiting_for(state.db.pool(), current.entity_id, current.user_id)
+            .await?
+    } else {
+        0
+    };
     Ok(Some(SessionInfo {
+        awaiting_approval,
         stage,
         first_name: current.first_name,
         last_name: current.last_name,

@@ -206,11 +206,40 @@ pub async fn insert_contract(
 /// (unchanged) inside the transaction, so on PostgreSQL a second operation of the same entity
 /// waits for the first to commit and then sees its result (SQLite's write lock already does
 /// this). Rules such as « the entity keeps an active administrator » hold under concurrency.
+///
+/// Returns whether the entity's double validation is on, as of this locked moment.
 pub async fn lock_for_administration(
     conn: &mut AnyConnection,
     entity_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let dual_control: i64 =
+        sqlx::query_scalar("UPDATE entities SET id = id WHERE id = $1 RETURNING dual_control")
+            .bind(entity_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(dual_control == 1)
+}
+
+/// Whether the entity's double validation is on.
+pub async fn dual_control<'e, E>(executor: E, entity_id: i64) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let on: i64 = sqlx::query_scalar("SELECT dual_control FROM entities WHERE id = $1")
+        .bind(entity_id)
+        .fetch_one(executor)
+        .await?;
+    Ok(on == 1)
+}
+
+/// Switches the entity's double validation on or off.
+pub async fn set_dual_control(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    on: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE entities SET id = id WHERE id = $1")
+    sqlx::query("UPDATE entities SET dual_control = $1 WHERE id = $2")
+        .bind(i64::from(on))
         .bind(entity_id)
         .execute(conn)
         .await?;

@@ -76,7 +76,7 @@ test("Profil comptable: consultation only", async ({ page, app }) => {
   await app.signInWithTotp(page, SOPHIE);
   // « Gestion des utilisateurs » is searchable.
   await app.open(page, "/utilisateurs");
-  await expect(page.getByText("3 utilisateurs")).toBeVisible();
+  await expect(page.getByText("4 utilisateurs")).toBeVisible();
   await page.getByLabel("Rechercher un utilisateur").fill("bern");
   await page.getByRole("button", { name: "Rechercher" }).click();
   await expect(page).toHaveURL(/recherche=bern/);
@@ -205,7 +205,7 @@ test("leaving before the strong authentication changes nothing", async ({ page, 
   await toVerification(page);
   await confirm(page);
   await app.open(page, "/utilisateurs");
-  await expect(page.getByText("3 utilisateurs")).toBeVisible();
+  await expect(page.getByText("4 utilisateurs")).toBeVisible();
   await expect(page.locator("tr", { hasText: "Lucas MOREAU" })).toHaveCount(0);
 });
 
@@ -220,8 +220,9 @@ test("the new user's first login: credentials from the local outbox, new passwor
   await validateWithTotp(page, app);
   await app.signOut(page);
 
-  // The simulated mailbox and phone: the login id by e-mail, the password by SMS.
-  const messages = await app.localOutbox(page, 2);
+  // The simulated mailbox and phone: the login id by e-mail, the password by SMS (and the
+  // other administrator's notice).
+  const messages = await app.localOutbox(page, 3);
   const mail = messages.find((m) => m.includes("lucas.moreau@atelier-lumiere.fr"))!;
   const sms = messages.find((m) => m.includes("+33612345604"))!;
   const loginId = mail.match(/Votre identifiant : (\d{10})/)![1];

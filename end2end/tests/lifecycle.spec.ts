@@ -64,7 +64,8 @@ test("resetting a user's access: new credentials by e-mail and SMS, and the firs
   await openJulien(page, app);
   await expect(page.locator(".title-row .state")).toHaveText("En attente de première connexion");
 
-  const messages = await app.localOutbox(page, 2);
+  // Julien's e-mail and SMS, and the other administrator's notice.
+  const messages = await app.localOutbox(page, 3);
   const mail = messages.find((m) => m.includes("réinitialisé"))!;
   const sms = messages.find((m) => m.includes("mot de passe provisoire est"))!;
   expect(mail).toContain(JULIEN.loginId);

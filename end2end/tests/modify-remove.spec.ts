@@ -64,7 +64,8 @@ test("modifying a user's rights from their current rights, with what they gain a
   const chantiers = page.locator("table.why tbody tr", { hasText: "Compte chantiers" }).filter({ hasText: "Consultation" });
   await expect(chantiers).toContainText("Retiré le");
 
-  const messages = await app.localOutbox(page, 1);
+  // Julien's e-mail, and the other administrator's notice.
+  const messages = await app.localOutbox(page, 2);
   expect(messages.find((m) => m.includes("Vos droits sur la banque en ligne ont changé"))).toContain("gagne : gestion et validation");
 });
 

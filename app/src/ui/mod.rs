@@ -263,6 +263,10 @@ fn Header() -> impl IntoView {
                                     <summary>
                                         <span class="menu-icon" aria-hidden="true">"☰"</span>
                                         <span class="menu-label">{t!(i18n, layout.menu)}</span>
+                                        // Folded on a phone, the menu still shows that requests wait.
+                                        {(awaiting > 0).then(|| view! {
+                                            <span class="badge small" aria-hidden="true">{awaiting}</span>
+                                        })}
                                     </summary>
                                     <nav class="main-nav" aria-label=move || t_string!(i18n, layout.main_menu).to_string()>
                                         <MenuLink href="/accueil">{t!(i18n, layout.home)}</MenuLink>

@@ -189,6 +189,9 @@ fn Sign(
     let decision = page.decision.clone().unwrap_or_default();
     let state_notice = match page.state {
         OperationState::Voided if decision.lapse.is_some() => decision.lapse.clone(),
+        OperationState::Voided if decision.withdrawn => {
+            Some(t_string!(i18n, operation.withdrawn).to_string())
+        }
         OperationState::Voided => Some(t_string!(i18n, operation.voided).to_string()),
         OperationState::Expired => Some(t_string!(i18n, operation.expired).to_string()),
         _ => None,

@@ -24,6 +24,8 @@ pub struct RequestFacts {
     pub target_versions: Option<(i64, Option<i64>)>,
     /// The author still holds the administration right, with an active access.
     pub author_is_administrator: bool,
+    /// A switch of the double validation: the value asked for, and the value now.
+    pub setting: Option<(bool, bool)>,
 }
 
 /// Why a request cannot be approved now.
@@ -47,25 +49,30 @@ pub enum Lapse {
     TargetChanged,
     /// Its author lost the administration right (or their access).
     AuthorNoLongerAdministrator,
+    /// A switch of the double validation that another switch overtook (applied since, or the
+    /// value already the one asked for).
+    SettingChanged,
 }
 
 impl Lapse {
+    pub const ALL: [Lapse; 4] = [
+        Lapse::TooOld,
+        Lapse::TargetChanged,
+        Lapse::AuthorNoLongerAdministrator,
+        Lapse::SettingChanged,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Lapse::TooOld => "trop_ancienne",
             Lapse::TargetChanged => "utilisateur_modifie",
             Lapse::AuthorNoLongerAdministrator => "auteur_plus_administrateur",
+            Lapse::SettingChanged => "parametre_modifie",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Lapse> {
-        [
-            Lapse::TooOld,
-            Lapse::TargetChanged,
-            Lapse::AuthorNoLongerAdministrator,
-        ]
-        .into_iter()
-        .find(|lapse| lapse.code() == code)
+        Lapse::ALL.into_iter().find(|lapse| lapse.code() == code)
     }
 
     pub fn sentence_in(self, lang: crate::Lang) -> &'static str {
@@ -81,6 +88,10 @@ impl Lapse {
             Lapse::AuthorNoLongerAdministrator => lang.pick(
                 "L’auteur de la demande n’est plus administrateur : elle est caduque.",
                 "The author of the request is no longer an administrator: it is void.",
+            ),
+            Lapse::SettingChanged => lang.pick(
+                "La double validation a changé depuis la demande : elle est caduque.",
+                "The double validation changed since the request: it is void.",
             ),
         }
     }
@@ -110,6 +121,11 @@ pub fn check(facts: &RequestFacts) -> Result<(), Refusal> {
     if let Some((then, now)) = facts.target_versions {
         if now != Some(then) {
             return Err(Refusal::Lapsed(Lapse::TargetChanged));
+        }
+    }
+    if let Some((asked, now)) = facts.setting {
+        if asked == now {
+            return Err(Refusal::Lapsed(Lapse::SettingChanged));
         }
     }
     if facts.author_user_id == facts.approver_user_id {
@@ -188,6 +204,7 @@ mod tests {
             now: 1_000 + 3_600,
             target_versions: Some((4, Some(4))),
             author_is_administrator: true,
+            setting: None,
         }
     }
 
@@ -252,6 +269,22 @@ mod tests {
     }
 
     #[test]
+    fn a_switch_to_the_value_already_set_is_void() {
+        let stale = RequestFacts {
+            target_versions: None,
+            setting: Some((false, false)),
+            ..facts()
+        };
+        assert_eq!(check(&stale), Err(Refusal::Lapsed(Lapse::SettingChanged)));
+        let fresh = RequestFacts {
+            target_versions: None,
+            setting: Some((false, true)),
+            ..facts()
+        };
+        assert_eq!(check(&fresh), Ok(()));
+    }
+
+    #[test]
     fn a_void_request_is_void_for_its_author_too() {
         let own_and_old = RequestFacts {
             approver_user_id: 1,
@@ -273,11 +306,7 @@ mod tests {
 
     #[test]
     fn lapse_codes_read_back() {
-        for lapse in [
-            Lapse::TooOld,
-            Lapse::TargetChanged,
-            Lapse::AuthorNoLongerAdministrator,
-        ] {
+        for lapse in Lapse::ALL {
             assert_eq!(Lapse::from_code(lapse.code()), Some(lapse));
         }
         assert_eq!(Lapse::from_code("autre"), None);
@@ -316,6 +345,7 @@ mod tests {
                 now: 10_000 + age,
                 target_versions: Some((then, now_version)),
                 author_is_administrator: admin,
+                setting: None,
             };
             let allowed = author != approver
                 && age < REQUEST_LIFETIME_SECS

@@ -246,12 +246,9 @@ fn validators() -> Vec<(String, &'static str)> {
             "Select at least one right on an account or contract, or the administration right.",
         ),
     ];
-    for refusal in [
-        Refusal::OwnRequest,
-        Refusal::Lapsed(Lapse::TooOld),
-        Refusal::Lapsed(Lapse::TargetChanged),
-        Refusal::Lapsed(Lapse::AuthorNoLongerAdministrator),
-    ] {
+    for refusal in
+        std::iter::once(Refusal::OwnRequest).chain(Lapse::ALL.into_iter().map(Refusal::Lapsed))
+    {
         pairs.push((
             refusal.sentence_in(Lang::Fr).to_string(),
             refusal.sentence_in(Lang::En),

@@ -626,3 +626,174 @@ async fn switching_off_needs_a_second_administrator_and_two_administrators_stay_
         Confirmed::Applied(Some(_))
     ));
 }
+
+#[tokio::test]
+async fn another_entitys_request_answers_like_a_missing_one() {
+    let app = spawn_app().await;
+    let mut sophie = app.sign_in_admin().await;
+    switch_on(&app, &mut sophie).await;
+    let lucas = prepare_lucas(&app, &mut sophie).await;
+    sign(&app, &mut sophie, &SOPHIE_MARTIN, &lucas).await;
+
+    let mut paul = app.sign_in(&PAUL_LEFEVRE).await;
+    assert!(paul
+        .call(LoadApprovals {})
+        .await
+        .unwrap()
+        .requests
+        .is_empty());
+    let missing = refused(
+        paul.call(LoadApproval {
+            operation_id: "inconnue".into(),
+        })
+        .await,
+        404,
+    );
+    let theirs = refused(
+        paul.call(LoadApproval {
+            operation_id: lucas.operation_id.clone(),
+        })
+        .await,
+        404,
+    );
+    assert_eq!(
+        theirs.body, missing.body,
+        "the same answer as a missing request"
+    );
+    refused(approve(&app, &mut paul, &PAUL_LEFEVRE, &lucas).await, 404);
+    refused(
+        paul.call(RejectRequest {
+            form: RejectionForm {
+                operation_id: lucas.operation_id.clone(),
+                digest: lucas.digest.clone(),
+                reason: "Non.".into(),
+            },
+        })
+        .await,
+        404,
+    );
+    refused(
+        paul.call(WithdrawRequest {
+            form: OperationForm {
+                operation_id: lucas.operation_id.clone(),
+            },
+        })
+        .await,
+        404,
+    );
+    assert_eq!(
+        status_of(&app, &lucas.operation_id).await,
+        "awaiting_approval"
+    );
+}
+
+#[tokio::test]
+async fn a_switch_overtaken_by_another_is_void() {
+    let app = spawn_app().await;
+    let mut sophie = app.sign_in_admin().await;
+    let mut thomas = app.sign_in(&THOMAS_GARNIER).await;
+    switch_on(&app, &mut sophie).await;
+    let off = DualControlForm {
+        enabled: "non".into(),
+    };
+    let sophie_off = sophie
+        .call(PrepareDualControl { form: off.clone() })
+        .await
+        .unwrap();
+    let sophie_off = prepared(&mut sophie, sophie_off).await;
+    sign(&app, &mut sophie, &SOPHIE_MARTIN, &sophie_off).await;
+    let thomas_off = thomas.call(PrepareDualControl { form: off }).await.unwrap();
+    let thomas_off = prepared(&mut thomas, thomas_off).await;
+    sign(&app, &mut thomas, &THOMAS_GARNIER, &thomas_off).await;
+
+    approve(&app, &mut sophie, &SOPHIE_MARTIN, &thomas_off)
+        .await
+        .unwrap();
+    assert_eq!(dual_control_flag(&app).await, 0);
+    // Sophie's request, asked of a setting that no longer stands, can never flip it later.
+    assert_eq!(status_of(&app, &sophie_off.operation_id).await, "voided");
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM operations WHERE id = '{}' AND lapse = 'parametre_modifie'",
+            sophie_off.operation_id
+        ))
+        .await,
+        1
+    );
+    refused(
+        approve(&app, &mut thomas, &THOMAS_GARNIER, &sophie_off).await,
+        409,
+    );
+}
+
+/// The store's decision is one atomic statement: of 20 concurrent approvals of the same request
+/// (each in its own transaction, past every earlier check), exactly one wins.
+#[tokio::test]
+async fn twenty_concurrent_decisions_in_the_store_leave_exactly_one_approval() {
+    let app = spawn_app().await;
+    let mut sophie = app.sign_in_admin().await;
+    switch_on(&app, &mut sophie).await;
+    let lucas = prepare_lucas(&app, &mut sophie).await;
+    sign(&app, &mut sophie, &SOPHIE_MARTIN, &lucas).await;
+    let thomas_id = app.user_id(THOMAS_GARNIER.login_id).await;
+    let entity_id = app
+        .scalar_i64(&format!(
+            "SELECT entity_id FROM users WHERE id = {thomas_id}"
+        ))
+        .await;
+    let mut attempts = Vec::new();
+    for _ in 0..20 {
+        let db = app.db.clone();
+        let (id, digest) = (lucas.operation_id.clone(), lucas.digest.clone());
+        attempts.push(tokio::spawn(async move {
+            let mut tx = db.begin_write().await.unwrap();
+            let won = app::backend::store::operations::decide(
+                &mut tx,
+                &id,
+                entity_id,
+                &digest,
+                thomas_id,
+                app::backend::store::operations::Decision::Approved,
+                app::backend::store::now(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            won
+        }));
+    }
+    let mut won = 0;
+    for attempt in attempts {
+        won += i32::from(attempt.await.unwrap());
+    }
+    assert_eq!(won, 1);
+    // The author can never be the one who approves, even at the store.
+    let emma = crate::journey::prepare_profile(
+        &app,
+        &mut sophie,
+        "GIRARD",
+        "emma.girard@atelier-lumiere.fr",
+        model::Profile::Comptable,
+    )
+    .await;
+    sign(&app, &mut sophie, &SOPHIE_MARTIN, &emma).await;
+    let sophie_id = app.user_id(SOPHIE_MARTIN.login_id).await;
+    let mut tx = app.db.begin_write().await.unwrap();
+    let own = app::backend::store::operations::decide(
+        &mut tx,
+        &emma.operation_id,
+        entity_id,
+        &emma.digest,
+        sophie_id,
+        app::backend::store::operations::Decision::Approved,
+        app::backend::store::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!own);
+    assert_eq!(
+        status_of(&app, &emma.operation_id).await,
+        "awaiting_approval"
+    );
+}

@@ -129,12 +129,17 @@ where
         .unwrap_or_default())
 }
 
+/// Requests signed before this moment have lapsed: lists and badges leave them out.
+pub fn not_lapsed_after() -> i64 {
+    now() - approval::REQUEST_LIFETIME_SECS
+}
+
 /// « Opérations à valider »: the entity's requests, oldest first.
 pub async fn inbox(caller: &Caller) -> Result<ApprovalsPage, ApiError> {
     let pool = caller.state.db.pool();
     let entity_id = caller.entity_id();
     let dual_control = store::entities::dual_control(pool, entity_id).await?;
-    let stored = store::operations::awaiting_approval(pool, entity_id).await?;
+    let stored = store::operations::awaiting_approval(pool, entity_id, not_lapsed_after()).await?;
     let mut requests = Vec::with_capacity(stored.len());
     for row in stored {
         let operation = operations::stored_operation(&row)?;
@@ -222,7 +227,15 @@ async fn facts_now(
         )),
         None => None,
     };
+    let setting = match &operation.change {
+        Change::SetDualControl { enabled } => Some((
+            *enabled,
+            store::entities::dual_control(&mut *conn, entity_id).await?,
+        )),
+        _ => None,
+    };
     Ok(RequestFacts {
+        setting,
         author_user_id: stored.author_user_id,
         approver_user_id: caller.user_id(),
         signed_at: stored.signed_at.unwrap_or(stored.created_at),
@@ -386,7 +399,12 @@ async fn approve_claimed(
     let entity_id = caller.entity_id();
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, entity_id).await?;
-    // Read again under the lock: what an approval decides is what stands now.
+    // Read again under the lock: what an approval decides is what stands now, the approver's
+    // own right included (a concurrent operation may have taken it away meanwhile).
+    let approver = store::users::find(&mut *tx, entity_id, caller.user_id()).await?;
+    if !approver.is_some_and(|user| user.is_administrator && user.state == UserState::Active) {
+        return Err(ApiError::Forbidden);
+    }
     let stored = store::operations::find_in_entity(&mut *tx, operation_id, entity_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -587,7 +605,7 @@ pub async fn settings(caller: &Caller) -> Result<SettingsPage, ApiError> {
         dual_control: store::entities::dual_control(pool, entity_id).await?,
         active_administrators: store::users::other_active_administrators(pool, entity_id, 0)
             .await?,
-        awaiting: store::operations::awaiting_approval(pool, entity_id)
+        awaiting: store::operations::awaiting_approval(pool, entity_id, not_lapsed_after())
             .await?
             .len() as i64,
     })
@@ -644,6 +662,36 @@ pub async fn apply_setting(
         return Err(ApiError::Conflict(SINGLE_ADMINISTRATOR.into()));
     }
     store::entities::set_dual_control(tx, entity_id, *enabled).await?;
+    // Any other switch still waiting was asked of a setting that no longer stands: void.
+    let others = store::operations::awaiting_of_kind(
+        &mut **tx,
+        entity_id,
+        model::OperationKind::SetDualControl,
+    )
+    .await?;
+    for other in others.iter().filter(|other| other.id != operation_id) {
+        store::operations::decide(
+            tx,
+            &other.id,
+            entity_id,
+            &other.digest,
+            caller.user_id(),
+            Decision::Voided {
+                lapse: Some(Lapse::SettingChanged.code()),
+            },
+            now(),
+        )
+        .await?;
+        audit::append(
+            tx,
+            &caller.state.secrets,
+            Some(entity_id),
+            None,
+            Kind::OperationLapsed,
+            json!({ "operation": other.id, "empreinte": other.digest, "motif": Lapse::SettingChanged.code() }),
+        )
+        .await?;
+    }
     let mut details = operations::signed_details(operation_id, digest, operation);
     details["double_validation"] = json!(enabled);
     audit::append(

@@ -290,8 +290,13 @@ pub async fn info(state: AppState, facts: RequestFacts) -> Result<Option<Session
     };
     // The menu's badge: only an administrator decides requests.
     let awaiting_approval = if current.is_administrator && stage == Stage::Full {
-        store::operations::count_awaiting_for(state.db.pool(), current.entity_id, current.user_id)
-            .await?
+        store::operations::count_awaiting_for(
+            state.db.pool(),
+            current.entity_id,
+            current.user_id,
+            super::approval::not_lapsed_after(),
+        )
+        .await?
     } else {
         0
     };

@@ -268,40 +268,65 @@ where
     .await
 }
 
-/// The entity's requests awaiting approval, oldest first.
+/// The entity's requests awaiting approval and signed after `signed_after` (older ones have
+/// lapsed), oldest first.
 pub async fn awaiting_approval<'e, E>(
     executor: E,
     entity_id: i64,
+    signed_after: i64,
 ) -> Result<Vec<StoredOperation>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM operations WHERE entity_id = $1 AND status = $2 \
-         ORDER BY signed_at, id"
+         AND signed_at > $3 ORDER BY signed_at, id"
     ))
     .bind(entity_id)
     .bind(OperationStatus::AwaitingApproval.code())
+    .bind(signed_after)
     .fetch_all(executor)
     .await
 }
 
-/// How many requests of the entity await the approval of `user_id` (those of others).
+/// The entity's requests of one kind awaiting approval.
+pub async fn awaiting_of_kind<'e, E>(
+    executor: E,
+    entity_id: i64,
+    kind: model::OperationKind,
+) -> Result<Vec<StoredOperation>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM operations WHERE entity_id = $1 AND status = $2 AND kind = $3"
+    ))
+    .bind(entity_id)
+    .bind(OperationStatus::AwaitingApproval.code())
+    .bind(kind.code())
+    .fetch_all(executor)
+    .await
+}
+
+/// How many requests of the entity signed after `signed_after` await the approval of `user_id`
+/// (those of others).
 pub async fn count_awaiting_for<'e, E>(
     executor: E,
     entity_id: i64,
     user_id: i64,
+    signed_after: i64,
 ) -> Result<i64, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM operations WHERE entity_id = $1 AND status = $2 \
-         AND author_user_id <> $3",
+         AND author_user_id <> $3 AND signed_at > $4",
     )
     .bind(entity_id)
     .bind(OperationStatus::AwaitingApproval.code())
     .bind(user_id)
+    .bind(signed_after)
     .fetch_one(executor)
     .await
 }

@@ -338,17 +338,7 @@ pub async fn passkey_challenge(
 ) -> Result<RequestChallengeResponse, ApiError> {
     let (stored, _) = request(caller, operation_id).await?;
     approvable(caller, operation_id, &stored.digest).await?;
-    let (challenge, state) = super::sca::passkey_challenge(&caller.state, caller.user_id()).await?;
-    ceremonies::put(
-        caller.state.db.pool(),
-        caller.session.id,
-        CeremonyKind::PasskeyOperation,
-        Some(operation_id),
-        &state,
-        now(),
-    )
-    .await?;
-    Ok(challenge)
+    operations::bound_passkey_challenge(caller, operation_id).await
 }
 
 /// A claim left by a process that died mid-approval lapses after this time.

@@ -132,6 +132,15 @@ pub async fn passkey_challenge(
     operation_id: &str,
 ) -> Result<RequestChallengeResponse, ApiError> {
     pending(caller, operation_id).await?;
+    bound_passkey_challenge(caller, operation_id).await
+}
+
+/// A passkey challenge of the caller, kept on the server bound to `operation_id` and to the
+/// session: what [`verify`] takes back (signing or approving).
+pub async fn bound_passkey_challenge(
+    caller: &Caller,
+    operation_id: &str,
+) -> Result<RequestChallengeResponse, ApiError> {
     let (challenge, state) = sca::passkey_challenge(&caller.state, caller.user_id()).await?;
     ceremonies::put(
         caller.state.db.pool(),

@@ -12,6 +12,7 @@
 //!   user's rights over a catalog plus the separate administration right.
 //! - [`profile`]: the four profiles of the reference page.
 //! - [`editor`]: the rights grid's state machine, shared by the three methods of attribution.
+//! - [`period`]: « Droits temporaires »: the last day rights are held, and when it ends.
 //! - [`recap`]: the plain-French summary with where each right comes from.
 //! - [`operation`]: administration operations (add, modify, suspend…), their canonical, signed
 //!   form and the before/after difference of rights.
@@ -28,6 +29,7 @@ pub mod editor;
 pub mod identity;
 pub mod lang;
 pub mod operation;
+pub mod period;
 pub mod profile;
 pub mod recap;
 pub mod report;
@@ -43,6 +45,7 @@ pub use operation::{
     Assignment, AssignmentError, Change, Operation, OperationKind, Origin, Origins, RightsDiff,
     RightsMethod, UserRef,
 };
+pub use period::{Day, Period, PeriodError};
 pub use profile::Profile;
 pub use recap::{Recap, RecapLine};
 pub use rights::{Implication, Level, Levels, Rights};

@@ -2,6 +2,7 @@
 
 use crate::catalog::{Catalog, ResourceRef};
 use crate::operation::Origin;
+use crate::period::{until_phrase, Day};
 use crate::rights::{Level, Rights};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,9 @@ pub struct RecapLine {
     pub parts: Vec<(Level, Origin)>,
     /// « Consultation, gestion et validation (profil valideur) »
     pub sentence: String,
+    /// « Droits temporaires »: the levels that end by themselves, with their last day.
+    #[serde(default)]
+    pub until: Vec<(Level, Day)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +54,7 @@ impl Recap {
                 sentence: sentence(&parts),
                 label,
                 parts,
+                until: Vec::new(),
             });
         }
         Recap {
@@ -57,6 +62,29 @@ impl Recap {
             excluded,
             administration: rights.administration(),
         }
+    }
+
+    /// Marks the levels that end by themselves (`ends` gives a level's last day, if any), and
+    /// says so in each line's sentence.
+    pub fn with_ends(mut self, ends: impl Fn(ResourceRef, Level) -> Option<Day>) -> Recap {
+        for line in &mut self.lines {
+            line.until = line
+                .parts
+                .iter()
+                .filter_map(|(level, _)| ends(line.resource, *level).map(|day| (*level, day)))
+                .collect();
+            line.sentence = format!(
+                "{}{}",
+                sentence(&line.parts),
+                until_suffix(&line.parts, &line.until, crate::Lang::Fr)
+            );
+        }
+        self
+    }
+
+    /// Whether any right of the recap ends by itself.
+    pub fn has_temporary(&self) -> bool {
+        self.lines.iter().any(|line| !line.until.is_empty())
     }
 
     /// The rights on one line, levels without their origins, as an access review's evidence
@@ -103,14 +131,33 @@ impl RecapLine {
     pub fn sentence_in(&self, lang: crate::Lang) -> String {
         match lang {
             crate::Lang::Fr => self.sentence.clone(),
-            crate::Lang::En => sentence_with(
-                &self.parts,
-                |level| level.label_in(lang),
-                |origin| origin.label_in(lang),
-                |items| join(lang, items),
+            crate::Lang::En => format!(
+                "{}{}",
+                sentence_with(
+                    &self.parts,
+                    |level| level.label_in(lang),
+                    |origin| origin.label_in(lang),
+                    |items| join(lang, items),
+                ),
+                until_suffix(&self.parts, &self.until, lang)
             ),
         }
     }
+}
+
+/// « , jusqu’au 05/01/2027 inclus » when every level of the line ends that day,
+/// « ; validation jusqu’au 05/01/2027 inclus » for each level that ends otherwise.
+fn until_suffix(parts: &[(Level, Origin)], until: &[(Level, Day)], lang: crate::Lang) -> String {
+    let Some((_, first)) = until.first() else {
+        return String::new();
+    };
+    if until.len() == parts.len() && until.iter().all(|(_, day)| day == first) {
+        return format!(", {}", until_phrase(*first, lang));
+    }
+    until
+        .iter()
+        .map(|(level, day)| format!(" ; {} {}", level.label_in(lang), until_phrase(*day, lang)))
+        .collect()
 }
 
 /// « a », « a et b », « a, b et c »; "a, b and c".
@@ -258,6 +305,7 @@ mod tests {
             source_name: "Julien Bernard".into(),
             previous: Origins::new(),
             rights: rights.clone(),
+            period: None,
         };
         let recap = Recap::new(&catalog, &rights, |r, l| op.origin(r, l));
         assert_eq!(
@@ -276,6 +324,31 @@ mod tests {
         assert!(recap
             .administration_sentence_in(crate::Lang::En)
             .starts_with("Administration right: yes"));
+    }
+
+    #[test]
+    fn temporary_levels_say_until_when() {
+        let catalog = catalog();
+        let rights = Profile::Valideur.rights(&catalog);
+        let last = Day::parse("2027-01-05").unwrap();
+        let all = Recap::new(&catalog, &rights, |_, _| Origin::Custom)
+            .with_ends(|r, _| (r == ResourceRef::Account(1)).then_some(last));
+        assert_eq!(
+            all.lines[0].sentence,
+            "Consultation, gestion et validation (personnalisé), jusqu’au 05/01/2027 inclus"
+        );
+        assert_eq!(all.lines[1].until, vec![]);
+        assert!(all.has_temporary());
+        let one = Recap::new(&catalog, &rights, |_, _| Origin::Custom)
+            .with_ends(|_, l| (l == Level::Validation).then_some(last));
+        assert_eq!(
+            one.lines[0].sentence_in(crate::Lang::En),
+            "View, manage and approve (custom) ; approve until 2027-01-05 inclusive"
+        );
+        assert!(one.lines[0]
+            .sentence
+            .ends_with("(personnalisé) ; validation jusqu’au 05/01/2027 inclus"));
+        assert!(!Recap::new(&catalog, &rights, |_, _| Origin::Custom).has_temporary());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! page and the CSV file show this.
 
 use crate::catalog::{Catalog, ResourceRef};
+use crate::period::{until_phrase, Day};
 use crate::rights::{Level, Rights};
 use serde::{Deserialize, Serialize};
 
@@ -35,14 +36,34 @@ impl Holders {
 /// Every account and contract of `catalog` in grid order, with who holds each level, from
 /// `users` (a name and that user's rights).
 pub fn holders(catalog: &Catalog, users: &[(String, Rights)]) -> Vec<Holders> {
+    let users: Vec<(String, Rights, Vec<Until>)> = users
+        .iter()
+        .map(|(name, rights)| (name.clone(), rights.clone(), Vec::new()))
+        .collect();
+    holders_until(catalog, &users)
+}
+
+/// A level held until a day (« Droits temporaires »).
+pub type Until = (ResourceRef, Level, Day);
+
+/// [`holders`], a temporary holder's name followed by their last day: « Julien BERNARD
+/// (jusqu’au 05/01/2027 inclus) ».
+pub fn holders_until(catalog: &Catalog, users: &[(String, Rights, Vec<Until>)]) -> Vec<Holders> {
     catalog
         .resources()
         .map(|resource| {
             let with = |level: Level| -> Vec<String> {
                 users
                     .iter()
-                    .filter(|(_, rights)| rights.get(resource).has(level))
-                    .map(|(name, _)| name.clone())
+                    .filter(|(_, rights, _)| rights.get(resource).has(level))
+                    .map(|(name, _, until)| {
+                        match until.iter().find(|(r, l, _)| *r == resource && *l == level) {
+                            Some((_, _, day)) => {
+                                format!("{name} ({})", until_phrase(*day, crate::Lang::Fr))
+                            }
+                            None => name.clone(),
+                        }
+                    })
                     .collect()
             };
             Holders {
@@ -62,6 +83,24 @@ mod tests {
     use super::*;
     use crate::catalog::test_catalog;
     use crate::rights::Levels;
+
+    #[test]
+    fn a_temporary_holder_is_named_with_their_last_day() {
+        let catalog = test_catalog(&[1], &[]);
+        let mut lea = Rights::new();
+        lea.set_levels(ResourceRef::Account(1), Levels::ALL);
+        let last = Day::parse("2027-01-05").unwrap();
+        let report = holders_until(
+            &catalog,
+            &[(
+                "Léa".into(),
+                lea,
+                vec![(ResourceRef::Account(1), Level::Validation, last)],
+            )],
+        );
+        assert_eq!(report[0].consultation, ["Léa"]);
+        assert_eq!(report[0].validation, ["Léa (jusqu’au 05/01/2027 inclus)"]);
+    }
 
     #[test]
     fn each_account_lists_its_holders_per_level() {

@@ -111,6 +111,7 @@ impl Application {
             hashing: Arc::new(Hashing::for_this_machine()),
         };
         spawn_housekeeping(state.clone());
+        spawn_rights_sweep(state.clone());
         let dispatcher = Dispatcher {
             db,
             senders: Arc::new(senders),
@@ -202,6 +203,28 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                 Err(error) => tracing::warn!(%error, "expired sessions not purged"),
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    });
+}
+
+/// « Droits temporaires »: at start-up (catching up on ends passed while the server was
+/// stopped), then every minute, temporary rights that have ended are removed and reminders
+/// sent. Every instance does it; the database makes each end happen once.
+fn spawn_rights_sweep(state: AppState) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+    tokio::spawn(async move {
+        loop {
+            let now = store::now();
+            match app::backend::flows::temporary_rights::sweep(&state, now).await {
+                Ok(swept) if swept.ended + swept.reminded > 0 => tracing::info!(
+                    ended = swept.ended,
+                    reminded = swept.reminded,
+                    "temporary rights swept"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(?error, "temporary rights not swept"),
             }
             tokio::time::sleep(EVERY).await;
         }

@@ -132,6 +132,12 @@ impl From<model::operation::AssignmentError> for ApiError {
     }
 }
 
+impl From<model::PeriodError> for ApiError {
+    fn from(error: model::PeriodError) -> Self {
+        ApiError::invalid("ends_on", error.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

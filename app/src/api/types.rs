@@ -257,6 +257,9 @@ pub struct AddUserDraft {
     pub email: String,
     pub method: model::RightsMethod,
     pub rights: Rights,
+    /// « Droits temporaires »: the last day the rights are held (absent: permanent).
+    #[serde(default)]
+    pub period: Option<model::Period>,
 }
 
 /// An operation kept after « Confirmer », as the administrator reviews and signs it: « Validez
@@ -407,6 +410,9 @@ pub struct RightsForm {
     pub cells: Vec<String>,
     #[serde(default)]
     pub administration: bool,
+    /// « Droits temporaires »: the last day of the rights added (`AAAA-MM-JJ`), or empty.
+    #[serde(default)]
+    pub ends_on: String,
 }
 
 /// « Valider avec le code »: the operation, the digest the administrator saw, the code.
@@ -446,6 +452,8 @@ pub struct AddUserJourney {
     /// The copied user's rights, as a recap (copy method).
     pub copied: Option<UserRights>,
     pub rights: Option<Rights>,
+    /// « Droits temporaires »: the end date chosen for the rights added, if any.
+    pub period: Option<model::Period>,
     pub catalog: Catalog,
     /// The rights chosen, in plain French with their origins.
     pub recap: Option<Recap>,
@@ -482,6 +490,8 @@ pub struct ModifiedUser {
     pub user_id: i64,
     /// Their rights now (the administration right included).
     pub before: Rights,
+    /// Their temporary levels, with the last day each is held.
+    pub ends: Vec<(model::ResourceRef, model::Level, model::Day)>,
     /// What the rights chosen so far change, once chosen.
     pub diff: Option<model::RightsDiff>,
 }

@@ -56,10 +56,14 @@ pub enum Kind {
     OperationLapsed,
     /// Withdrawn by its author before any decision.
     OperationWithdrawn,
+    /// « Droits temporaires »: levels removed at their end, by the system.
+    TemporaryRightsEnded,
+    /// « Droits temporaires »: the reminder three days before their end, by the system.
+    TemporaryRightsReminded,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 27] = [
+    pub const ALL: [Kind; 29] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -76,6 +80,8 @@ impl Kind {
         Kind::OperationRejected,
         Kind::OperationLapsed,
         Kind::OperationWithdrawn,
+        Kind::TemporaryRightsEnded,
+        Kind::TemporaryRightsReminded,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -123,6 +129,8 @@ impl Kind {
             Kind::OperationRejected => "Opération refusée",
             Kind::OperationLapsed => "Opération caduque",
             Kind::OperationWithdrawn => "Demande retirée par son auteur",
+            Kind::TemporaryRightsEnded => "Fin de droits temporaires",
+            Kind::TemporaryRightsReminded => "Rappel de fin de droits temporaires",
         }
     }
 
@@ -155,6 +163,8 @@ impl Kind {
             Kind::OperationRejected => "operation_refusee",
             Kind::OperationLapsed => "operation_caduque",
             Kind::OperationWithdrawn => "operation_retiree",
+            Kind::TemporaryRightsEnded => "droits_temporaires_fin",
+            Kind::TemporaryRightsReminded => "droits_temporaires_rappel",
         }
     }
 }

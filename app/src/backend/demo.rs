@@ -198,6 +198,7 @@ async fn insert_profile_rights(
             operation_id: None,
             granted_at: now(),
             granted_by: None,
+            ends_at: None,
         },
     )
     .await
@@ -726,6 +727,7 @@ pub async fn add_bench_administrators(
                 email: newcomer_email,
                 method: model::RightsMethod::Profile(Profile::Comptable),
                 rights: Profile::Comptable.rights(&catalog),
+                period: None,
             },
         });
     }

@@ -8,7 +8,7 @@ use crate::api::ApiError;
 use crate::backend::security::password::PasswordError;
 use model::approval::{Lapse, ReasonError, Refusal};
 use model::identity::{EmailError, LoginIdError, TotpCodeError};
-use model::{AssignmentError, Lang, Profile};
+use model::{AssignmentError, Lang, PeriodError, Profile};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -246,6 +246,24 @@ fn validators() -> Vec<(String, &'static str)> {
             "Select at least one right on an account or contract, or the administration right.",
         ),
     ];
+    pairs.extend([
+        (
+            PeriodError::NotADate.to_string(),
+            "The end date is not a valid date (dd/mm/yyyy).",
+        ),
+        (
+            PeriodError::Past.to_string(),
+            "The end date has passed: choose today or a day to come.",
+        ),
+        (
+            PeriodError::TooFar.to_string(),
+            "The end date is more than a year away: temporary rights cover an absence, no more.",
+        ),
+        (
+            PeriodError::NothingAdded.to_string(),
+            "Temporary rights must add at least one right on an account or contract: the administration right is not given for a time.",
+        ),
+    ]);
     for refusal in
         std::iter::once(Refusal::OwnRequest).chain(Lapse::ALL.into_iter().map(Refusal::Lapsed))
     {

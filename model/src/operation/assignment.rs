@@ -2,6 +2,7 @@
 //! and whether a combination may be given with the chosen method.
 
 use crate::catalog::{Catalog, ResourceRef};
+use crate::period::{Day, Period, PeriodError};
 use crate::profile::Profile;
 use crate::rights::{Level, Rights};
 use serde::{Deserialize, Serialize};
@@ -206,6 +207,10 @@ pub struct Assignment {
     #[serde(default, with = "origins_as_list")]
     pub previous: Origins,
     pub rights: Rights,
+    /// « Droits temporaires »: the last day the rights this assignment adds are held; `None`
+    /// for permanent rights. Rights already held keep their own end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
 }
 
 impl Assignment {
@@ -223,6 +228,34 @@ impl Assignment {
 
     pub fn check(&self, catalog: &Catalog) -> Result<(), AssignmentError> {
         check_assignment(&self.method, &self.rights, catalog)
+    }
+
+    /// The levels this assignment adds to `before` (everything, for a new user): the ones its
+    /// period applies to.
+    pub fn added_levels(&self, before: &Rights) -> Vec<(ResourceRef, Level)> {
+        self.rights
+            .grants()
+            .flat_map(|(resource, levels)| {
+                levels
+                    .iter()
+                    .filter(move |level| !before.get(resource).has(*level))
+                    .map(move |level| (resource, level))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// A period's dates must be usable `today`, and it must apply to at least one level added
+    /// on an account or contract (the administration right is never temporary).
+    pub fn check_period(&self, before: &Rights, today: Day) -> Result<(), PeriodError> {
+        let Some(period) = self.period else {
+            return Ok(());
+        };
+        period.check_dates(today)?;
+        if self.added_levels(before).is_empty() {
+            return Err(PeriodError::NothingAdded);
+        }
+        Ok(())
     }
 
     pub fn method_label(&self) -> String {
@@ -324,6 +357,7 @@ mod tests {
             source_name: "Julien Bernard".into(),
             previous,
             rights,
+            period: None,
         }
     }
 

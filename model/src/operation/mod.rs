@@ -317,6 +317,10 @@ fn write_assignment(text: &mut String, assignment: &Assignment) {
         "administration={}",
         yes_no(assignment.rights.administration())
     );
+    // Absent for permanent rights, so that their texts (and digests) stay what they were.
+    if let Some(period) = assignment.period {
+        let _ = writeln!(text, "fin_droits_ajoutes={}", period.ends_on.iso());
+    }
     for (resource, levels) in assignment.rights.grants() {
         let cells: Vec<String> = levels
             .iter()
@@ -364,6 +368,7 @@ mod tests {
             source_name: "Julien Bernard".into(),
             previous: Origins::new(),
             rights,
+            period: None,
         }
     }
 
@@ -506,6 +511,61 @@ mod tests {
         assert_eq!(
             OperationKind::from_code("double_validation"),
             Some(OperationKind::SetDualControl)
+        );
+    }
+
+    #[test]
+    fn a_period_is_signed_and_applies_only_to_the_levels_added() {
+        let catalog = catalog();
+        let before = Profile::Comptable.rights(&catalog);
+        let mut after = before.clone();
+        after.set(ResourceRef::Account(1), Level::Validation, true);
+        let permanent = assignment(after.clone(), RightsMethod::Custom, Rights::new());
+        let mut temporary = permanent.clone();
+        temporary.period = Some(crate::Period {
+            ends_on: crate::Day::parse("2027-01-05").unwrap(),
+        });
+        let op = |assignment: Assignment| Operation {
+            entity_id: 1,
+            change: Change::ModifyRights {
+                user: lucas(),
+                before: before.clone(),
+                assignment,
+            },
+        };
+        let text = op(temporary.clone()).canonical_text();
+        assert!(
+            text.contains("administration=non\nfin_droits_ajoutes=2027-01-05\n"),
+            "{text}"
+        );
+        assert!(!op(permanent.clone())
+            .canonical_text()
+            .contains("fin_droits"));
+        assert_ne!(op(permanent).digest(), op(temporary.clone()).digest());
+        assert_eq!(
+            temporary.added_levels(&before),
+            vec![(ResourceRef::Account(1), Level::Validation)]
+        );
+        let today = crate::Day::parse("2026-12-04").unwrap();
+        assert_eq!(temporary.check_period(&before, today), Ok(()));
+        // Nothing added on an account or contract: nothing for the period to end.
+        assert_eq!(
+            temporary.check_period(&after, today),
+            Err(crate::PeriodError::NothingAdded)
+        );
+        let late = crate::Day::parse("2027-01-06").unwrap();
+        assert_eq!(
+            temporary.check_period(&before, late),
+            Err(crate::PeriodError::Past)
+        );
+        // The JSON of a permanent assignment has no period, as before periods existed.
+        let json =
+            serde_json::to_string(&assignment(after, RightsMethod::Custom, Rights::new())).unwrap();
+        assert!(!json.contains("period"), "{json}");
+        let round = serde_json::to_string(&temporary).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Assignment>(&round).unwrap(),
+            temporary
         );
     }
 

@@ -324,7 +324,7 @@ async fn the_entitlement_report_says_who_may_do_what_on_each_account_and_why() {
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(
         lines[1],
-        "Compte ou contrat;Détail;Utilisateur;Identifiant;État;Consultation;Gestion;Validation;Origine"
+        "Compte ou contrat;Détail;Utilisateur;Identifiant;État;Consultation;Gestion;Validation;Origine;Fin"
     );
     let julien_lines: Vec<&&str> = lines
         .iter()

@@ -26,6 +26,7 @@ pub fn draft(person_id: i64, email: &str, method: RightsMethod, rights: &Rights)
             email: email.to_string(),
             method,
             rights: rights.clone(),
+            period: None,
         },
     }
 }

@@ -24,3 +24,4 @@ mod schema;
 mod security;
 mod sessions;
 mod sign_in;
+mod temporary_rights;

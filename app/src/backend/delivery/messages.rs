@@ -477,6 +477,73 @@ pub fn approval_decided_email(
     }
 }
 
+/// « Droits temporaires » at their end (`ended`) or three days before: to the user (`user` is
+/// `None`) or to an administrator about the user named. `lines` list the levels, one per line,
+/// with their last day.
+pub fn temporary_rights_email(
+    bank: &str,
+    ended: bool,
+    user: Option<&str>,
+    lines: &[String],
+    lang: Lang,
+) -> Email {
+    let list = lines
+        .iter()
+        .map(|line| format!("- {line}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    match (lang, ended, user) {
+        (Lang::Fr, true, None) => Email {
+            subject: "Vos droits temporaires ont pris fin".into(),
+            body: format!(
+                "Bonjour,\n\nLes droits temporaires qui vous avaient été donnés sur la banque en ligne ont pris fin ; ils vous ont été retirés automatiquement :\n\n{list}\n\nVos autres droits ne changent pas. Pour toute question, adressez-vous à l’administrateur de votre entité.\n\n{bank}"
+            ),
+        },
+        (Lang::Fr, true, Some(name)) => Email {
+            subject: format!("Fin des droits temporaires de {name}"),
+            body: format!(
+                "Bonjour,\n\nPour information, les droits temporaires de {name} ont pris fin et lui ont été retirés automatiquement :\n\n{list}\n\nLe détail figure dans le journal des opérations.\n\n{bank}"
+            ),
+        },
+        (Lang::Fr, false, None) => Email {
+            subject: "Vos droits temporaires prennent fin bientôt".into(),
+            body: format!(
+                "Bonjour,\n\nLes droits temporaires qui vous ont été donnés sur la banque en ligne prennent fin bientôt ; ils vous seront retirés automatiquement :\n\n{list}\n\nS’ils doivent durer davantage, adressez-vous à l’administrateur de votre entité.\n\n{bank}"
+            ),
+        },
+        (Lang::Fr, false, Some(name)) => Email {
+            subject: format!("Droits temporaires de {name} : fin dans trois jours"),
+            body: format!(
+                "Bonjour,\n\nLes droits temporaires de {name} prennent fin bientôt ; ils lui seront retirés automatiquement :\n\n{list}\n\nS’ils doivent durer davantage, donnez-les de nouveau après leur fin, avec une nouvelle date de fin, depuis la gestion des utilisateurs.\n\n{bank}"
+            ),
+        },
+        (Lang::En, true, None) => Email {
+            subject: "Your temporary rights have ended".into(),
+            body: format!(
+                "Hello,\n\nThe temporary online banking rights you were given have ended; they were removed automatically:\n\n{list}\n\nYour other rights do not change. For any question, ask your entity's administrator.\n\n{bank}"
+            ),
+        },
+        (Lang::En, true, Some(name)) => Email {
+            subject: format!("End of {name}'s temporary rights"),
+            body: format!(
+                "Hello,\n\nFor your information, {name}'s temporary rights have ended and were removed automatically:\n\n{list}\n\nThe details are in the operations log.\n\n{bank}"
+            ),
+        },
+        (Lang::En, false, None) => Email {
+            subject: "Your temporary rights end soon".into(),
+            body: format!(
+                "Hello,\n\nThe temporary online banking rights you were given end soon; they will be removed automatically:\n\n{list}\n\nIf they must last longer, ask your entity's administrator.\n\n{bank}"
+            ),
+        },
+        (Lang::En, false, Some(name)) => Email {
+            subject: format!("{name}'s temporary rights: ending in three days"),
+            body: format!(
+                "Hello,\n\n{name}'s temporary rights end soon; they will be removed automatically:\n\n{list}\n\nIf they must last longer, give them again after their end, with a new end date, from user management.\n\n{bank}"
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

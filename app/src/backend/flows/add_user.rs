@@ -21,14 +21,14 @@ use crate::backend::security::crypto::random_token;
 use crate::backend::security::password;
 use crate::backend::store::drafts::{DraftKind, NewDraft};
 use crate::backend::store::persons::Person;
-use crate::backend::store::rights::Grant;
+use crate::backend::store::rights::{Grant, StoredRights};
 use crate::backend::store::users::NewUser;
 use crate::backend::store::{self, now, Tx};
 use model::identity::EmailError;
 use model::identity::{format_date, format_phone, mask_phone};
 use model::Profile;
 use model::{Assignment, Catalog, Change, Email, Levels, LoginId, Operation, Origins, Recap};
-use model::{Rights, RightsMethod};
+use model::{Day, Period, Rights, RightsMethod};
 use rand::Rng as _;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
@@ -120,6 +120,9 @@ struct DraftData {
     email: String,
     method: Option<RightsMethod>,
     rights: Option<Rights>,
+    /// « Droits temporaires »: the last day the rights added are held.
+    #[serde(default)]
+    period: Option<Period>,
     /// The operation prepared from the draft (« Confirmer »).
     operation_id: Option<String>,
     /// A modification's draft: the user whose rights change.
@@ -272,13 +275,24 @@ pub async fn journey(
                     .map(|c| c.before.origins.clone())
                     .unwrap_or_default(),
                 rights: rights.clone(),
+                period: data.period,
             };
-            Some(Recap::new(&catalog, rights, |r, l| assignment.origin(r, l)))
+            let held = current.as_ref().map(|c| &c.before);
+            Some(
+                Recap::new(&catalog, rights, |r, l| assignment.origin(r, l))
+                    .with_ends(last_days(&assignment, held)),
+            )
         }
         _ => None,
     };
     let modifying = current.as_ref().map(|current| ModifiedUser {
         user_id: current.user.id,
+        ends: current
+            .before
+            .ends
+            .keys()
+            .filter_map(|(r, l)| current.before.last_day(*r, *l).map(|day| (*r, *l, day)))
+            .collect(),
         before: current.before.rights.clone(),
         diff: data
             .rights
@@ -328,6 +342,7 @@ pub async fn journey(
         baseline,
         copied,
         rights: data.rights,
+        period: data.period,
         catalog,
         recap,
         users,
@@ -418,8 +433,35 @@ pub fn parse_cells(cells: &[String], administration: bool) -> Result<Rights, Api
         .ok_or_else(|| ApiError::invalid("rights", "La sélection de droits est invalide."))
 }
 
-/// Step 4: the rights, checked with the method's rules (the same the grid applies).
-pub async fn save_rights(caller: &Caller, draft_id: &str, rights: Rights) -> Result<(), ApiError> {
+/// The last day of each level an assignment gives: the period's for the levels it adds, the
+/// stored one for a temporary level kept (`held`: the user's rights now, for a modification).
+pub fn last_days<'a>(
+    assignment: &'a Assignment,
+    held: Option<&'a StoredRights>,
+) -> impl Fn(model::ResourceRef, model::Level) -> Option<Day> + 'a {
+    move |resource, level| {
+        let before = held.map(|h| h.rights.get(resource)).unwrap_or_default();
+        if before.has(level) {
+            held.and_then(|h| h.last_day(resource, level))
+        } else {
+            assignment.period.map(|period| period.ends_on)
+        }
+    }
+}
+
+/// Today in Paris, the day end dates are compared to.
+pub fn today() -> Day {
+    Day::in_paris_at(now())
+}
+
+/// Step 4: the rights, checked with the method's rules (the same the grid applies), and the
+/// optional end date of the rights added.
+pub async fn save_rights(
+    caller: &Caller,
+    draft_id: &str,
+    rights: Rights,
+    period: Option<Period>,
+) -> Result<(), ApiError> {
     let mut data = load(caller, draft_id).await?;
     let method = data.method.ok_or_else(|| {
         ApiError::invalid(
@@ -429,7 +471,23 @@ pub async fn save_rights(caller: &Caller, draft_id: &str, rights: Rights) -> Res
     })?;
     let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
     model::operation::check_assignment(&method, &rights, &catalog)?;
+    if period.is_some() {
+        let before = match data.target {
+            Some(target) => modify_rights::current(caller, target).await?.before.rights,
+            None => Rights::new(),
+        };
+        let assignment = Assignment {
+            method,
+            baseline: Rights::new(),
+            source_name: String::new(),
+            previous: Origins::new(),
+            rights: rights.clone(),
+            period,
+        };
+        assignment.check_period(&before, today())?;
+    }
     data.rights = Some(rights);
+    data.period = period;
     save(caller, draft_id, data).await
 }
 
@@ -444,7 +502,8 @@ pub async fn confirm(caller: &Caller, draft_id: &str) -> Result<String, ApiError
     };
     if let Some(target) = data.target {
         let operation_id =
-            modify_rights::prepare(caller, target, method, rights, Some(draft_id)).await?;
+            modify_rights::prepare(caller, target, method, rights, data.period, Some(draft_id))
+                .await?;
         data.operation_id = Some(operation_id.clone());
         store::drafts::update(
             caller.state.db.pool(),
@@ -464,6 +523,7 @@ pub async fn confirm(caller: &Caller, draft_id: &str) -> Result<String, ApiError
             email: data.email.clone(),
             method,
             rights,
+            period: data.period,
         },
         Some(draft_id),
     )
@@ -497,8 +557,10 @@ pub async fn prepare(
         source_name,
         previous: Origins::new(),
         rights: draft.rights,
+        period: draft.period,
     };
     assignment.check(&catalog)?;
+    assignment.check_period(&Rights::new(), today())?;
     let operation = Operation {
         entity_id: caller.entity_id(),
         change: Change::AddUser {
@@ -571,8 +633,26 @@ pub async fn describe(
         lang.pick("Méthode", "Method").into(),
         assignment.method.label_in(&assignment.source_name, lang),
     ));
-    let recap = Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l));
+    if let Some(fact) = period_fact(assignment, lang) {
+        facts.push(fact);
+    }
+    let recap = Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l))
+        .with_ends(last_days(assignment, None));
     Ok((facts, Some(recap), None))
+}
+
+/// « Droits temporaires : les droits ajoutés, jusqu’au 05/01/2027 inclus », when they are.
+pub fn period_fact(assignment: &Assignment, lang: model::Lang) -> Option<(String, String)> {
+    assignment.period.map(|period| {
+        (
+            lang.pick("Droits temporaires", "Temporary rights").into(),
+            format!(
+                "{} {}",
+                lang.pick("les droits ajoutés,", "the rights added,"),
+                period.phrase_in(lang)
+            ),
+        )
+    })
 }
 
 /// Where a user's credentials go: the login id (and code) by e-mail, the password by SMS.
@@ -680,6 +760,8 @@ pub async fn apply(
     // The catalog may have changed since « Confirmer »: the rights must still be within it.
     let catalog = store::entities::catalog(&mut **tx, entity_id).await?;
     assignment.check(&catalog)?;
+    // Approved late (double validation), rights ending before today are not given at all.
+    assignment.check_period(&Rights::new(), Day::in_paris_at(now))?;
     let person = store::persons::candidate(&mut **tx, entity_id, *person_id)
         .await?
         .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
@@ -729,6 +811,7 @@ pub async fn apply(
             operation_id: Some(operation_id),
             granted_at: now,
             granted_by: Some(caller.user_id()),
+            ends_at: assignment.period.map(Period::ends_at),
         },
     )
     .await?;

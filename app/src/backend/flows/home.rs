@@ -89,13 +89,14 @@ pub async fn named_recap(
     catalog: &model::Catalog,
 ) -> Result<Recap, ApiError> {
     let stored = store::rights::of_user(state.db.pool(), entity_id, user_id).await?;
-    let origins = name_copies(state, entity_id, stored.origins).await?;
+    let origins = name_copies(state, entity_id, stored.origins.clone()).await?;
     Ok(Recap::new(catalog, &stored.rights, |resource, level| {
         origins
             .get(&(resource, level))
             .cloned()
             .unwrap_or(Origin::Custom)
-    }))
+    })
+    .with_ends(|resource, level| stored.last_day(resource, level)))
 }
 
 /// Names the users rights were copied from (a stored origin keeps only their id): one read per

@@ -16,4 +16,5 @@ pub mod report;
 pub mod review;
 pub mod sca;
 pub mod sign_in;
+pub mod temporary_rights;
 pub mod users;

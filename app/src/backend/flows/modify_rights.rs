@@ -14,8 +14,8 @@ use crate::backend::store::rights::{Grant, Revocation, StoredRights};
 use crate::backend::store::users::User;
 use crate::backend::store::{self, now, Tx};
 use model::{
-    Assignment, Catalog, Change, Level, Operation, ResourceRef, Rights, RightsDiff, RightsEditor,
-    RightsMethod, UserRef,
+    Assignment, Catalog, Change, Level, Operation, Period, ResourceRef, Rights, RightsDiff,
+    RightsEditor, RightsMethod, UserRef,
 };
 use serde::{Deserialize, Serialize};
 
@@ -105,6 +105,7 @@ pub fn assignment(
     source_name: String,
     before: &StoredRights,
     rights: Rights,
+    period: Option<Period>,
 ) -> Assignment {
     Assignment {
         method,
@@ -112,6 +113,7 @@ pub fn assignment(
         source_name,
         previous: before.origins.clone(),
         rights,
+        period,
     }
 }
 
@@ -121,17 +123,26 @@ pub async fn prepare(
     target: Target,
     method: RightsMethod,
     rights: Rights,
+    period: Option<Period>,
     draft_id: Option<&str>,
 ) -> Result<String, ApiError> {
     let current = current(caller, target).await?;
     let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
     let (baseline, source_name) = add_user::baseline(caller, &method, &catalog).await?;
-    let assignment = assignment(method, baseline, source_name, &current.before, rights);
+    let assignment = assignment(
+        method,
+        baseline,
+        source_name,
+        &current.before,
+        rights,
+        period,
+    );
     assignment.check(&catalog)?;
     let before = current.before.rights.clone();
     if RightsDiff::between(&catalog, &before, &assignment.rights).is_empty() {
         return Err(ApiError::invalid("rights", NO_CHANGE));
     }
+    assignment.check_period(&before, add_user::today())?;
     if before.administration() && !assignment.rights.administration() {
         let mut conn = caller.state.db.pool().acquire().await?;
         super::approval::keeps_administration(&mut conn, caller.entity_id(), current.user.id)
@@ -178,7 +189,7 @@ pub async fn describe(
     };
     let catalog = store::entities::catalog(caller.state.db.pool(), caller.entity_id()).await?;
     let lang = caller.lang;
-    let facts = vec![
+    let mut facts = vec![
         (
             lang.pick("Modification des droits de", "Changing the rights of")
                 .to_string(),
@@ -193,7 +204,12 @@ pub async fn describe(
             assignment.method.label_in(&assignment.source_name, lang),
         ),
     ];
-    let recap = model::Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l));
+    facts.extend(add_user::period_fact(assignment, lang));
+    // The ends of the temporary levels the user keeps, as they stand now.
+    let held =
+        store::rights::of_user(caller.state.db.pool(), caller.entity_id(), user.user_id).await?;
+    let recap = model::Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l))
+        .with_ends(add_user::last_days(assignment, Some(&held)));
     let diff = RightsDiff::between(&catalog, before, &assignment.rights);
     Ok((facts, Some(recap), Some(diff)))
 }
@@ -233,6 +249,8 @@ pub async fn apply(
     let entity_id = caller.entity_id();
     let catalog = store::entities::catalog(&mut **tx, entity_id).await?;
     assignment.check(&catalog)?;
+    // Approved late (double validation), rights ending before today are not given at all.
+    assignment.check_period(before, model::Day::in_paris_at(now()))?;
     let after = &assignment.rights;
     if before.administration() && !after.administration() {
         super::approval::keeps_administration(tx, entity_id, target.user_id).await?;
@@ -271,6 +289,8 @@ pub async fn apply(
         operation_id: Some(operation_id),
         granted_at: now,
         granted_by: Some(caller.user_id()),
+        // Only the levels gained take it: a level kept keeps its own end.
+        ends_at: assignment.period.map(Period::ends_at),
     };
     let mut gained = Vec::new();
     for (resource, level) in levels(after) {

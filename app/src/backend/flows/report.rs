@@ -46,9 +46,15 @@ pub async fn report(caller: &Caller) -> Result<EntitlementReport, ApiError> {
                 Some(origin) => origin.clone(),
                 None => Origin::Custom,
             }
-        });
+        })
+        .with_ends(|resource, level| stored.last_day(resource, level));
         let name = format!("{} {}", user.first_name, user.last_name);
-        named_rights.push((name.clone(), held));
+        let until = stored
+            .ends
+            .keys()
+            .filter_map(|(r, l)| stored.last_day(*r, *l).map(|day| (*r, *l, day)))
+            .collect();
+        named_rights.push((name.clone(), held, until));
         entitlements.push(UserEntitlements {
             user_id: user.id,
             name,
@@ -60,7 +66,7 @@ pub async fn report(caller: &Caller) -> Result<EntitlementReport, ApiError> {
     Ok(EntitlementReport {
         entity_name: entity.name,
         generated_at: format_time(now()),
-        resources: model::report::holders(&catalog, &named_rights),
+        resources: model::report::holders_until(&catalog, &named_rights),
         users: entitlements,
         reader_is_administrator: caller.session.is_administrator,
     })
@@ -79,7 +85,7 @@ fn yes_no(held: bool) -> &'static str {
 pub async fn csv(caller: &Caller) -> Result<String, ApiError> {
     let report = report(caller).await?;
     let mut out = format!(
-        "\u{feff}{};{}\r\nCompte ou contrat;Détail;Utilisateur;Identifiant;État;Consultation;Gestion;Validation;Origine\r\n",
+        "\u{feff}{};{}\r\nCompte ou contrat;Détail;Utilisateur;Identifiant;État;Consultation;Gestion;Validation;Origine;Fin\r\n",
         csv_cell(&format!("Rapport des habilitations — {}", report.entity_name)),
         csv_cell(&report.generated_at),
     );
@@ -101,6 +107,12 @@ pub async fn csv(caller: &Caller) -> Result<String, ApiError> {
                 yes_no(has(Level::Gestion)).to_string(),
                 yes_no(has(Level::Validation)).to_string(),
                 origins.join(", "),
+                // « Droits temporaires »: « validation : 05/01/2027 » for each level that ends.
+                line.until
+                    .iter()
+                    .map(|(level, day)| format!("{} : {}", level.label(), day.french()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ];
             let cells: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
             out.push_str(&cells.join(";"));

@@ -5,6 +5,7 @@
 use super::Flag;
 use model::{Level, Origin, Origins, ResourceRef, Rights};
 use sqlx::{Any, AnyConnection, Executor};
+use std::collections::BTreeMap;
 
 /// A level held, as stored, with the user's administration right (one row per level; one row
 /// of NULLs for a user without any).
@@ -16,6 +17,7 @@ struct RightRow {
     contract_id: Option<i64>,
     level: Option<String>,
     origin: Option<String>,
+    ends_at: Option<i64>,
 }
 
 /// A user's rights with the origin of each level, as stored.
@@ -23,6 +25,28 @@ struct RightRow {
 pub struct StoredRights {
     pub rights: Rights,
     pub origins: Origins,
+    /// « Droits temporaires »: when each temporary level ends (Unix seconds).
+    pub ends: BTreeMap<(ResourceRef, Level), i64>,
+}
+
+impl StoredRights {
+    /// Adds a level read from the database (consultation first, for the invariant).
+    fn hold(&mut self, resource: ResourceRef, level: Level, origin: &str, ends_at: Option<i64>) {
+        let held = self.rights.get(resource).with(level, true).0;
+        self.rights.set_levels(resource, held);
+        self.origins
+            .insert((resource, level), Origin::from_code(origin));
+        if let Some(ends_at) = ends_at {
+            self.ends.insert((resource, level), ends_at);
+        }
+    }
+
+    /// The last day a level is held, for a temporary one.
+    pub fn last_day(&self, resource: ResourceRef, level: Level) -> Option<model::Day> {
+        self.ends
+            .get(&(resource, level))
+            .map(|ends_at| model::Day::in_paris_at(ends_at - 1))
+    }
 }
 
 /// A user's rights, in one statement (empty when the user is not of this entity).
@@ -35,7 +59,8 @@ where
     E: Executor<'e, Database = Any>,
 {
     let rows: Vec<RightRow> = sqlx::query_as(
-        "SELECT u.is_administrator, r.account_id, r.contract_id, r.level, r.origin          FROM users u LEFT JOIN user_rights r ON r.user_id = u.id          WHERE u.entity_id = $1 AND u.id = $2",
+        "SELECT u.is_administrator, r.account_id, r.contract_id, r.level, r.origin, r.ends_at \
+         FROM users u LEFT JOIN user_rights r ON r.user_id = u.id          WHERE u.entity_id = $1 AND u.id = $2",
     )
     .bind(entity_id)
     .bind(user_id)
@@ -54,16 +79,12 @@ where
             continue;
         };
         let level = Level::try_from(level).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        levels.push((resource, level, origin));
+        levels.push((resource, level, origin, row.ends_at));
     }
     // Consultation first, so that the invariant holds while levels are added.
-    levels.sort_by_key(|(_, level, _)| *level);
-    for (resource, level, origin) in levels {
-        let held = stored.rights.get(resource).with(level, true).0;
-        stored.rights.set_levels(resource, held);
-        stored
-            .origins
-            .insert((resource, level), Origin::from_code(&origin));
+    levels.sort_by_key(|(_, level, _, _)| *level);
+    for (resource, level, origin, ends_at) in levels {
+        stored.hold(resource, level, &origin, ends_at);
     }
     Ok(stored)
 }
@@ -73,6 +94,8 @@ pub struct Grant<'a> {
     pub operation_id: Option<&'a str>,
     pub granted_at: i64,
     pub granted_by: Option<i64>,
+    /// « Droits temporaires »: when the levels end; `None` for permanent ones.
+    pub ends_at: Option<i64>,
 }
 
 /// Writes levels a user gains, with their origins.
@@ -90,7 +113,8 @@ pub async fn insert(
         };
         sqlx::query::<Any>(
             "INSERT INTO user_rights (entity_id, user_id, account_id, contract_id, level, origin, \
-             operation_id, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             operation_id, granted_at, granted_by, ends_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(entity_id)
         .bind(user_id)
@@ -101,6 +125,7 @@ pub async fn insert(
         .bind(grant.operation_id)
         .bind(grant.granted_at)
         .bind(grant.granted_by)
+        .bind(grant.ends_at)
         .execute(&mut *conn)
         .await?;
     }
@@ -152,9 +177,153 @@ pub struct Revocation<'a> {
     pub revoked_by: i64,
 }
 
+/// A temporary level removed at its end by the sweep (no operation, no person: the system).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Ended {
+    pub account_id: Option<i64>,
+    pub contract_id: Option<i64>,
+    pub level: String,
+    pub ends_at: i64,
+}
+
+impl Ended {
+    pub fn resource(&self) -> Option<ResourceRef> {
+        match (self.account_id, self.contract_id) {
+            (Some(id), None) => Some(ResourceRef::Account(id)),
+            (None, Some(id)) => Some(ResourceRef::Contract(id)),
+            _ => None,
+        }
+    }
+
+    pub fn level(&self) -> Option<Level> {
+        Level::from_code(&self.level)
+    }
+}
+
+/// The users (entity, user) holding a temporary level that has ended at `now`, oldest first.
+pub async fn users_with_ended<'e, E>(
+    executor: E,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT entity_id, user_id FROM user_rights WHERE ends_at IS NOT NULL AND ends_at <= $1 \
+         GROUP BY entity_id, user_id ORDER BY MIN(ends_at) LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
+
+/// Removes a user's temporary levels ended at `now`, keeping them in the history as revoked by
+/// nobody; returns them. Run under the entity's lock: a second instance sweeping the same user
+/// then finds nothing, so each level ends once.
+pub async fn remove_ended(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<Ended>, sqlx::Error> {
+    let ended: Vec<Ended> = sqlx::query_as(
+        "SELECT account_id, contract_id, level, ends_at FROM user_rights \
+         WHERE entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at <= $3 \
+         ORDER BY account_id, contract_id, level",
+    )
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    if ended.is_empty() {
+        return Ok(ended);
+    }
+    let condition = "entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at <= $3";
+    sqlx::query::<Any>(&format!(
+        "INSERT INTO revoked_rights ({KEPT_COLUMNS}, revoked_at, revoked_by, \
+         revoking_operation_id) SELECT {KEPT_COLUMNS}, $3, NULL, NULL FROM user_rights \
+         WHERE {condition}"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query::<Any>(&format!("DELETE FROM user_rights WHERE {condition}"))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(ended)
+}
+
+/// The users (entity, user) holding a temporary level that ends within `before` seconds of
+/// `now` and whose reminder has not been queued.
+pub async fn users_to_remind<'e, E>(
+    executor: E,
+    now: i64,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT entity_id, user_id FROM user_rights WHERE ends_at IS NOT NULL \
+         AND ends_at > $1 AND ends_at <= $2 AND reminded_at IS NULL \
+         GROUP BY entity_id, user_id ORDER BY MIN(ends_at) LIMIT $3",
+    )
+    .bind(now)
+    .bind(now + before)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
+
+/// Marks a user's temporary levels ending within `before` seconds as reminded; returns them
+/// (none when another instance did it first: run under the entity's lock).
+pub async fn mark_reminded(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    now: i64,
+    before: i64,
+) -> Result<Vec<Ended>, sqlx::Error> {
+    let condition = "entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at > $3 \
+                     AND ends_at <= $4 AND reminded_at IS NULL";
+    let due: Vec<Ended> = sqlx::query_as(&format!(
+        "SELECT account_id, contract_id, level, ends_at FROM user_rights WHERE {condition} \
+         ORDER BY account_id, contract_id, level"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(now + before)
+    .fetch_all(&mut *conn)
+    .await?;
+    if due.is_empty() {
+        return Ok(due);
+    }
+    sqlx::query::<Any>(&format!(
+        "UPDATE user_rights SET reminded_at = $5 WHERE {condition}"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(now + before)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(due)
+}
+
 /// Columns copied from `user_rights` to `revoked_rights` (the revocation's three follow).
 const KEPT_COLUMNS: &str = "entity_id, user_id, account_id, contract_id, level, origin, \
-                            operation_id, granted_at, granted_by";
+                            operation_id, granted_at, granted_by, ends_at";
 
 /// The column naming a resource's id.
 fn resource_column(resource: ResourceRef) -> (&'static str, i64) {
@@ -279,6 +448,7 @@ struct EntityRightRow {
     contract_id: Option<i64>,
     level: String,
     origin: String,
+    ends_at: Option<i64>,
 }
 
 /// Every right of an entity's users (removed users hold none), by user, in one statement.
@@ -290,13 +460,14 @@ where
     E: Executor<'e, Database = Any>,
 {
     let rows: Vec<EntityRightRow> = sqlx::query_as(
-        "SELECT user_id, account_id, contract_id, level, origin FROM user_rights \
+        "SELECT user_id, account_id, contract_id, level, origin, ends_at FROM user_rights \
          WHERE entity_id = $1 ORDER BY user_id",
     )
     .bind(entity_id)
     .fetch_all(executor)
     .await?;
-    let mut levels: Vec<(i64, ResourceRef, Level, String)> = Vec::with_capacity(rows.len());
+    let mut levels: Vec<(i64, ResourceRef, Level, String, Option<i64>)> =
+        Vec::with_capacity(rows.len());
     for row in rows {
         let resource = match (row.account_id, row.contract_id) {
             (Some(id), None) => ResourceRef::Account(id),
@@ -304,21 +475,17 @@ where
             _ => continue,
         };
         let level = Level::try_from(row.level).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        levels.push((row.user_id, resource, level, row.origin));
+        levels.push((row.user_id, resource, level, row.origin, row.ends_at));
     }
     // Consultation first within each user, so that the invariant holds while levels are added.
-    levels.sort_by_key(|(user, _, level, _)| (*user, *level));
+    levels.sort_by_key(|(user, _, level, _, _)| (*user, *level));
     let mut users: Vec<(i64, StoredRights)> = Vec::new();
-    for (user_id, resource, level, origin) in levels {
+    for (user_id, resource, level, origin, ends_at) in levels {
         if users.last().map(|(id, _)| *id) != Some(user_id) {
             users.push((user_id, StoredRights::default()));
         }
         if let Some((_, stored)) = users.last_mut() {
-            let held = stored.rights.get(resource).with(level, true).0;
-            stored.rights.set_levels(resource, held);
-            stored
-                .origins
-                .insert((resource, level), Origin::from_code(&origin));
+            stored.hold(resource, level, &origin, ends_at);
         }
     }
     Ok(users)
@@ -334,6 +501,8 @@ pub struct GrantRow {
     pub operation_id: Option<String>,
     pub granted_at: i64,
     pub granted_by: Option<i64>,
+    /// « Droits temporaires »: when the level ends (or ended).
+    pub ends_at: Option<i64>,
     /// For a revoked level: when, by whom, by which operation.
     pub revoked_at: Option<i64>,
     pub revoked_by: Option<i64>,
@@ -361,7 +530,7 @@ where
 {
     sqlx::query_as(
         "SELECT account_id, contract_id, level, origin, operation_id, granted_at, granted_by, \
-         CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS revoked_by, \
+         ends_at, CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS revoked_by, \
          CAST(NULL AS TEXT) AS revoking_operation_id FROM user_rights \
          WHERE entity_id = $1 AND user_id = $2",
     )
@@ -382,7 +551,7 @@ where
 {
     sqlx::query_as(
         "SELECT account_id, contract_id, level, origin, operation_id, granted_at, granted_by, \
-         revoked_at, revoked_by, revoking_operation_id FROM revoked_rights \
+         ends_at, revoked_at, revoked_by, revoking_operation_id FROM revoked_rights \
          WHERE entity_id = $1 AND user_id = $2 ORDER BY revoked_at DESC, id DESC",
     )
     .bind(entity_id)

@@ -724,6 +724,21 @@ pub async fn modify_rights(
     .await
 }
 
+/// Moves a user's version on without any other change (their rights changed by the system),
+/// so that operations prepared against the user as they were are void.
+pub async fn bump_version(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET version = version + 1 WHERE id = $1 AND entity_id = $2")
+        .bind(user_id)
+        .bind(entity_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Gives or takes away the auditor role, at `version` and for a user not removed. Returns
 /// whether it applied.
 pub async fn set_auditor(

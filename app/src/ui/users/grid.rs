@@ -11,8 +11,8 @@
 //! card per account or contract (see `style/main.css`).
 
 use crate::i18n::*;
-use crate::ui::common::fill;
 use crate::ui::common::I18n;
+use crate::ui::common::{fill, page_lang};
 use leptos::prelude::*;
 use model::{Catalog, Level, ResourceRef, RightsEditor, RowState};
 
@@ -103,8 +103,12 @@ pub fn RightsGrid(
     /// What differences are measured against, e.g. « du profil valideur ».
     #[prop(into)]
     reference: String,
+    /// « Droits temporaires »: the levels the user holds until a day (a modification).
+    #[prop(optional)]
+    ends: Vec<(ResourceRef, Level, model::Day)>,
 ) -> AnyView {
     let i18n = use_i18n();
+    let ends = StoredValue::new(ends);
     // Applied once the grid is in the page: applied before, the grid would render other
     // marks than the server's HTML it hydrates.
     let table = NodeRef::<leptos::html::Table>::new();
@@ -173,8 +177,8 @@ pub fn RightsGrid(
                         }).collect_view()}
                     </tr>
                 </thead>
-                <GridGroup title=accounts_title() rows=accounts editor reference />
-                <GridGroup title=contracts_title() rows=contracts editor reference />
+                <GridGroup title=accounts_title() rows=accounts editor reference ends />
+                <GridGroup title=contracts_title() rows=contracts editor reference ends />
             </table>
             <p class="grid-notice" role="status" aria-live="polite">
                 {move || notice.get().unwrap_or_default()}
@@ -192,6 +196,7 @@ fn GridGroup(
     rows: Vec<(ResourceRef, String, String)>,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
+    ends: StoredValue<Vec<(ResourceRef, Level, model::Day)>>,
 ) -> AnyView {
     view! {
         <tbody>
@@ -202,7 +207,7 @@ fn GridGroup(
                 each=move || rows.clone()
                 key=|(r, _, _)| r.key()
                 children=move |(resource, label, detail)| {
-                    view! { <GridRow resource label detail editor reference /> }
+                    view! { <GridRow resource label detail editor reference ends /> }
                 }
             />
         </tbody>
@@ -256,6 +261,7 @@ fn GridRow(
     detail: String,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
+    ends: StoredValue<Vec<(ResourceRef, Level, model::Day)>>,
 ) -> AnyView {
     let i18n = use_i18n();
     let row = Memo::new(move |_| editor.with(|e| (e.row_state(resource), e.is_read_only())));
@@ -286,7 +292,7 @@ fn GridRow(
                 </label>
             </td>
             {Level::ALL.map(|level| view! {
-                <GridCell resource level label=label.clone() editor reference />
+                <GridCell resource level label=label.clone() editor reference ends />
             }).collect_view()}
         </tr>
     }
@@ -300,8 +306,15 @@ fn GridCell(
     label: String,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
+    ends: StoredValue<Vec<(ResourceRef, Level, model::Day)>>,
 ) -> AnyView {
     let i18n = use_i18n();
+    // Held until a day: said under the box for as long as it stays ticked.
+    let until = ends.with_value(|ends| {
+        ends.iter()
+            .find(|(r, l, _)| *r == resource && *l == level)
+            .map(|(_, _, day)| *day)
+    });
     let cell = Memo::new(move |_| editor.with(|e| e.cell(resource, level)));
     let initial = cell.get_untracked();
     let toggle = move |_| editor.update(|e| e.toggle(resource, level));
@@ -351,6 +364,9 @@ fn GridCell(
                         <span class="visually-hidden">{move || format!(" ({})", fill(t_string!(i18n, grid.differs), &[("reference", &reference.get_value())]))}</span>
                     </span>
                 </Show>
+                {move || until.filter(|_| cell.get().checked).map(|day| view! {
+                    <span class="until-mark">{fill(t_string!(i18n, grid.until), &[("day", &day.shown_in(page_lang(i18n)))])}</span>
+                })}
                 {move || cell.get().change.map(|gained| view! {
                     <span class="change-mark" aria-hidden="true">{if gained { "+" } else { "−" }}</span>
                     <span class="visually-hidden">

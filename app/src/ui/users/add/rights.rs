@@ -55,6 +55,11 @@ pub fn ChooseRights() -> impl IntoView {
             .map(|m| m.before.clone())
             .unwrap_or_default();
         let (grid_catalog, has_factor) = (journey.catalog.clone(), journey.has_factor);
+        let held_until = journey
+            .modifying
+            .as_ref()
+            .map(|m| m.ends.clone())
+            .unwrap_or_default();
         let warnings = Memo::new(move |_| {
             editor.with(|e| {
                 model::warnings::grant_warnings(
@@ -113,7 +118,8 @@ pub fn ChooseRights() -> impl IntoView {
             {intro}
             <ActionForm action=save attr:class="rights-form">
                 <input type="hidden" name="form[draft]" value=draft_1 />
-                <RightsGrid catalog=journey.catalog.clone() editor reference />
+                <RightsGrid catalog=journey.catalog.clone() editor reference ends=held_until />
+                <EndDate ends_on=journey.period.map(|p| p.ends_on.iso()).unwrap_or_default() />
                 <div aria-live="polite">
                     {move || view! { <Warnings warnings=warnings.get() /> }}
                 </div>
@@ -130,5 +136,26 @@ pub fn ChooseRights() -> impl IntoView {
     };
     view! {
         <Step number=4 title=Signal::derive(move || t_string!(i18n, add.rights_title).to_string()) journey content />
+    }
+}
+
+/// « Droits temporaires »: the optional last day of the rights this operation adds. A plain
+/// date field: it works before the wasm arrives, and the server checks it.
+#[component]
+fn EndDate(ends_on: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="end-date">
+            <legend>{t!(i18n, add.period_legend)}</legend>
+            <p class="hint" id="ends-on-hint">{t!(i18n, add.period_help)}</p>
+            <label for="ends-on">{t!(i18n, add.period_end)}</label>
+            <input
+                id="ends-on"
+                type="date"
+                name="form[ends_on]"
+                value=ends_on
+                aria-describedby="ends-on-hint"
+            />
+        </fieldset>
     }
 }

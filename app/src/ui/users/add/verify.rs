@@ -4,7 +4,7 @@ use super::{use_journey, Step};
 use crate::api::types::AddUserJourney;
 use crate::api::users::ConfirmAddUser;
 use crate::i18n::*;
-use crate::ui::common::{action_error, busy, ErrorNotice};
+use crate::ui::common::{action_error, busy, page_lang, ErrorNotice};
 use crate::ui::home::RecapView;
 use crate::ui::operations::{DiffView, Warnings};
 use leptos::prelude::*;
@@ -27,12 +27,25 @@ pub fn Verify() -> impl IntoView {
             .into_any();
         };
         let method_label = journey.method_label.clone().unwrap_or_default();
+        // « Droits temporaires : les droits ajoutés, jusqu’au 05/01/2027 inclus ».
+        let period = journey.period;
+        let period_row = move || {
+            period.map(|period| {
+                view! {
+                    <div>
+                        <dt>{t!(i18n, add.period_title)}</dt>
+                        <dd>{t!(i18n, add.period_added)}" "{move || period.phrase_in(page_lang(i18n))}</dd>
+                    </div>
+                }
+            })
+        };
         let selection = match journey.modifying.as_ref().and_then(|m| m.diff.clone()) {
             // A modification: exactly what the user gains and loses, then their rights after.
             Some(diff) => view! {
                 <dl class="facts">
                     <div><dt>{t!(i18n, modify.user)}</dt><dd>{journey.person.full_name()}</dd></div>
                     <div><dt>{t!(i18n, add.method)}</dt><dd>{method_label}</dd></div>
+                    {period_row()}
                 </dl>
                 <DiffView diff />
                 <h2>{t!(i18n, modify.rights_after)}</h2>
@@ -44,6 +57,7 @@ pub fn Verify() -> impl IntoView {
                     <div><dt>{t!(i18n, add.new_user)}</dt><dd>{journey.person.full_name()}</dd></div>
                     <div><dt>{t!(i18n, add.email)}</dt><dd>{journey.email.clone()}</dd></div>
                     <div><dt>{t!(i18n, add.method)}</dt><dd>{method_label}</dd></div>
+                    {period_row()}
                 </dl>
                 <h2>{t!(i18n, add.rights_given)}</h2>
                 <RecapView recap />

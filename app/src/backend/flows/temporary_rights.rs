@@ -1,0 +1,179 @@
+//! « Droits temporaires »: the sweep that removes temporary levels at their end, and reminds
+//! the user and the administrators three days before.
+//!
+//! Every server instance sweeps (at start-up, then every minute); nothing is coordinated but
+//! the database: each user's levels are handled in one transaction under the entity's lock,
+//! and read again under it, so a level ends once, with one audit event (authored by nobody: the
+//! system) and one set of e-mails, whichever instance gets there first. A server stopped past
+//! an end catches up when it starts.
+
+use crate::api::ApiError;
+use crate::backend::audit::{self, Kind};
+use crate::backend::delivery::{self, messages, Message, MessageChannel};
+use crate::backend::store::rights::Ended;
+use crate::backend::store::{self};
+use crate::backend::AppState;
+use model::period::{until_phrase, REMINDER_BEFORE_SECS};
+use model::{Catalog, Day, Lang};
+use serde_json::json;
+
+/// Users handled per sweep and per kind of work; the next sweep takes the rest.
+const BATCH: i64 = 500;
+
+/// What one sweep did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Users whose temporary levels ended.
+    pub ended: usize,
+    /// Users reminded that theirs end soon.
+    pub reminded: usize,
+}
+
+/// Ends what has ended at `now` and sends the reminders due at `now`.
+pub async fn sweep(state: &AppState, now: i64) -> Result<Swept, ApiError> {
+    let mut swept = Swept::default();
+    let pool = state.db.pool();
+    for (entity_id, user_id) in store::rights::users_with_ended(pool, now, BATCH).await? {
+        if store::scoped(entity_id, end(state, entity_id, user_id, now)).await? {
+            swept.ended += 1;
+        }
+    }
+    let due = store::rights::users_to_remind(pool, now, REMINDER_BEFORE_SECS, BATCH).await?;
+    for (entity_id, user_id) in due {
+        if store::scoped(entity_id, remind(state, entity_id, user_id, now)).await? {
+            swept.reminded += 1;
+        }
+    }
+    if swept != Swept::default() {
+        state.outbox_wake.notify_one();
+    }
+    Ok(swept)
+}
+
+/// Removes one user's ended levels; false when another instance already did.
+async fn end(state: &AppState, entity_id: i64, user_id: i64, now: i64) -> Result<bool, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, entity_id).await?;
+    let ended = store::rights::remove_ended(&mut tx, entity_id, user_id, now).await?;
+    if ended.is_empty() {
+        return Ok(false);
+    }
+    // Operations prepared against the rights the user had are void now.
+    store::users::bump_version(&mut tx, entity_id, user_id).await?;
+    tell(&mut tx, state, entity_id, user_id, &ended, true).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sends one user's reminder; false when another instance already did.
+async fn remind(
+    state: &AppState,
+    entity_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, entity_id).await?;
+    let due = store::rights::mark_reminded(&mut tx, entity_id, user_id, now, REMINDER_BEFORE_SECS)
+        .await?;
+    if due.is_empty() {
+        return Ok(false);
+    }
+    tell(&mut tx, state, entity_id, user_id, &due, false).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The audit event (by the system) and the e-mails to the user and the other administrators.
+async fn tell(
+    tx: &mut store::Tx,
+    state: &AppState,
+    entity_id: i64,
+    user_id: i64,
+    levels: &[Ended],
+    ended: bool,
+) -> Result<(), ApiError> {
+    let user = store::users::find(&mut **tx, entity_id, user_id)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    let catalog = store::entities::catalog(&mut **tx, entity_id).await?;
+    audit::append(
+        tx,
+        &state.secrets,
+        Some(entity_id),
+        None,
+        if ended {
+            Kind::TemporaryRightsEnded
+        } else {
+            Kind::TemporaryRightsReminded
+        },
+        json!({
+            "utilisateur": user_id,
+            "identifiant": user.login_id,
+            "droits": levels.iter().map(|level| format!(
+                "{} {}",
+                level.resource().map(|r| r.key()).unwrap_or_default(),
+                level.level
+            )).collect::<Vec<_>>(),
+            "fin": levels.iter().map(|level| last_day(level).iso()).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    let bank = &state.config.bank_name;
+    let mut recipients = vec![(user.email.clone(), user.language, None)];
+    for (email, language) in
+        store::users::administrators_to_notify(&mut **tx, entity_id, user_id).await?
+    {
+        let lang = Lang::from_code(&language).unwrap_or_default();
+        recipients.push((email, lang, Some(user.full_name())));
+    }
+    for (recipient, lang, about) in recipients {
+        let email = messages::temporary_rights_email(
+            bank,
+            ended,
+            about.as_deref(),
+            &lines(&catalog, levels, lang),
+            lang,
+        );
+        delivery::enqueue(
+            tx,
+            &state.secrets,
+            Message {
+                entity_id,
+                channel: MessageChannel::Email,
+                recipient: &recipient,
+                subject: &email.subject,
+                body: &secrecy::SecretString::from(email.body),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The last day a level is held: the day its end instant closes.
+fn last_day(level: &Ended) -> Day {
+    Day::in_paris_at(level.ends_at - 1)
+}
+
+/// « Compte courant (FR76 …) : validation, jusqu’au 05/01/2027 inclus », one per level.
+fn lines(catalog: &Catalog, levels: &[Ended], lang: Lang) -> Vec<String> {
+    levels
+        .iter()
+        .filter_map(|ended| {
+            let resource = ended.resource()?;
+            let level = ended.level()?;
+            let label = catalog.label(resource).unwrap_or_default();
+            let detail = catalog
+                .detail(resource)
+                .filter(|d| !d.is_empty())
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            Some(format!(
+                "{label}{detail} : {}, {}",
+                level.label_in(lang),
+                until_phrase(last_day(ended), lang)
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,420 @@
+//! « Droits temporaires »: rights given until a day are signed with their end, shown with it
+//! (grid, user's page, report), reminded three days before and removed at the end by the
+//! sweep — once, whichever of two instances sweeps, and also when the server was stopped past
+//! the end. Bad end dates are refused in French and change nothing.
+
+use crate::helpers::{refused, spawn_app, spawn_on, Client, TestApp};
+use crate::journey::{confirm_with_totp, wait_for_local_messages};
+use app::api::operations::LoadOperation;
+use app::api::types::{DraftForm, MethodForm, PreparedOperation, RightsForm, UserForm};
+use app::api::users::{
+    ChooseAddUserMethod, ConfirmAddUser, LoadAddUserJourney, SaveAddUserRights,
+    StartRightsModification,
+};
+use app::backend::demo::JULIEN_BERNARD;
+use app::backend::flows::temporary_rights::{sweep, Swept};
+use app::backend::store;
+use model::{Day, Level, ResourceRef, Rights};
+use std::time::Duration;
+
+fn cells(rights: &Rights) -> Vec<String> {
+    rights
+        .grants()
+        .flat_map(|(resource, levels)| {
+            levels
+                .iter()
+                .map(|level| format!("{}:{}", resource.key(), level.code()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn today() -> Day {
+    Day::in_paris_at(store::now())
+}
+
+async fn rights_of(app: &TestApp, user_id: i64) -> store::rights::StoredRights {
+    let entity_id = app
+        .scalar_i64(&format!("SELECT entity_id FROM users WHERE id = {user_id}"))
+        .await;
+    store::rights::of_user(app.db.pool(), entity_id, user_id)
+        .await
+        .unwrap()
+}
+
+/// Starts « Modifier les droits » of a user with custom rights; returns the draft.
+async fn start(admin: &mut Client, user_id: i64) -> String {
+    let draft = admin
+        .call(StartRightsModification {
+            form: UserForm { user_id },
+        })
+        .await
+        .unwrap();
+    admin
+        .call(ChooseAddUserMethod {
+            form: MethodForm {
+                draft: draft.clone(),
+                method: "personnalise".into(),
+                copy_from: None,
+            },
+        })
+        .await
+        .unwrap();
+    draft
+}
+
+async fn save(
+    admin: &mut Client,
+    draft: &str,
+    rights: &Rights,
+    ends_on: &str,
+) -> Result<(), crate::helpers::Failure> {
+    admin
+        .call(SaveAddUserRights {
+            form: RightsForm {
+                draft: draft.into(),
+                cells: cells(rights),
+                administration: rights.administration(),
+                ends_on: ends_on.into(),
+            },
+        })
+        .await
+}
+
+async fn confirm(admin: &mut Client, draft: &str) -> PreparedOperation {
+    let operation_id = admin
+        .call(ConfirmAddUser {
+            form: DraftForm {
+                draft: draft.into(),
+            },
+        })
+        .await
+        .unwrap();
+    admin
+        .call(LoadOperation { operation_id })
+        .await
+        .unwrap()
+        .operation
+}
+
+/// Sophie gives Julien validation on a resource he does not validate, until `last_day`;
+/// returns the resource.
+async fn give_julien_validation_until(
+    app: &TestApp,
+    admin: &mut Client,
+    last_day: Day,
+) -> ResourceRef {
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let before = rights_of(app, julien_id).await.rights;
+    let draft = start(admin, julien_id).await;
+    let journey = admin
+        .call(LoadAddUserJourney {
+            draft: draft.clone(),
+            with_users: false,
+        })
+        .await
+        .unwrap();
+    let resource = journey
+        .catalog
+        .resources()
+        .find(|r| !before.get(*r).has(Level::Validation))
+        .expect("a resource Julien does not validate");
+    let mut after = before.clone();
+    after.set(resource, Level::Validation, true);
+    save(admin, &draft, &after, &last_day.iso()).await.unwrap();
+    let journey = admin
+        .call(LoadAddUserJourney {
+            draft: draft.clone(),
+            with_users: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(journey.period.map(|p| p.ends_on), Some(last_day));
+    let operation = confirm(admin, &draft).await;
+    let fact = operation
+        .facts
+        .iter()
+        .find(|(name, _)| name == "Droits temporaires")
+        .expect("the end is one of the facts signed");
+    assert!(fact.1.contains(&last_day.french()), "{fact:?}");
+    let line = operation
+        .recap
+        .as_ref()
+        .unwrap()
+        .lines
+        .iter()
+        .find(|line| line.resource == resource)
+        .unwrap();
+    assert_eq!(line.until, vec![(Level::Validation, last_day)]);
+    confirm_with_totp(app, admin, &operation).await.unwrap();
+    resource
+}
+
+async fn events(app: &TestApp, kind: &str) -> Vec<app::backend::audit::Event> {
+    app::backend::audit::events(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_temporary_right_is_shown_reminded_and_ends_once_with_two_instances() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let last_day = today().plus_days(5);
+    let before = rights_of(&app, julien_id).await;
+    let resource = give_julien_validation_until(&app, &mut admin, last_day).await;
+    let ends_at = last_day.end_instant();
+
+    // Stored with its end; the levels he held stay permanent.
+    let held = rights_of(&app, julien_id).await;
+    assert!(held.rights.get(resource).has(Level::Validation));
+    assert_eq!(
+        held.ends.into_iter().collect::<Vec<_>>(),
+        vec![((resource, Level::Validation), ends_at)]
+    );
+    // Shown on his page, in the report (on screen and in the CSV file).
+    let view = admin
+        .call(app::api::users::LoadUser { user_id: julien_id })
+        .await
+        .unwrap();
+    let line = view
+        .recap
+        .lines
+        .iter()
+        .find(|line| line.resource == resource)
+        .unwrap();
+    assert!(
+        line.sentence
+            .contains(&format!("validation jusqu’au {} inclus", last_day.french())),
+        "{}",
+        line.sentence
+    );
+    let report = admin
+        .call(app::api::journal::LoadEntitlementReport {})
+        .await
+        .unwrap();
+    let holders = report
+        .resources
+        .iter()
+        .find(|holders| holders.resource == resource)
+        .unwrap();
+    assert!(holders.validation.contains(&format!(
+        "Julien BERNARD (jusqu’au {} inclus)",
+        last_day.french()
+    )));
+    let csv = admin.get("/habilitations.csv").await.text().await.unwrap();
+    assert!(csv.contains(";Origine;Fin\r\n"), "{csv}");
+    assert!(
+        csv.contains(&format!("\"validation : {}\"", last_day.french())),
+        "{csv}"
+    );
+
+    // Nothing is due now; three days before the end, one reminder, once.
+    let now = store::now();
+    assert_eq!(sweep(&app.state, now).await.unwrap(), Swept::default());
+    let reminder_time = ends_at - 2 * 86_400;
+    assert_eq!(
+        sweep(&app.state, reminder_time).await.unwrap(),
+        Swept {
+            ended: 0,
+            reminded: 1
+        }
+    );
+    assert_eq!(
+        sweep(&app.state, reminder_time + 60).await.unwrap(),
+        Swept::default()
+    );
+    let reminders = events(&app, "droits_temporaires_rappel").await;
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0].actor_user_id, None, "authored by the system");
+
+    // Two instances sweep past the end at the same moment: it ends once.
+    let second = spawn_on(&app.state.config.database_url, None, &[]).await;
+    let past = ends_at + 1;
+    let (first, other) = tokio::join!(sweep(&app.state, past), sweep(&second.state, past));
+    let (first, other) = (first.unwrap(), other.unwrap());
+    assert_eq!(first.ended + other.ended, 1, "{first:?} {other:?}");
+    let after = rights_of(&app, julien_id).await;
+    assert!(!after.rights.get(resource).has(Level::Validation));
+    assert_eq!(
+        after.rights, before.rights,
+        "back to the rights he held before"
+    );
+    assert!(after.ends.is_empty());
+    let ended = events(&app, "droits_temporaires_fin").await;
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].actor_user_id, None);
+    assert_eq!(ended[0].details["fin"][0], last_day.iso());
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM revoked_rights WHERE user_id = {julien_id} \
+             AND level = 'validation' AND revoked_by IS NULL AND ends_at = {ends_at}"
+        ))
+        .await,
+        1,
+        "kept in the history, removed by nobody"
+    );
+    assert_eq!(
+        sweep(&second.state, past + 60).await.unwrap(),
+        Swept::default()
+    );
+
+    // Julien and the other administrators are told, each once, at the reminder and the end.
+    let julien_email: String =
+        sqlx::query_scalar(&format!("SELECT email FROM users WHERE id = {julien_id}"))
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let mut told = Vec::new();
+    for _ in 0..100 {
+        told = wait_for_local_messages(&app, 1)
+            .await
+            .into_iter()
+            .filter(|m| m.recipient == julien_email && m.subject.contains("droits temporaires"))
+            .collect::<Vec<_>>();
+        if told.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    told.sort_by_key(|m| m.id);
+    let subjects: Vec<&str> = told.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Vos droits temporaires prennent fin bientôt",
+            "Vos droits temporaires ont pris fin"
+        ],
+        "{told:?}"
+    );
+    assert!(told[1].body.contains(&last_day.french()));
+    let to_admins = app::backend::flows::local_outbox::messages(&app.state)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.subject == "Fin des droits temporaires de Julien BERNARD")
+        .count();
+    assert!(to_admins >= 1, "the administrators are told");
+}
+
+#[tokio::test]
+async fn a_server_stopped_past_the_end_removes_the_right_as_it_starts() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let resource = give_julien_validation_until(&app, &mut admin, today()).await;
+    // The end passed while no server ran: moved into the past in the database.
+    app.execute(&format!(
+        "UPDATE user_rights SET ends_at = {} WHERE user_id = {julien_id} AND ends_at IS NOT NULL",
+        store::now() - 3600
+    ))
+    .await;
+    // A server starting on the database sweeps at once.
+    let restarted = spawn_on(&app.state.config.database_url, None, &[]).await;
+    let mut removed = false;
+    for _ in 0..100 {
+        if !rights_of(&restarted, julien_id)
+            .await
+            .rights
+            .get(resource)
+            .has(Level::Validation)
+        {
+            removed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        removed,
+        "the right ended while the server was stopped is removed"
+    );
+    assert_eq!(events(&restarted, "droits_temporaires_fin").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_modification_prepared_before_an_end_is_void_after_it() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let last_day = today().plus_days(2);
+    give_julien_validation_until(&app, &mut admin, last_day).await;
+    // Another change prepared while he still holds it…
+    let draft = start(&mut admin, julien_id).await;
+    let mut rights = rights_of(&app, julien_id).await.rights;
+    rights.set_administration(true);
+    save(&mut admin, &draft, &rights, "").await.unwrap();
+    let operation = confirm(&mut admin, &draft).await;
+    // …is void once the right ended: it would give it back.
+    sweep(&app.state, last_day.end_instant()).await.unwrap();
+    let failure = refused(confirm_with_totp(&app, &mut admin, &operation).await, 409);
+    assert!(failure.message().contains("modifié"), "{failure:?}");
+}
+
+#[tokio::test]
+async fn bad_end_dates_are_refused_in_french_and_change_nothing() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let before = rights_of(&app, julien_id).await.rights;
+    let draft = start(&mut admin, julien_id).await;
+    let journey = admin
+        .call(LoadAddUserJourney {
+            draft: draft.clone(),
+            with_users: false,
+        })
+        .await
+        .unwrap();
+    let resource = journey
+        .catalog
+        .resources()
+        .find(|r| !before.get(*r).has(Level::Validation))
+        .unwrap();
+    let mut more = before.clone();
+    more.set(resource, Level::Validation, true);
+    let mut admin_only = before.clone();
+    admin_only.set_administration(true);
+    let cases = [
+        (&more, today().plus_days(-1).iso(), "passée"),
+        (&more, "31/12/2026".to_string(), "pas une date valide"),
+        (&more, "2026-02-30".to_string(), "pas une date valide"),
+        (&more, today().plus_days(400).iso(), "plus d’un an"),
+        (
+            &admin_only,
+            today().plus_days(3).iso(),
+            "droit d’administration",
+        ),
+    ];
+    for (rights, ends_on, message) in cases {
+        let failure = refused(save(&mut admin, &draft, rights, &ends_on).await, 422);
+        assert!(
+            failure.message().contains(message),
+            "{ends_on}: {failure:?}"
+        );
+        assert_eq!(failure.field(), Some("ends_on"));
+    }
+    let journey = admin
+        .call(LoadAddUserJourney {
+            draft: draft.clone(),
+            with_users: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(journey.period, None, "the draft kept nothing");
+    assert_eq!(rights_of(&app, julien_id).await.rights, before);
+    // The English of each message exists.
+    for error in [
+        model::PeriodError::NotADate,
+        model::PeriodError::Past,
+        model::PeriodError::TooFar,
+        model::PeriodError::NothingAdded,
+    ] {
+        assert_ne!(
+            app::backend::texts::message(&error.to_string(), model::Lang::En),
+            error.to_string()
+        );
+    }
+}

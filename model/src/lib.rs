@@ -47,7 +47,7 @@ pub use operation::{
 };
 pub use period::{Day, Period, PeriodError};
 pub use profile::Profile;
-pub use recap::{Recap, RecapLine};
+pub use recap::{Recap, RecapLine, ScheduledLine};
 pub use rights::{Implication, Level, Levels, Rights};
 
 /// A stored code that names no known variant (a state, a kind, a level).

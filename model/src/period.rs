@@ -87,6 +87,11 @@ impl Day {
         (later.0 - self.0).whole_days()
     }
 
+    /// The instant (Unix seconds) this day starts in Paris: midnight after the day before.
+    pub fn start_instant(self) -> i64 {
+        self.plus_days(-1).end_instant()
+    }
+
     /// The instant (Unix seconds) this day ends in Paris: midnight before the next day.
     pub fn end_instant(self) -> i64 {
         let next = self.0 + time::Duration::days(1);
@@ -153,19 +158,46 @@ impl<'de> Deserialize<'de> for Day {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
+    /// The first day the rights are held, when it is a day to come; `None`: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<Day>,
     /// The last day the rights are held.
     pub ends_on: Day,
 }
 
 impl Period {
+    /// Rights held from now until the end of `ends_on`.
+    pub fn until(ends_on: Day) -> Period {
+        Period {
+            starts_on: None,
+            ends_on,
+        }
+    }
+
     /// The instant the rights are removed.
     pub fn ends_at(self) -> i64 {
         self.ends_on.end_instant()
     }
 
-    /// « jusqu’au 05/01/2027 inclus » in `lang`.
+    /// The instant the rights are given, for rights that start on a day to come.
+    pub fn starts_at(self) -> Option<i64> {
+        self.starts_on.map(Day::start_instant)
+    }
+
+    /// « jusqu’au 05/01/2027 inclus », « du 20/12/2026 au 05/01/2027 inclus » in `lang`.
     pub fn phrase_in(self, lang: crate::Lang) -> String {
-        until_phrase(self.ends_on, lang)
+        match self.starts_on {
+            None => until_phrase(self.ends_on, lang),
+            Some(start) => from_until_phrase(start, self.ends_on, lang),
+        }
+    }
+}
+
+/// « du 20/12/2026 au 05/01/2027 inclus », "from 2026-12-20 to 2027-01-05 inclusive".
+pub fn from_until_phrase(start: Day, end: Day, lang: crate::Lang) -> String {
+    match lang {
+        crate::Lang::Fr => format!("du {} au {} inclus", start.french(), end.french()),
+        crate::Lang::En => format!("from {} to {} inclusive", start.iso(), end.iso()),
     }
 }
 
@@ -186,18 +218,51 @@ pub enum PeriodError {
     Past,
     #[error("La date de fin est à plus d’un an : des droits temporaires couvrent une absence, pas davantage.")]
     TooFar,
+    #[error("Le premier jour n’est pas une date valide (jj/mm/aaaa).")]
+    StartNotADate,
+    #[error(
+        "Le premier jour est passé : laissez-le vide pour des droits donnés dès la validation."
+    )]
+    StartPast,
+    #[error("Indiquez aussi le dernier jour : des droits qui commencent plus tard ont une fin.")]
+    StartWithoutEnd,
+    #[error("Le premier jour est après le dernier jour : vérifiez les deux dates.")]
+    StartAfterEnd,
     #[error("Des droits temporaires doivent ajouter au moins un droit sur un compte ou un contrat : le droit d’administration ne se donne pas pour une durée.")]
     NothingAdded,
 }
 
 impl Period {
-    /// Reads the optional end date of the rights step; empty means permanent rights.
-    pub fn parse(ends_on: &str, today: Day) -> Result<Option<Period>, PeriodError> {
+    /// Reads the rights step's optional first and last days; no last day means permanent
+    /// rights. A first day that is today means at once (nothing to wait for).
+    pub fn parse(
+        starts_on: &str,
+        ends_on: &str,
+        today: Day,
+    ) -> Result<Option<Period>, PeriodError> {
+        let starts_on = match starts_on.trim() {
+            "" => None,
+            text => Some(Day::parse(text).ok_or(PeriodError::StartNotADate)?),
+        };
         if ends_on.trim().is_empty() {
-            return Ok(None);
+            return match starts_on {
+                Some(_) => Err(PeriodError::StartWithoutEnd),
+                None => Ok(None),
+            };
         }
         let ends_on = Day::parse(ends_on).ok_or(PeriodError::NotADate)?;
-        let period = Period { ends_on };
+        if let Some(start) = starts_on {
+            if start < today {
+                return Err(PeriodError::StartPast);
+            }
+            if start > ends_on {
+                return Err(PeriodError::StartAfterEnd);
+            }
+        }
+        let period = Period {
+            starts_on: starts_on.filter(|start| *start > today),
+            ends_on,
+        };
         period.check_dates(today)?;
         Ok(Some(period))
     }
@@ -285,26 +350,65 @@ mod tests {
     #[test]
     fn an_end_date_is_today_or_later_and_within_a_year() {
         let today = day("2026-12-04");
-        assert_eq!(Period::parse("  ", today), Ok(None));
+        assert_eq!(Period::parse("", "  ", today), Ok(None));
         assert_eq!(
-            Period::parse("2026-12-04", today),
-            Ok(Some(Period {
-                ends_on: day("2026-12-04")
-            }))
+            Period::parse("", "2026-12-04", today),
+            Ok(Some(Period::until(day("2026-12-04"))))
         );
-        assert_eq!(Period::parse("2026-12-03", today), Err(PeriodError::Past));
         assert_eq!(
-            Period::parse("2027-12-05", today),
-            Ok(Some(Period {
-                ends_on: day("2027-12-05")
-            }))
+            Period::parse("", "2026-12-03", today),
+            Err(PeriodError::Past)
         );
-        assert_eq!(Period::parse("2027-12-06", today), Err(PeriodError::TooFar));
         assert_eq!(
-            Period::parse("31/12/2026", today),
+            Period::parse("", "2027-12-05", today),
+            Ok(Some(Period::until(day("2027-12-05"))))
+        );
+        assert_eq!(
+            Period::parse("", "2027-12-06", today),
+            Err(PeriodError::TooFar)
+        );
+        assert_eq!(
+            Period::parse("", "31/12/2026", today),
             Err(PeriodError::NotADate)
         );
         assert!(PeriodError::Past.to_string().contains("passée"));
+    }
+
+    #[test]
+    fn a_first_day_is_to_come_before_the_last_and_needs_one() {
+        let today = day("2026-12-04");
+        let cover = Period::parse("2026-12-20", "2027-01-05", today)
+            .unwrap()
+            .unwrap();
+        assert_eq!(cover.starts_on, Some(day("2026-12-20")));
+        assert_eq!(cover.starts_at(), Some(day("2026-12-19").end_instant()));
+        assert_eq!(
+            cover.phrase_in(crate::Lang::Fr),
+            "du 20/12/2026 au 05/01/2027 inclus"
+        );
+        // Today is at once.
+        assert_eq!(
+            Period::parse("2026-12-04", "2027-01-05", today),
+            Ok(Some(Period::until(day("2027-01-05"))))
+        );
+        let refused = [
+            ("2026-12-20", "", PeriodError::StartWithoutEnd),
+            ("2026-12-03", "2027-01-05", PeriodError::StartPast),
+            ("2027-01-06", "2027-01-05", PeriodError::StartAfterEnd),
+            ("20/12/2026", "2027-01-05", PeriodError::StartNotADate),
+        ];
+        for (start, end, error) in refused {
+            assert_eq!(
+                Period::parse(start, end, today),
+                Err(error),
+                "{start} {end}"
+            );
+        }
+        // A single day: from its start to its end.
+        let one = Period::parse("2026-12-20", "2026-12-20", today)
+            .unwrap()
+            .unwrap();
+        assert_eq!(one.ends_at() - one.starts_at().unwrap(), 86_400);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::catalog::{Catalog, ResourceRef};
 use crate::operation::Origin;
-use crate::period::{until_phrase, Day};
+use crate::period::{from_until_phrase, until_phrase, Day};
 use crate::rights::{Level, Rights};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,32 @@ pub struct Recap {
     /// Accounts and contracts left out of the user's scope, by name.
     pub excluded: Vec<String>,
     pub administration: bool,
+    /// « Droits temporaires » given from a day to come: not held yet.
+    #[serde(default)]
+    pub scheduled: Vec<ScheduledLine>,
+}
+
+/// A level given from a day to come, until a day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledLine {
+    pub resource: ResourceRef,
+    pub label: String,
+    pub detail: String,
+    pub level: Level,
+    pub starts_on: Day,
+    pub ends_on: Day,
+}
+
+impl ScheduledLine {
+    /// « Virements SEPA : validation, du 20/12/2026 au 05/01/2027 inclus ».
+    pub fn sentence_in(&self, lang: crate::Lang) -> String {
+        format!(
+            "{} : {}, {}",
+            self.label,
+            self.level.label_in(lang),
+            from_until_phrase(self.starts_on, self.ends_on, lang)
+        )
+    }
 }
 
 impl Recap {
@@ -61,6 +87,7 @@ impl Recap {
             lines,
             excluded,
             administration: rights.administration(),
+            scheduled: Vec::new(),
         }
     }
 
@@ -79,6 +106,26 @@ impl Recap {
                 until_suffix(&line.parts, &line.until, crate::Lang::Fr)
             );
         }
+        self
+    }
+
+    /// Adds the levels given from a day to come (resource, level, first and last days).
+    pub fn with_scheduled(
+        mut self,
+        catalog: &Catalog,
+        scheduled: impl IntoIterator<Item = (ResourceRef, Level, Day, Day)>,
+    ) -> Recap {
+        self.scheduled = scheduled
+            .into_iter()
+            .map(|(resource, level, starts_on, ends_on)| ScheduledLine {
+                resource,
+                label: catalog.label(resource).unwrap_or_default().to_string(),
+                detail: catalog.detail(resource).unwrap_or_default(),
+                level,
+                starts_on,
+                ends_on,
+            })
+            .collect();
         self
     }
 
@@ -349,6 +396,19 @@ mod tests {
             .sentence
             .ends_with("(personnalisé) ; validation jusqu’au 05/01/2027 inclus"));
         assert!(!Recap::new(&catalog, &rights, |_, _| Origin::Custom).has_temporary());
+        let later = Recap::new(&catalog, &Rights::new(), |_, _| Origin::Custom).with_scheduled(
+            &catalog,
+            [(
+                ResourceRef::Contract(5),
+                Level::Validation,
+                Day::parse("2026-12-20").unwrap(),
+                last,
+            )],
+        );
+        assert_eq!(
+            later.scheduled[0].sentence_in(crate::Lang::Fr),
+            "Virements SEPA : validation, du 20/12/2026 au 05/01/2027 inclus"
+        );
     }
 
     #[test]

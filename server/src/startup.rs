@@ -218,7 +218,8 @@ fn spawn_rights_sweep(state: AppState) {
         loop {
             let now = store::now();
             match app::backend::flows::temporary_rights::sweep(&state, now).await {
-                Ok(swept) if swept.ended + swept.reminded > 0 => tracing::info!(
+                Ok(swept) if swept.started + swept.ended + swept.reminded > 0 => tracing::info!(
+                    started = swept.started,
                     ended = swept.ended,
                     reminded = swept.reminded,
                     "temporary rights swept"

@@ -134,7 +134,13 @@ impl From<model::operation::AssignmentError> for ApiError {
 
 impl From<model::PeriodError> for ApiError {
     fn from(error: model::PeriodError) -> Self {
-        ApiError::invalid("ends_on", error.to_string())
+        let field = match error {
+            model::PeriodError::StartNotADate
+            | model::PeriodError::StartPast
+            | model::PeriodError::StartAfterEnd => "starts_on",
+            _ => "ends_on",
+        };
+        ApiError::invalid(field, error.to_string())
     }
 }
 

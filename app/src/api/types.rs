@@ -410,6 +410,10 @@ pub struct RightsForm {
     pub cells: Vec<String>,
     #[serde(default)]
     pub administration: bool,
+    /// « Droits temporaires »: the first day of the rights added (`AAAA-MM-JJ`), or empty for
+    /// at once.
+    #[serde(default)]
+    pub starts_on: String,
     /// « Droits temporaires »: the last day of the rights added (`AAAA-MM-JJ`), or empty.
     #[serde(default)]
     pub ends_on: String,
@@ -492,6 +496,8 @@ pub struct ModifiedUser {
     pub before: Rights,
     /// Their temporary levels, with the last day each is held.
     pub ends: Vec<(model::ResourceRef, model::Level, model::Day)>,
+    /// Their levels given from a day to come, with that day.
+    pub starts: Vec<(model::ResourceRef, model::Level, model::Day)>,
     /// What the rights chosen so far change, once chosen.
     pub diff: Option<model::RightsDiff>,
 }

@@ -96,7 +96,7 @@ pub async fn choose_add_user_method(form: MethodForm) -> Result<(), ApiError> {
 pub async fn save_add_user_rights(form: RightsForm) -> Result<(), ApiError> {
     let caller = guard::administrator()?;
     let rights = add_user::parse_cells(&form.cells, form.administration)?;
-    let period = model::Period::parse(&form.ends_on, add_user::today())?;
+    let period = model::Period::parse(&form.starts_on, &form.ends_on, add_user::today())?;
     add_user::save_rights(&caller, &form.draft, rights, period).await?;
     guard::redirect(&add_user::draft_step_url(&caller, &form.draft, "verification").await?);
     Ok(())

@@ -56,6 +56,8 @@ pub enum Kind {
     OperationLapsed,
     /// Withdrawn by its author before any decision.
     OperationWithdrawn,
+    /// « Droits temporaires »: levels given on their first day, by the system.
+    TemporaryRightsStarted,
     /// « Droits temporaires »: levels removed at their end, by the system.
     TemporaryRightsEnded,
     /// « Droits temporaires »: the reminder three days before their end, by the system.
@@ -63,7 +65,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 29] = [
+    pub const ALL: [Kind; 30] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -80,6 +82,7 @@ impl Kind {
         Kind::OperationRejected,
         Kind::OperationLapsed,
         Kind::OperationWithdrawn,
+        Kind::TemporaryRightsStarted,
         Kind::TemporaryRightsEnded,
         Kind::TemporaryRightsReminded,
         Kind::UserBlocked,
@@ -129,6 +132,7 @@ impl Kind {
             Kind::OperationRejected => "Opération refusée",
             Kind::OperationLapsed => "Opération caduque",
             Kind::OperationWithdrawn => "Demande retirée par son auteur",
+            Kind::TemporaryRightsStarted => "Début de droits temporaires",
             Kind::TemporaryRightsEnded => "Fin de droits temporaires",
             Kind::TemporaryRightsReminded => "Rappel de fin de droits temporaires",
         }
@@ -163,6 +167,7 @@ impl Kind {
             Kind::OperationRejected => "operation_refusee",
             Kind::OperationLapsed => "operation_caduque",
             Kind::OperationWithdrawn => "operation_retiree",
+            Kind::TemporaryRightsStarted => "droits_temporaires_debut",
             Kind::TemporaryRightsEnded => "droits_temporaires_fin",
             Kind::TemporaryRightsReminded => "droits_temporaires_rappel",
         }

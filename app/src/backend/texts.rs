@@ -260,6 +260,22 @@ fn validators() -> Vec<(String, &'static str)> {
             "The end date is more than a year away: temporary rights cover an absence, no more.",
         ),
         (
+            PeriodError::StartNotADate.to_string(),
+            "The first day is not a valid date (dd/mm/yyyy).",
+        ),
+        (
+            PeriodError::StartPast.to_string(),
+            "The first day has passed: leave it empty for rights given at validation.",
+        ),
+        (
+            PeriodError::StartWithoutEnd.to_string(),
+            "Also give the last day: rights that start later have an end.",
+        ),
+        (
+            PeriodError::StartAfterEnd.to_string(),
+            "The first day is after the last day: check both dates.",
+        ),
+        (
             PeriodError::NothingAdded.to_string(),
             "Temporary rights must add at least one right on an account or contract: the administration right is not given for a time.",
         ),

@@ -103,6 +103,17 @@ pub fn RecapView(recap: Recap) -> impl IntoView {
                 let list = move || model::recap::join(page_lang(i18n), &excluded.iter().map(String::as_str).collect::<Vec<_>>());
                 view! { <p class="recap-excluded">{t!(i18n, home.out_of_scope, list)}</p> }
             })}
+            {(!recap.scheduled.is_empty()).then(|| {
+                let scheduled = recap.scheduled.clone();
+                view! {
+                    <h3 class="recap-scheduled-title">{t!(i18n, home.scheduled)}</h3>
+                    <ul class="recap-scheduled">
+                        {scheduled.into_iter().map(|line| view! {
+                            <li>{move || line.sentence_in(page_lang(i18n))}</li>
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
             <p class="recap-admin">{administration}</p>
         </div>
     }

@@ -319,6 +319,9 @@ fn write_assignment(text: &mut String, assignment: &Assignment) {
     );
     // Absent for permanent rights, so that their texts (and digests) stay what they were.
     if let Some(period) = assignment.period {
+        if let Some(start) = period.starts_on {
+            let _ = writeln!(text, "debut_droits_ajoutes={}", start.iso());
+        }
         let _ = writeln!(text, "fin_droits_ajoutes={}", period.ends_on.iso());
     }
     for (resource, levels) in assignment.rights.grants() {
@@ -522,9 +525,9 @@ mod tests {
         after.set(ResourceRef::Account(1), Level::Validation, true);
         let permanent = assignment(after.clone(), RightsMethod::Custom, Rights::new());
         let mut temporary = permanent.clone();
-        temporary.period = Some(crate::Period {
-            ends_on: crate::Day::parse("2027-01-05").unwrap(),
-        });
+        temporary.period = Some(crate::Period::until(
+            crate::Day::parse("2027-01-05").unwrap(),
+        ));
         let op = |assignment: Assignment| Operation {
             entity_id: 1,
             change: Change::ModifyRights {
@@ -542,6 +545,15 @@ mod tests {
             .canonical_text()
             .contains("fin_droits"));
         assert_ne!(op(permanent).digest(), op(temporary.clone()).digest());
+        let mut later = temporary.clone();
+        later.period = Some(crate::Period {
+            starts_on: crate::Day::parse("2026-12-20"),
+            ends_on: crate::Day::parse("2027-01-05").unwrap(),
+        });
+        assert!(op(later.clone())
+            .canonical_text()
+            .contains("debut_droits_ajoutes=2026-12-20\nfin_droits_ajoutes=2027-01-05\n"));
+        assert_ne!(op(later).digest(), op(temporary.clone()).digest());
         assert_eq!(
             temporary.added_levels(&before),
             vec![(ResourceRef::Account(1), Level::Validation)]

@@ -72,6 +72,7 @@ async fn submit(
                 draft: draft.into(),
                 cells: cells(rights),
                 administration: rights.administration(),
+                starts_on: String::new(),
                 ends_on: String::new(),
             },
         })

@@ -69,12 +69,23 @@ async fn save(
     rights: &Rights,
     ends_on: &str,
 ) -> Result<(), crate::helpers::Failure> {
+    save_from(admin, draft, rights, "", ends_on).await
+}
+
+async fn save_from(
+    admin: &mut Client,
+    draft: &str,
+    rights: &Rights,
+    starts_on: &str,
+    ends_on: &str,
+) -> Result<(), crate::helpers::Failure> {
     admin
         .call(SaveAddUserRights {
             form: RightsForm {
                 draft: draft.into(),
                 cells: cells(rights),
                 administration: rights.administration(),
+                starts_on: starts_on.into(),
                 ends_on: ends_on.into(),
             },
         })
@@ -220,8 +231,8 @@ async fn a_temporary_right_is_shown_reminded_and_ends_once_with_two_instances() 
     assert_eq!(
         sweep(&app.state, reminder_time).await.unwrap(),
         Swept {
-            ended: 0,
-            reminded: 1
+            reminded: 1,
+            ..Swept::default()
         }
     );
     assert_eq!(
@@ -411,10 +422,179 @@ async fn bad_end_dates_are_refused_in_french_and_change_nothing() {
         model::PeriodError::Past,
         model::PeriodError::TooFar,
         model::PeriodError::NothingAdded,
+        model::PeriodError::StartNotADate,
+        model::PeriodError::StartPast,
+        model::PeriodError::StartWithoutEnd,
+        model::PeriodError::StartAfterEnd,
     ] {
         assert_ne!(
             app::backend::texts::message(&error.to_string(), model::Lang::En),
             error.to_string()
         );
     }
+}
+
+#[tokio::test]
+async fn a_right_given_from_a_later_day_waits_then_starts_once_and_ends() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let before = rights_of(&app, julien_id).await.rights;
+    let (first, last) = (today().plus_days(3), today().plus_days(6));
+    let draft = start(&mut admin, julien_id).await;
+    let journey = admin
+        .call(LoadAddUserJourney {
+            draft: draft.clone(),
+            with_users: false,
+        })
+        .await
+        .unwrap();
+    let resource = journey
+        .catalog
+        .resources()
+        .find(|r| !before.get(*r).has(Level::Validation))
+        .unwrap();
+    let mut after = before.clone();
+    after.set(resource, Level::Validation, true);
+    save_from(&mut admin, &draft, &after, &first.iso(), &last.iso())
+        .await
+        .unwrap();
+    let operation = confirm(&mut admin, &draft).await;
+    let fact = operation
+        .facts
+        .iter()
+        .find(|(name, _)| name == "Droits temporaires")
+        .unwrap();
+    assert!(
+        fact.1.contains(&format!(
+            "du {} au {} inclus",
+            first.french(),
+            last.french()
+        )),
+        "{fact:?}"
+    );
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+
+    // Signed and applied, but not held before its first day: listed as scheduled.
+    assert_eq!(rights_of(&app, julien_id).await.rights, before);
+    let view = admin
+        .call(app::api::users::LoadUser { user_id: julien_id })
+        .await
+        .unwrap();
+    assert_eq!(view.recap.scheduled.len(), 1);
+    assert_eq!(
+        view.recap.scheduled[0].sentence_in(model::Lang::Fr),
+        format!(
+            "{} : validation, du {} au {} inclus",
+            view.recap.scheduled[0].label,
+            first.french(),
+            last.french()
+        )
+    );
+    let next = start(&mut admin, julien_id).await;
+    let next = admin
+        .call(LoadAddUserJourney {
+            draft: next,
+            with_users: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        next.modifying.unwrap().starts,
+        vec![(resource, Level::Validation, first)]
+    );
+    let csv = admin.get("/habilitations.csv").await.text().await.unwrap();
+    assert!(csv.contains("\"prévu\""), "{csv}");
+    assert_eq!(
+        sweep(&app.state, store::now()).await.unwrap(),
+        Swept::default()
+    );
+
+    // Its first day: two instances sweep at once, it starts once.
+    let version = app
+        .scalar_i64(&format!("SELECT version FROM users WHERE id = {julien_id}"))
+        .await;
+    let second = spawn_on(&app.state.config.database_url, None, &[]).await;
+    let at = first.start_instant() + 1;
+    let (one, other) = tokio::join!(sweep(&app.state, at), sweep(&second.state, at));
+    let (one, other) = (one.unwrap(), other.unwrap());
+    assert_eq!(one.started + other.started, 1, "{one:?} {other:?}");
+    let held = rights_of(&app, julien_id).await;
+    assert!(held.rights.get(resource).has(Level::Validation));
+    assert_eq!(held.last_day(resource, Level::Validation), Some(last));
+    assert_eq!(events(&app, "droits_temporaires_debut").await.len(), 1);
+    assert_eq!(
+        app.scalar_i64(&format!("SELECT version FROM users WHERE id = {julien_id}"))
+            .await,
+        version + 1,
+        "what was prepared against him before is void"
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM scheduled_rights")
+            .await,
+        0
+    );
+
+    // And it ends like any temporary right.
+    let swept = sweep(&app.state, last.end_instant()).await.unwrap();
+    assert_eq!(swept.ended, 1, "{swept:?}");
+    assert_eq!(rights_of(&app, julien_id).await.rights, before);
+}
+
+#[tokio::test]
+async fn removing_a_user_cancels_their_scheduled_rights() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let before = rights_of(&app, julien_id).await.rights;
+    let draft = start(&mut admin, julien_id).await;
+    let resource = admin
+        .call(LoadAddUserJourney {
+            draft: draft.clone(),
+            with_users: false,
+        })
+        .await
+        .unwrap()
+        .catalog
+        .resources()
+        .find(|r| !before.get(*r).has(Level::Validation))
+        .unwrap();
+    let mut after = before.clone();
+    after.set(resource, Level::Validation, true);
+    let (first, last) = (today().plus_days(2), today().plus_days(4));
+    save_from(&mut admin, &draft, &after, &first.iso(), &last.iso())
+        .await
+        .unwrap();
+    let operation = confirm(&mut admin, &draft).await;
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM scheduled_rights")
+            .await,
+        1
+    );
+    let removal = admin
+        .call(app::api::users::PrepareRemoval {
+            form: UserForm { user_id: julien_id },
+        })
+        .await
+        .unwrap();
+    let removal = admin
+        .call(LoadOperation {
+            operation_id: removal,
+        })
+        .await
+        .unwrap()
+        .operation;
+    confirm_with_totp(&app, &mut admin, &removal).await.unwrap();
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM scheduled_rights")
+            .await,
+        0
+    );
+    let swept = sweep(&app.state, first.start_instant() + 1).await.unwrap();
+    assert_eq!(swept, Swept::default(), "nothing starts for a removed user");
 }

@@ -216,7 +216,13 @@ pub fn auditor_role_email(bank: &str, auditor: bool, by: &str, lang: Lang) -> Em
 }
 
 /// To a user whose rights changed: what they gain and lose, account by account.
-pub fn rights_changed_email(bank: &str, by: &str, diff: &model::RightsDiff, lang: Lang) -> Email {
+pub fn rights_changed_email(
+    bank: &str,
+    by: &str,
+    diff: &model::RightsDiff,
+    period: Option<model::Period>,
+    lang: Lang,
+) -> Email {
     let mut lines: Vec<String> = diff
         .lines
         .iter()
@@ -245,6 +251,16 @@ pub fn rights_changed_email(bank: &str, by: &str, diff: &model::RightsDiff, lang
             .into(),
         ),
         None => {}
+    }
+    if let Some(period) = period {
+        lines.push(format!(
+            "{} {}.",
+            lang.pick(
+                "- Les droits ajoutés sont temporaires :",
+                "- The rights added are temporary:"
+            ),
+            period.phrase_in(lang)
+        ));
     }
     let changes = lines.join("\n");
     match lang {
@@ -477,12 +493,23 @@ pub fn approval_decided_email(
     }
 }
 
-/// « Droits temporaires » at their end (`ended`) or three days before: to the user (`user` is
-/// `None`) or to an administrator about the user named. `lines` list the levels, one per line,
-/// with their last day.
+/// When « Droits temporaires » are told about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    /// Their first day has come: given.
+    Started,
+    /// Three days before their end.
+    Reminder,
+    /// Their last day is over: removed.
+    Ended,
+}
+
+/// « Droits temporaires » at a [`Moment`]: to the user (`user` is `None`) or to an
+/// administrator about the user named. `lines` list the levels, one per line, with their last
+/// day.
 pub fn temporary_rights_email(
     bank: &str,
-    ended: bool,
+    moment: Moment,
     user: Option<&str>,
     lines: &[String],
     lang: Lang,
@@ -492,50 +519,74 @@ pub fn temporary_rights_email(
         .map(|line| format!("- {line}"))
         .collect::<Vec<_>>()
         .join("\n");
-    match (lang, ended, user) {
-        (Lang::Fr, true, None) => Email {
+    match (lang, moment, user) {
+        (Lang::Fr, Moment::Started, None) => Email {
+            subject: "Vos droits temporaires commencent".into(),
+            body: format!(
+                "Bonjour,\n\nLes droits temporaires qui vous ont été donnés sur la banque en ligne commencent aujourd’hui ; ils vous seront retirés automatiquement après leur dernier jour :\n\n{list}\n\nPour toute question, adressez-vous à l’administrateur de votre entité.\n\n{bank}"
+            ),
+        },
+        (Lang::Fr, Moment::Started, Some(name)) => Email {
+            subject: format!("Début des droits temporaires de {name}"),
+            body: format!(
+                "Bonjour,\n\nPour information, les droits temporaires de {name} commencent aujourd’hui ; ils lui seront retirés automatiquement après leur dernier jour :\n\n{list}\n\nLe détail figure dans le journal des opérations.\n\n{bank}"
+            ),
+        },
+        (Lang::En, Moment::Started, None) => Email {
+            subject: "Your temporary rights start".into(),
+            body: format!(
+                "Hello,\n\nThe temporary online banking rights you were given start today; they will be removed automatically after their last day:\n\n{list}\n\nFor any question, ask your entity's administrator.\n\n{bank}"
+            ),
+        },
+        (Lang::En, Moment::Started, Some(name)) => Email {
+            subject: format!("Start of {name}'s temporary rights"),
+            body: format!(
+                "Hello,\n\nFor your information, {name}'s temporary rights start today; they will be removed automatically after their last day:\n\n{list}\n\nThe details are in the operations log.\n\n{bank}"
+            ),
+        },
+        (Lang::Fr, Moment::Ended, None) => Email {
             subject: "Vos droits temporaires ont pris fin".into(),
             body: format!(
                 "Bonjour,\n\nLes droits temporaires qui vous avaient été donnés sur la banque en ligne ont pris fin ; ils vous ont été retirés automatiquement :\n\n{list}\n\nVos autres droits ne changent pas. Pour toute question, adressez-vous à l’administrateur de votre entité.\n\n{bank}"
             ),
         },
-        (Lang::Fr, true, Some(name)) => Email {
+        (Lang::Fr, Moment::Ended, Some(name)) => Email {
             subject: format!("Fin des droits temporaires de {name}"),
             body: format!(
                 "Bonjour,\n\nPour information, les droits temporaires de {name} ont pris fin et lui ont été retirés automatiquement :\n\n{list}\n\nLe détail figure dans le journal des opérations.\n\n{bank}"
             ),
         },
-        (Lang::Fr, false, None) => Email {
+        (Lang::Fr, Moment::Reminder, None) => Email {
             subject: "Vos droits temporaires prennent fin bientôt".into(),
             body: format!(
                 "Bonjour,\n\nLes droits temporaires qui vous ont été donnés sur la banque en ligne prennent fin bientôt ; ils vous seront retirés automatiquement :\n\n{list}\n\nS’ils doivent durer davantage, adressez-vous à l’administrateur de votre entité.\n\n{bank}"
             ),
         },
-        (Lang::Fr, false, Some(name)) => Email {
+        (Lang::Fr, Moment::Reminder, Some(name)) => Email {
             subject: format!("Droits temporaires de {name} : fin dans trois jours"),
             body: format!(
                 "Bonjour,\n\nLes droits temporaires de {name} prennent fin bientôt ; ils lui seront retirés automatiquement :\n\n{list}\n\nS’ils doivent durer davantage, donnez-les de nouveau après leur fin, avec une nouvelle date de fin, depuis la gestion des utilisateurs.\n\n{bank}"
             ),
         },
-        (Lang::En, true, None) => Email {
+        (Lang::En, Moment::Ended, None) => Email {
             subject: "Your temporary rights have ended".into(),
             body: format!(
                 "Hello,\n\nThe temporary online banking rights you were given have ended; they were removed automatically:\n\n{list}\n\nYour other rights do not change. For any question, ask your entity's administrator.\n\n{bank}"
             ),
         },
-        (Lang::En, true, Some(name)) => Email {
+        (Lang::En, Moment::Ended, Some(name)) => Email {
             subject: format!("End of {name}'s temporary rights"),
             body: format!(
                 "Hello,\n\nFor your information, {name}'s temporary rights have ended and were removed automatically:\n\n{list}\n\nThe details are in the operations log.\n\n{bank}"
             ),
         },
-        (Lang::En, false, None) => Email {
+        (Lang::En, Moment::Reminder, None) => Email {
             subject: "Your temporary rights end soon".into(),
             body: format!(
                 "Hello,\n\nThe temporary online banking rights you were given end soon; they will be removed automatically:\n\n{list}\n\nIf they must last longer, ask your entity's administrator.\n\n{bank}"
             ),
         },
-        (Lang::En, false, Some(name)) => Email {
+        (Lang::En, Moment::Reminder, Some(name)) => Email {
             subject: format!("{name}'s temporary rights: ending in three days"),
             body: format!(
                 "Hello,\n\n{name}'s temporary rights end soon; they will be removed automatically:\n\n{list}\n\nIf they must last longer, give them again after their end, with a new end date, from user management.\n\n{bank}"

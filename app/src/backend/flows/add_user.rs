@@ -285,7 +285,17 @@ pub async fn journey(
         }
         _ => None,
     };
+    let scheduled = match &current {
+        Some(current) => store::rights::scheduled(pool, caller.entity_id(), Some(current.user.id))
+            .await?
+            .iter()
+            .filter_map(store::rights::ScheduledRow::days)
+            .map(|(resource, level, first, _)| (resource, level, first))
+            .collect(),
+        None => Vec::new(),
+    };
     let modifying = current.as_ref().map(|current| ModifiedUser {
+        starts: scheduled,
         user_id: current.user.id,
         ends: current
             .before
@@ -801,18 +811,18 @@ pub async fn apply(
         tracing::error!("no free login id after 20 draws");
         ApiError::Internal
     })?;
-    store::rights::insert_all(
+    store::rights::give(
         tx,
         entity_id,
         user_id,
-        &assignment.rights,
-        |r, l| assignment.origin(r, l),
+        &store::rights::with_origins(&assignment.rights, |r, l| assignment.origin(r, l)),
         &Grant {
             operation_id: Some(operation_id),
             granted_at: now,
             granted_by: Some(caller.user_id()),
             ends_at: assignment.period.map(Period::ends_at),
         },
+        assignment.period.and_then(Period::starts_at),
     )
     .await?;
     if person.email.is_none() {

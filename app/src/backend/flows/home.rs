@@ -96,7 +96,14 @@ pub async fn named_recap(
             .cloned()
             .unwrap_or(Origin::Custom)
     })
-    .with_ends(|resource, level| stored.last_day(resource, level)))
+    .with_ends(|resource, level| stored.last_day(resource, level))
+    .with_scheduled(
+        catalog,
+        store::rights::scheduled(state.db.pool(), entity_id, Some(user_id))
+            .await?
+            .iter()
+            .filter_map(store::rights::ScheduledRow::days),
+    ))
 }
 
 /// Names the users rights were copied from (a stored origin keeps only their id): one read per

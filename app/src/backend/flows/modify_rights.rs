@@ -310,7 +310,18 @@ pub async fn apply(
             Some(_) => {}
         }
     }
-    store::rights::insert(tx, entity_id, target.user_id, &gained, &grant).await?;
+    // A level scheduled earlier and given again here: this operation decides.
+    let given: Vec<(ResourceRef, Level)> = gained.iter().map(|(r, l, _)| (*r, *l)).collect();
+    store::rights::cancel_scheduled(tx, entity_id, target.user_id, Some(&given)).await?;
+    store::rights::give(
+        tx,
+        entity_id,
+        target.user_id,
+        &gained,
+        &grant,
+        assignment.period.and_then(Period::starts_at),
+    )
+    .await?;
     super::review::record_change(tx, caller, target.user_id, operation_id, operation.kind())
         .await?;
     audit::append(
@@ -325,7 +336,7 @@ pub async fn apply(
     let diff = RightsDiff::between(&catalog, before, after);
     let bank = &state.config.bank_name;
     operations::tell_user(tx, caller, operation, |author, lang| {
-        messages::rights_changed_email(bank, author, &diff, lang)
+        messages::rights_changed_email(bank, author, &diff, assignment.period, lang)
     })
     .await
 }

@@ -20,6 +20,7 @@ pub async fn report(caller: &Caller) -> Result<EntitlementReport, ApiError> {
     let catalog = store::entities::catalog(pool, entity_id).await?;
     let users = store::users::summaries(pool, entity_id).await?;
     let mut rights = store::rights::of_entity(pool, entity_id).await?;
+    let scheduled = store::rights::scheduled(pool, entity_id, None).await?;
     let name_of = |id: i64| {
         users
             .iter()
@@ -47,7 +48,14 @@ pub async fn report(caller: &Caller) -> Result<EntitlementReport, ApiError> {
                 None => Origin::Custom,
             }
         })
-        .with_ends(|resource, level| stored.last_day(resource, level));
+        .with_ends(|resource, level| stored.last_day(resource, level))
+        .with_scheduled(
+            &catalog,
+            scheduled
+                .iter()
+                .filter(|row| row.user_id == user.id)
+                .filter_map(store::rights::ScheduledRow::days),
+        );
         let name = format!("{} {}", user.first_name, user.last_name);
         let until = stored
             .ends
@@ -113,6 +121,25 @@ pub async fn csv(caller: &Caller) -> Result<String, ApiError> {
                     .map(|(level, day)| format!("{} : {}", level.label(), day.french()))
                     .collect::<Vec<_>>()
                     .join(", "),
+            ];
+            let cells: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
+            out.push_str(&cells.join(";"));
+            out.push_str("\r\n");
+        }
+        // Given from a day to come: « prévu » in its level's column, and the two days.
+        for line in &user.recap.scheduled {
+            let planned = |level: Level| if line.level == level { "prévu" } else { "non" };
+            let cells = [
+                line.label.clone(),
+                line.detail.clone(),
+                user.name.clone(),
+                user.login_id.clone(),
+                user.state.label().to_string(),
+                planned(Level::Consultation).to_string(),
+                planned(Level::Gestion).to_string(),
+                planned(Level::Validation).to_string(),
+                String::new(),
+                model::period::from_until_phrase(line.starts_on, line.ends_on, model::Lang::Fr),
             ];
             let cells: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
             out.push_str(&cells.join(";"));

@@ -1,5 +1,6 @@
-//! « Droits temporaires »: the sweep that removes temporary levels at their end, and reminds
-//! the user and the administrators three days before.
+//! « Droits temporaires »: the sweep that gives scheduled levels on their first day, removes
+//! temporary levels at their end, and reminds the user and the administrators three days
+//! before.
 //!
 //! Every server instance sweeps (at start-up, then every minute); nothing is coordinated but
 //! the database: each user's levels are handled in one transaction under the entity's lock,
@@ -9,7 +10,8 @@
 
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
-use crate::backend::delivery::{self, messages, Message, MessageChannel};
+use crate::backend::delivery::messages::{self, Moment};
+use crate::backend::delivery::{self, Message, MessageChannel};
 use crate::backend::store::rights::Ended;
 use crate::backend::store::{self};
 use crate::backend::AppState;
@@ -23,16 +25,25 @@ const BATCH: i64 = 500;
 /// What one sweep did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Swept {
+    /// Users whose scheduled levels started.
+    pub started: usize,
     /// Users whose temporary levels ended.
     pub ended: usize,
     /// Users reminded that theirs end soon.
     pub reminded: usize,
 }
 
-/// Ends what has ended at `now` and sends the reminders due at `now`.
+/// Starts what starts at `now`, ends what has ended, and sends the reminders due. Starts come
+/// first: rights whose whole period passed while no server ran are given, then removed, and
+/// both are recorded.
 pub async fn sweep(state: &AppState, now: i64) -> Result<Swept, ApiError> {
     let mut swept = Swept::default();
     let pool = state.db.pool();
+    for (entity_id, user_id) in store::rights::users_with_started(pool, now, BATCH).await? {
+        if store::scoped(entity_id, start(state, entity_id, user_id, now)).await? {
+            swept.started += 1;
+        }
+    }
     for (entity_id, user_id) in store::rights::users_with_ended(pool, now, BATCH).await? {
         if store::scoped(entity_id, end(state, entity_id, user_id, now)).await? {
             swept.ended += 1;
@@ -50,6 +61,29 @@ pub async fn sweep(state: &AppState, now: i64) -> Result<Swept, ApiError> {
     Ok(swept)
 }
 
+/// Gives one user the scheduled levels whose first day has come; false when another instance
+/// already did.
+async fn start(state: &AppState, entity_id: i64, user_id: i64, now: i64) -> Result<bool, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, entity_id).await?;
+    let started = store::rights::start_scheduled(&mut tx, entity_id, user_id, now).await?;
+    if started.is_empty() {
+        return Ok(false);
+    }
+    store::users::bump_version(&mut tx, entity_id, user_id).await?;
+    tell(
+        &mut tx,
+        state,
+        entity_id,
+        user_id,
+        &started,
+        Moment::Started,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Removes one user's ended levels; false when another instance already did.
 async fn end(state: &AppState, entity_id: i64, user_id: i64, now: i64) -> Result<bool, ApiError> {
     let mut tx = state.db.begin_write().await?;
@@ -60,7 +94,7 @@ async fn end(state: &AppState, entity_id: i64, user_id: i64, now: i64) -> Result
     }
     // Operations prepared against the rights the user had are void now.
     store::users::bump_version(&mut tx, entity_id, user_id).await?;
-    tell(&mut tx, state, entity_id, user_id, &ended, true).await?;
+    tell(&mut tx, state, entity_id, user_id, &ended, Moment::Ended).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -79,7 +113,7 @@ async fn remind(
     if due.is_empty() {
         return Ok(false);
     }
-    tell(&mut tx, state, entity_id, user_id, &due, false).await?;
+    tell(&mut tx, state, entity_id, user_id, &due, Moment::Reminder).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -91,7 +125,7 @@ async fn tell(
     entity_id: i64,
     user_id: i64,
     levels: &[Ended],
-    ended: bool,
+    moment: Moment,
 ) -> Result<(), ApiError> {
     let user = store::users::find(&mut **tx, entity_id, user_id)
         .await?
@@ -102,10 +136,10 @@ async fn tell(
         &state.secrets,
         Some(entity_id),
         None,
-        if ended {
-            Kind::TemporaryRightsEnded
-        } else {
-            Kind::TemporaryRightsReminded
+        match moment {
+            Moment::Started => Kind::TemporaryRightsStarted,
+            Moment::Reminder => Kind::TemporaryRightsReminded,
+            Moment::Ended => Kind::TemporaryRightsEnded,
         },
         json!({
             "utilisateur": user_id,
@@ -130,7 +164,7 @@ async fn tell(
     for (recipient, lang, about) in recipients {
         let email = messages::temporary_rights_email(
             bank,
-            ended,
+            moment,
             about.as_deref(),
             &lines(&catalog, levels, lang),
             lang,

@@ -157,7 +157,22 @@ pub async fn insert_all(
     origin: impl Fn(ResourceRef, Level) -> Origin,
     grant: &Grant<'_>,
 ) -> Result<(), sqlx::Error> {
-    let levels: Vec<(ResourceRef, Level, Origin)> = rights
+    insert(
+        conn,
+        entity_id,
+        user_id,
+        &with_origins(rights, origin),
+        grant,
+    )
+    .await
+}
+
+/// Every level of `rights`, with its origin.
+pub fn with_origins(
+    rights: &Rights,
+    origin: impl Fn(ResourceRef, Level) -> Origin,
+) -> Vec<(ResourceRef, Level, Origin)> {
+    rights
         .grants()
         .flat_map(|(resource, levels)| {
             levels
@@ -166,8 +181,24 @@ pub async fn insert_all(
                 .collect::<Vec<_>>()
         })
         .map(|(resource, level)| (resource, level, origin(resource, level)))
-        .collect();
-    insert(conn, entity_id, user_id, &levels, grant).await
+        .collect()
+}
+
+/// Gives levels now, or from the period's first day when it is still to come.
+pub async fn give(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    levels: &[(ResourceRef, Level, Origin)],
+    grant: &Grant<'_>,
+    starts_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    match starts_at.filter(|at| *at > grant.granted_at) {
+        Some(starts_at) => {
+            insert_scheduled(conn, entity_id, user_id, levels, grant, starts_at).await
+        }
+        None => insert(conn, entity_id, user_id, levels, grant).await,
+    }
 }
 
 /// Who took levels away, when, with which operation.
@@ -198,6 +229,195 @@ impl Ended {
     pub fn level(&self) -> Option<Level> {
         Level::from_code(&self.level)
     }
+}
+
+/// Writes levels given from a later day (« Droits temporaires »): they wait in
+/// `scheduled_rights` until [`start_scheduled`] moves them into `user_rights` at `starts_at`.
+pub async fn insert_scheduled(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    levels: &[(ResourceRef, Level, Origin)],
+    grant: &Grant<'_>,
+    starts_at: i64,
+) -> Result<(), sqlx::Error> {
+    for (resource, level, origin) in levels {
+        let (account, contract) = match resource {
+            ResourceRef::Account(id) => (Some(*id), None),
+            ResourceRef::Contract(id) => (None, Some(*id)),
+        };
+        sqlx::query::<Any>(
+            "INSERT INTO scheduled_rights (entity_id, user_id, account_id, contract_id, level, \
+             origin, operation_id, granted_at, granted_by, starts_at, ends_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(account)
+        .bind(contract)
+        .bind(level.code())
+        .bind(origin.code())
+        .bind(grant.operation_id)
+        .bind(grant.granted_at)
+        .bind(grant.granted_by)
+        .bind(starts_at)
+        .bind(grant.ends_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drops the levels scheduled for a user that an operation gives again (it decides now), or
+/// all of them (`None`: the user is removed). The operation that scheduled them stays signed
+/// and audited.
+pub async fn cancel_scheduled(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    levels: Option<&[(ResourceRef, Level)]>,
+) -> Result<(), sqlx::Error> {
+    let Some(levels) = levels else {
+        sqlx::query::<Any>("DELETE FROM scheduled_rights WHERE entity_id = $1 AND user_id = $2")
+            .bind(entity_id)
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+    for (resource, level) in levels {
+        let (column, id) = resource_column(*resource);
+        sqlx::query::<Any>(&format!(
+            "DELETE FROM scheduled_rights WHERE entity_id = $1 AND user_id = $2 \
+             AND {column} = $3 AND level = $4"
+        ))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(id)
+        .bind(level.code())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A level given from a later day, not held yet.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ScheduledRow {
+    pub user_id: i64,
+    pub account_id: Option<i64>,
+    pub contract_id: Option<i64>,
+    pub level: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+impl ScheduledRow {
+    /// (resource, level, first day, last day), as a recap lists it.
+    pub fn days(&self) -> Option<(ResourceRef, Level, model::Day, model::Day)> {
+        Some((
+            self.resource()?,
+            Level::from_code(&self.level)?,
+            model::Day::in_paris_at(self.starts_at),
+            model::Day::in_paris_at(self.ends_at - 1),
+        ))
+    }
+
+    pub fn resource(&self) -> Option<ResourceRef> {
+        match (self.account_id, self.contract_id) {
+            (Some(id), None) => Some(ResourceRef::Account(id)),
+            (None, Some(id)) => Some(ResourceRef::Contract(id)),
+            _ => None,
+        }
+    }
+}
+
+/// The levels scheduled for an entity's users (`user`: for one of them), soonest first.
+pub async fn scheduled<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user: Option<i64>,
+) -> Result<Vec<ScheduledRow>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let one_user = if user.is_some() {
+        " AND user_id = $2"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT user_id, account_id, contract_id, level, starts_at, ends_at FROM scheduled_rights \
+         WHERE entity_id = $1{one_user} ORDER BY starts_at, user_id, account_id, contract_id, level"
+    );
+    let mut query = sqlx::query_as(&sql).bind(entity_id);
+    if let Some(user) = user {
+        query = query.bind(user);
+    }
+    query.fetch_all(executor).await
+}
+
+/// The users (entity, user) with a scheduled level whose first day has come at `now`.
+pub async fn users_with_started<'e, E>(
+    executor: E,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT entity_id, user_id FROM scheduled_rights WHERE starts_at <= $1 \
+         GROUP BY entity_id, user_id ORDER BY MIN(starts_at) LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
+
+/// Gives a user the scheduled levels whose first day has come (a level they already hold is
+/// left as it is); returns them. Run under the entity's lock: a second instance finds none.
+pub async fn start_scheduled(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<Ended>, sqlx::Error> {
+    let condition = "entity_id = $1 AND user_id = $2 AND starts_at <= $3";
+    let started: Vec<Ended> = sqlx::query_as(&format!(
+        "SELECT account_id, contract_id, level, ends_at FROM scheduled_rights WHERE {condition} \
+         ORDER BY account_id, contract_id, level"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    if started.is_empty() {
+        return Ok(started);
+    }
+    sqlx::query::<Any>(&format!(
+        "INSERT INTO user_rights (entity_id, user_id, account_id, contract_id, level, origin, \
+         operation_id, granted_at, granted_by, ends_at) \
+         SELECT s.entity_id, s.user_id, s.account_id, s.contract_id, s.level, s.origin, \
+         s.operation_id, s.granted_at, s.granted_by, s.ends_at FROM scheduled_rights s \
+         WHERE s.{} AND NOT EXISTS (SELECT 1 FROM user_rights r WHERE r.user_id = s.user_id \
+         AND r.level = s.level AND (r.account_id = s.account_id OR r.contract_id = s.contract_id))",
+        condition.replace(" AND ", " AND s.")
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query::<Any>(&format!("DELETE FROM scheduled_rights WHERE {condition}"))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(started)
 }
 
 /// The users (entity, user) holding a temporary level that has ended at `now`, oldest first.
@@ -394,7 +614,7 @@ pub async fn revoke_all(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    cancel_scheduled(conn, entity_id, user_id, None).await
 }
 
 /// A level kept whose origin changes (a profile applied to a right already held): it is given

@@ -16,6 +16,9 @@ use crate::ui::common::{fill, page_lang};
 use leptos::prelude::*;
 use model::{Catalog, Level, ResourceRef, RightsEditor, RowState};
 
+/// A level with a day: when it ends, or when it starts.
+type Dated = (ResourceRef, Level, model::Day);
+
 /// The value a box posts.
 pub fn cell_value(resource: ResourceRef, level: Level) -> String {
     format!("{}:{}", resource.key(), level.code())
@@ -106,9 +109,12 @@ pub fn RightsGrid(
     /// « Droits temporaires »: the levels the user holds until a day (a modification).
     #[prop(optional)]
     ends: Vec<(ResourceRef, Level, model::Day)>,
+    /// The levels given to the user from a day to come (not held yet).
+    #[prop(optional)]
+    starts: Vec<(ResourceRef, Level, model::Day)>,
 ) -> AnyView {
     let i18n = use_i18n();
-    let ends = StoredValue::new(ends);
+    let ends = StoredValue::new((ends, starts));
     // Applied once the grid is in the page: applied before, the grid would render other
     // marks than the server's HTML it hydrates.
     let table = NodeRef::<leptos::html::Table>::new();
@@ -196,7 +202,7 @@ fn GridGroup(
     rows: Vec<(ResourceRef, String, String)>,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
-    ends: StoredValue<Vec<(ResourceRef, Level, model::Day)>>,
+    ends: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     view! {
         <tbody>
@@ -261,7 +267,7 @@ fn GridRow(
     detail: String,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
-    ends: StoredValue<Vec<(ResourceRef, Level, model::Day)>>,
+    ends: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     let i18n = use_i18n();
     let row = Memo::new(move |_| editor.with(|e| (e.row_state(resource), e.is_read_only())));
@@ -306,15 +312,18 @@ fn GridCell(
     label: String,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
-    ends: StoredValue<Vec<(ResourceRef, Level, model::Day)>>,
+    ends: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     let i18n = use_i18n();
     // Held until a day: said under the box for as long as it stays ticked.
-    let until = ends.with_value(|ends| {
-        ends.iter()
+    let find = |dated: &[Dated]| {
+        dated
+            .iter()
             .find(|(r, l, _)| *r == resource && *l == level)
             .map(|(_, _, day)| *day)
-    });
+    };
+    let until = ends.with_value(|(ends, _)| find(ends));
+    let from = ends.with_value(|(_, starts)| find(starts));
     let cell = Memo::new(move |_| editor.with(|e| e.cell(resource, level)));
     let initial = cell.get_untracked();
     let toggle = move |_| editor.update(|e| e.toggle(resource, level));
@@ -364,6 +373,9 @@ fn GridCell(
                         <span class="visually-hidden">{move || format!(" ({})", fill(t_string!(i18n, grid.differs), &[("reference", &reference.get_value())]))}</span>
                     </span>
                 </Show>
+                {from.map(|day| view! {
+                    <span class="until-mark">{fill(t_string!(i18n, grid.from), &[("day", &day.shown_in(page_lang(i18n)))])}</span>
+                })}
                 {move || until.filter(|_| cell.get().checked).map(|day| view! {
                     <span class="until-mark">{fill(t_string!(i18n, grid.until), &[("day", &day.shown_in(page_lang(i18n)))])}</span>
                 })}

@@ -60,6 +60,11 @@ pub fn ChooseRights() -> impl IntoView {
             .as_ref()
             .map(|m| m.ends.clone())
             .unwrap_or_default();
+        let held_from = journey
+            .modifying
+            .as_ref()
+            .map(|m| m.starts.clone())
+            .unwrap_or_default();
         let warnings = Memo::new(move |_| {
             editor.with(|e| {
                 model::warnings::grant_warnings(
@@ -118,8 +123,11 @@ pub fn ChooseRights() -> impl IntoView {
             {intro}
             <ActionForm action=save attr:class="rights-form">
                 <input type="hidden" name="form[draft]" value=draft_1 />
-                <RightsGrid catalog=journey.catalog.clone() editor reference ends=held_until />
-                <EndDate ends_on=journey.period.map(|p| p.ends_on.iso()).unwrap_or_default() />
+                <RightsGrid catalog=journey.catalog.clone() editor reference ends=held_until starts=held_from />
+                <TemporaryDates
+                    starts_on=journey.period.and_then(|p| p.starts_on).map(|d| d.iso()).unwrap_or_default()
+                    ends_on=journey.period.map(|p| p.ends_on.iso()).unwrap_or_default()
+                />
                 <div aria-live="polite">
                     {move || view! { <Warnings warnings=warnings.get() /> }}
                 </div>
@@ -139,15 +147,23 @@ pub fn ChooseRights() -> impl IntoView {
     }
 }
 
-/// « Droits temporaires »: the optional last day of the rights this operation adds. A plain
-/// date field: it works before the wasm arrives, and the server checks it.
+/// « Droits temporaires »: the optional first and last days of the rights this operation adds.
+/// Plain date fields: they work before the wasm arrives, and the server checks them.
 #[component]
-fn EndDate(ends_on: String) -> impl IntoView {
+fn TemporaryDates(starts_on: String, ends_on: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <fieldset class="end-date">
             <legend>{t!(i18n, add.period_legend)}</legend>
             <p class="hint" id="ends-on-hint">{t!(i18n, add.period_help)}</p>
+            <label for="starts-on">{t!(i18n, add.period_start)}</label>
+            <input
+                id="starts-on"
+                type="date"
+                name="form[starts_on]"
+                value=starts_on
+                aria-describedby="ends-on-hint"
+            />
             <label for="ends-on">{t!(i18n, add.period_end)}</label>
             <input
                 id="ends-on"

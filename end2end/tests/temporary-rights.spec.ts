@@ -63,3 +63,29 @@ test("temporary rights: an end date checked, signed and shown everywhere", async
   await app.open(page, "/habilitations");
   await expect(page.getByText(`Julien BERNARD (jusqu’au ${last.french} inclus)`).first()).toBeVisible();
 });
+
+test("temporary rights from a later day: listed as scheduled, marked in the grid, not held yet", async ({ page, app }) => {
+  const [first, last] = [parisDay(10), parisDay(20)];
+  await app.signInWithTotp(page, SOPHIE);
+  await modifyJulien(page, app);
+  await box(page, "Validation", "Compte chantiers").check();
+  await page.getByLabel("Premier jour (facultatif, sinon dès la validation)").fill(first.iso);
+  await page.getByLabel("Dernier jour des droits ajoutés").fill(last.iso);
+  await page.getByRole("button", { name: "Continuer" }).click();
+  await expect(page.locator(".facts")).toContainText(`les droits ajoutés, du ${first.french} au ${last.french} inclus`);
+  await page.getByRole("button", { name: "Confirmer" }).click();
+  await expect(page.locator(".facts")).toContainText(`du ${first.french} au ${last.french} inclus`);
+  await page.getByLabel("Code de votre application d’authentification").fill(await app.code(SOPHIE.totpSecret));
+  await page.getByRole("button", { name: "Valider avec le code" }).click();
+  await expect(page.getByRole("heading", { name: "L’opération a été appliquée." })).toBeVisible();
+
+  await app.open(page, "/utilisateurs");
+  await page.getByRole("link", { name: JULIEN.name }).click();
+  await expect(page.getByRole("heading", { name: "Droits programmés (pas encore donnés)" })).toBeVisible();
+  await expect(page.locator(".recap-scheduled")).toContainText(`Compte chantiers : validation, du ${first.french} au ${last.french} inclus`);
+  await expect(page.locator(".recap-lines li", { hasText: "Compte chantiers" })).not.toContainText("validation");
+  await page.getByRole("button", { name: "Modifier les droits" }).click();
+  await page.getByRole("button", { name: "Attribuer des droits personnalisés" }).click();
+  await expect(box(page, "Validation", "Compte chantiers")).not.toBeChecked();
+  await expect(page.locator("td", { has: box(page, "Validation", "Compte chantiers") })).toContainText(`à partir du ${first.french}`);
+});

@@ -4,7 +4,7 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 const serverBin = process.env.HABILIS_SERVER_BIN;
 const siteRoot = process.env.HABILIS_SITE_ROOT;
 const print = (line) => process.stdout.write(line + "\n");
-// HABILIS_BENCH_ONLY=scale|confirm runs only that part (after the bundle sizes).
+// HABILIS_BENCH_ONLY=scale|confirm|cluster runs only that part (after the bundle sizes).
 const only = process.env.HABILIS_BENCH_ONLY;
 const wanted = (part) => !only || only === part;
 // The users page's query for a search (one word), as `store::users::search` writes it.
@@ -188,6 +188,16 @@ if (postgresReachable && wanted("confirm")) {
     psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
+// 6. Several instances: three servers on one PostgreSQL database behind HAProxy on the loopback.
+if (postgresReachable && wanted("cluster")) {
+  const name = `habilis_bench_${randomBytes(6).toString("hex")}`;
+  psql(`CREATE DATABASE ${name}`);
+  try {
+    await cluster(postgresBase.replace(/\/[^/]*$/, `/${name}`));
+  } finally {
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
 rmSync(dir, { recursive: true, force: true });
 
 
@@ -327,5 +337,160 @@ async function confirmationsUnderLoad(label, databaseUrl, count = 50) {
     print(`entities with exactly one user added: ${exactlyOne}/${sessions.length}; confirmations replayed and refused: ${replaysRefused}/${sessions.length}`);
   } finally {
     server.kill("SIGTERM");
+  }
+}
+
+/** A free port on the loopback. */
+async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A GET straight to one instance, under the balancer's host name (as the balancer passes it
+ * on); fetch cannot set `Host`, node:http can. */
+async function direct(address, path, headers) {
+  const { request } = await import("node:http");
+  const target = new URL(address);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: target.hostname, port: target.port, path, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** One instance of a cluster: its own port, the balancer's public origin. */
+async function startInstance(databaseUrl, publicUrl) {
+  const env = { ...serverEnv(databaseUrl), HABILIS_PUBLIC_URL: publicUrl };
+  const server = spawn(serverBin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const address = await new Promise((resolve, reject) => {
+    const read = (chunk) => {
+      log += chunk;
+      const match = log.match(/listening on (http:\/\/[\d.]+:\d+)/);
+      if (match) resolve(match[1]);
+    };
+    server.stdout.on("data", read);
+    server.stderr.on("data", read);
+    setTimeout(() => reject(new Error(log)), 30000);
+  });
+  return { server, address };
+}
+
+/** Three instances on one PostgreSQL database behind HAProxy: a session continues on every
+ * instance; 60 confirmations through the balancer while one instance is killed (SIGKILL) lose
+ * no acknowledged operation; the others go on serving; each message is delivered once. */
+async function cluster(databaseUrl) {
+  print("\n== PostgreSQL: three instances behind HAProxy ==");
+  let hasHaproxy = true;
+  try {
+    execFileSync("haproxy", ["-v"], { stdio: "ignore" });
+  } catch {
+    hasHaproxy = false;
+  }
+  if (!hasHaproxy) {
+    print("(haproxy not installed: ./scripts/bench installs it; the cluster figures are skipped)");
+    return;
+  }
+  const count = 60;
+  const output = execFileSync(serverBin, ["bench-administrators", String(count)], { env: serverEnv(databaseUrl), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const administrators = output.trim().split("\n").map((line) => JSON.parse(line));
+  const port = await freePort();
+  const balancer = `http://localhost:${port}`;
+  const instances = [];
+  for (let i = 0; i < 3; i++) instances.push(await startInstance(databaseUrl, balancer));
+  const config = join(dir, "haproxy.cfg");
+  const servers = instances.map(({ address }, i) => `    server habilis${i + 1} ${new URL(address).host} check inter 300 fall 1 rise 2`).join("\n");
+  writeFileSync(
+    config,
+    `global\n    maxconn 1024\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n    retries 2\n    option redispatch\n` +
+      `frontend habilis\n    bind 127.0.0.1:${port}\n    default_backend instances\nbackend instances\n    balance roundrobin\n${servers}\n`,
+  );
+  const haproxy = spawn("haproxy", ["-f", config, "-db"], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    for (let i = 0; i < 50; i++) {
+      const up = await fetch(`${balancer}/connexion`).then((r) => r.status === 200).catch(() => false);
+      if (up) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // A session signed in through the balancer (its requests spread over the instances).
+    const cookie = await signIn(balancer);
+    const served = [];
+    for (const { address } of instances) {
+      const { status, body } = await direct(address, "/utilisateurs", { cookie, host: new URL(balancer).host });
+      served.push(status === 200 && body.includes("Sophie") ? "yes" : `no (${status})`);
+    }
+    print(`a session signed in through the balancer, served by each instance directly: ${served.join(", ")}`);
+
+    // Confirmations through the balancer; one instance killed while they run.
+    const sessions = [];
+    for (const administrator of administrators) {
+      const step = Math.floor(Date.now() / 30000);
+      const signedIn = await signIn(balancer, administrator, step);
+      const prepared = await callAs(balancer, signedIn, "ajout/preparation", { draft: administrator.draft });
+      if (prepared.status !== 200) throw new Error(`preparation answered ${prepared.status}: ${prepared.body}`);
+      sessions.push({ administrator, step, cookie: prepared.cookie, operation: JSON.parse(prepared.body) });
+    }
+    const confirm = (session) =>
+      callAs(balancer, session.cookie, "operations/validation", {
+        operation_id: session.operation.operation_id,
+        digest: session.operation.digest,
+        proof: { Totp: { code: totp(session.administrator.totp_secret, session.step + 1) } },
+      }).catch((error) => ({ status: 0, body: String(error) }));
+    const victim = instances[1].server;
+    setTimeout(() => victim.kill("SIGKILL"), 15);
+    const results = await Promise.all(sessions.map(confirm));
+    const acknowledged = results.map((r, i) => [r, sessions[i]]).filter(([r]) => r.status === 200);
+    let lost = 0;
+    for (const [, session] of acknowledged) {
+      const users = psql(
+        `SELECT COUNT(*) FROM users u JOIN operations o ON o.entity_id = u.entity_id WHERE o.id = '${session.operation.operation_id}' AND o.status = 'applied'`,
+        databaseUrl,
+      ).trim();
+      if (users !== "2") lost++;
+    }
+    const statuses = {};
+    for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    print(`${count} confirmations through the balancer, instance 2 killed (SIGKILL) after 15 ms: answers ${JSON.stringify(statuses)}; acknowledged ${acknowledged.length}, of which lost ${lost}`);
+    const applied = psql("SELECT COUNT(*) FROM operations WHERE status = 'applied'", databaseUrl).trim();
+    const wrong = psql(
+      "SELECT COUNT(*) FROM operations o WHERE o.status = 'applied' AND (SELECT COUNT(*) FROM users u WHERE u.entity_id = o.entity_id) <> 2",
+      databaseUrl,
+    ).trim();
+    print(`operations applied in the database: ${applied}; of which without exactly one user added: ${wrong}`);
+    let serving = 0;
+    for (let i = 0; i < 30; i++) {
+      const status = await fetch(`${balancer}/connexion`).then((r) => r.status).catch(() => 0);
+      if (status === 200) serving++;
+    }
+    print(`after the kill, the balancer's next 30 requests: ${serving} answered 200`);
+
+    // Each message delivered once (local delivery), whichever instance leased it.
+    let pending = "";
+    for (let i = 0; i < 100; i++) {
+      pending = psql("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'", databaseUrl).trim();
+      if (pending === "0") break;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const [messages, deliveries, distinct] = psql(
+      "SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM local_deliveries), (SELECT COUNT(DISTINCT outbox_id) FROM local_deliveries)",
+      databaseUrl,
+    )
+      .trim()
+      .split("|")
+      .map((n) => n.trim());
+    print(`outbox: ${messages} messages, ${deliveries} deliveries, ${distinct} distinct (${pending} not sent yet)`);
+  } finally {
+    haproxy.kill("SIGTERM");
+    for (const { server } of instances) server.kill("SIGTERM");
   }
 }

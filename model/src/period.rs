@@ -228,7 +228,7 @@ pub enum PeriodError {
     StartWithoutEnd,
     #[error("Le premier jour est après le dernier jour : vérifiez les deux dates.")]
     StartAfterEnd,
-    #[error("Des droits temporaires doivent ajouter au moins un droit sur un compte ou un contrat : le droit d’administration ne se donne pas pour une durée.")]
+    #[error("Des droits temporaires doivent ajouter au moins un droit sur un compte ou un contrat, ou changer la fin de droits temporaires en cours : le droit d’administration ne se donne pas pour une durée.")]
     NothingAdded,
 }
 

@@ -353,6 +353,7 @@ mod tests {
             previous: Origins::new(),
             rights: rights.clone(),
             period: None,
+            previous_ends: Vec::new(),
         };
         let recap = Recap::new(&catalog, &rights, |r, l| op.origin(r, l));
         assert_eq!(

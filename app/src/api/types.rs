@@ -458,6 +458,8 @@ pub struct AddUserJourney {
     pub rights: Option<Rights>,
     /// « Droits temporaires »: the end date chosen for the rights added, if any.
     pub period: Option<model::Period>,
+    /// What the period applies to and until when, as the check page says it.
+    pub period_text: Option<String>,
     pub catalog: Catalog,
     /// The rights chosen, in plain French with their origins.
     pub recap: Option<Recap>,

@@ -277,7 +277,7 @@ fn validators() -> Vec<(String, &'static str)> {
         ),
         (
             PeriodError::NothingAdded.to_string(),
-            "Temporary rights must add at least one right on an account or contract: the administration right is not given for a time.",
+            "Temporary rights must add at least one right on an account or contract, or change the end of current temporary rights: the administration right is not given for a time.",
         ),
     ]);
     for refusal in

@@ -211,6 +211,10 @@ pub struct Assignment {
     /// for permanent rights. Rights already held keep their own end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
+    /// The last days of the temporary levels held before (a modification): kept, they keep
+    /// them, unless a period is given, which moves them (extending a holiday cover).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_ends: Vec<(ResourceRef, Level, Day)>,
 }
 
 impl Assignment {
@@ -245,14 +249,44 @@ impl Assignment {
             .collect()
     }
 
+    /// The temporary levels held before and kept whose last day the period moves.
+    pub fn redated_levels(&self) -> Vec<(ResourceRef, Level)> {
+        let Some(period) = self.period else {
+            return Vec::new();
+        };
+        self.previous_ends
+            .iter()
+            .filter(|(resource, level, day)| {
+                self.rights.get(*resource).has(*level) && *day != period.ends_on
+            })
+            .map(|(resource, level, _)| (*resource, *level))
+            .collect()
+    }
+
+    /// The last day of a level this assignment leaves the user with: the period's for a level
+    /// it adds or a temporary level it moves, the one held before otherwise.
+    pub fn last_day(&self, before: &Rights, resource: ResourceRef, level: Level) -> Option<Day> {
+        let held = self
+            .previous_ends
+            .iter()
+            .find(|(r, l, _)| *r == resource && *l == level)
+            .map(|(_, _, day)| *day);
+        match (before.get(resource).has(level), held) {
+            (false, _) => self.period.map(|period| period.ends_on),
+            (true, Some(day)) => Some(self.period.map_or(day, |period| period.ends_on)),
+            (true, None) => None,
+        }
+    }
+
     /// A period's dates must be usable `today`, and it must apply to at least one level added
-    /// on an account or contract (the administration right is never temporary).
+    /// on an account or contract, or move the end of a temporary one (the administration right
+    /// is never temporary).
     pub fn check_period(&self, before: &Rights, today: Day) -> Result<(), PeriodError> {
         let Some(period) = self.period else {
             return Ok(());
         };
         period.check_dates(today)?;
-        if self.added_levels(before).is_empty() {
+        if self.added_levels(before).is_empty() && self.redated_levels().is_empty() {
             return Err(PeriodError::NothingAdded);
         }
         Ok(())
@@ -358,6 +392,7 @@ mod tests {
             previous,
             rights,
             period: None,
+            previous_ends: Vec::new(),
         }
     }
 

@@ -324,6 +324,16 @@ fn write_assignment(text: &mut String, assignment: &Assignment) {
         }
         let _ = writeln!(text, "fin_droits_ajoutes={}", period.ends_on.iso());
     }
+    // The temporary levels held before (absent when none, as before they existed).
+    for (resource, level, day) in &assignment.previous_ends {
+        let _ = writeln!(
+            text,
+            "fin_avant {} {}={}",
+            resource.key(),
+            level.letter(),
+            day.iso()
+        );
+    }
     for (resource, levels) in assignment.rights.grants() {
         let cells: Vec<String> = levels
             .iter()
@@ -372,6 +382,7 @@ mod tests {
             previous: Origins::new(),
             rights,
             period: None,
+            previous_ends: Vec::new(),
         }
     }
 
@@ -579,6 +590,59 @@ mod tests {
             serde_json::from_str::<Assignment>(&round).unwrap(),
             temporary
         );
+    }
+
+    #[test]
+    fn a_period_moves_the_end_of_the_temporary_levels_kept() {
+        let catalog = catalog();
+        let mut before = Profile::Comptable.rights(&catalog);
+        before.set(ResourceRef::Account(1), Level::Validation, true);
+        let old_end = crate::Day::parse("2027-01-05").unwrap();
+        let new_end = crate::Day::parse("2027-01-12").unwrap();
+        let mut kept = assignment(before.clone(), RightsMethod::Custom, Rights::new());
+        kept.previous_ends = vec![(ResourceRef::Account(1), Level::Validation, old_end)];
+        // Without a period the level keeps its end; nothing moves.
+        assert_eq!(kept.redated_levels(), vec![]);
+        assert_eq!(
+            kept.last_day(&before, ResourceRef::Account(1), Level::Validation),
+            Some(old_end)
+        );
+        assert_eq!(
+            kept.last_day(&before, ResourceRef::Account(1), Level::Consultation),
+            None
+        );
+        let mut extended = kept.clone();
+        extended.period = Some(crate::Period::until(new_end));
+        assert_eq!(
+            extended.redated_levels(),
+            vec![(ResourceRef::Account(1), Level::Validation)]
+        );
+        assert_eq!(
+            extended.last_day(&before, ResourceRef::Account(1), Level::Validation),
+            Some(new_end)
+        );
+        let today = crate::Day::parse("2026-12-04").unwrap();
+        assert_eq!(extended.check_period(&before, today), Ok(()));
+        // The same day again moves nothing: there is nothing for the period to do.
+        let mut same = kept.clone();
+        same.period = Some(crate::Period::until(old_end));
+        assert_eq!(
+            same.check_period(&before, today),
+            Err(crate::PeriodError::NothingAdded)
+        );
+        // What was held until when is signed.
+        let op = |assignment: Assignment| Operation {
+            entity_id: 1,
+            change: Change::ModifyRights {
+                user: lucas(),
+                before: before.clone(),
+                assignment,
+            },
+        };
+        assert!(op(extended.clone())
+            .canonical_text()
+            .contains("fin_droits_ajoutes=2027-01-12\nfin_avant A1 V=2027-01-05\n"));
+        assert_ne!(op(kept).digest(), op(extended).digest());
     }
 
     #[test]

@@ -598,3 +598,69 @@ async fn removing_a_user_cancels_their_scheduled_rights() {
     let swept = sweep(&app.state, first.start_instant() + 1).await.unwrap();
     assert_eq!(swept, Swept::default(), "nothing starts for a removed user");
 }
+
+#[tokio::test]
+async fn a_new_last_day_extends_a_cover_and_its_reminder_is_due_again() {
+    let app = spawn_app().await;
+    let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut admin = app.sign_in_admin().await;
+    let (old_end, new_end) = (today().plus_days(2), today().plus_days(9));
+    let resource = give_julien_validation_until(&app, &mut admin, old_end).await;
+    // Reminded already (the end is two days away).
+    let reminded = sweep(&app.state, store::now()).await.unwrap();
+    assert_eq!(reminded.reminded, 1, "{reminded:?}");
+
+    // The same boxes, a new last day: the change is the end moved, signed and said.
+    let held = rights_of(&app, julien_id).await.rights;
+    let draft = start(&mut admin, julien_id).await;
+    save(&mut admin, &draft, &held, &new_end.iso())
+        .await
+        .unwrap();
+    let operation = confirm(&mut admin, &draft).await;
+    let fact = operation
+        .facts
+        .iter()
+        .find(|(name, _)| name == "Droits temporaires")
+        .unwrap();
+    assert_eq!(
+        fact.1,
+        format!(
+            "les droits temporaires en cours, jusqu’au {} inclus",
+            new_end.french()
+        )
+    );
+    assert!(operation.diff.as_ref().unwrap().is_empty());
+    confirm_with_totp(&app, &mut admin, &operation)
+        .await
+        .unwrap();
+    let after = rights_of(&app, julien_id).await;
+    assert_eq!(after.rights, held, "no box changed");
+    assert_eq!(after.last_day(resource, Level::Validation), Some(new_end));
+
+    // Nothing ends at the old last day; the reminder comes again before the new one.
+    assert_eq!(
+        sweep(&app.state, old_end.end_instant() + 1).await.unwrap(),
+        Swept::default()
+    );
+    let again = sweep(&app.state, new_end.end_instant() - 86_400)
+        .await
+        .unwrap();
+    assert_eq!(again.reminded, 1, "{again:?}");
+    let ended = sweep(&app.state, new_end.end_instant()).await.unwrap();
+    assert_eq!(ended.ended, 1, "{ended:?}");
+    // Without a new day, the same boxes are still no change.
+    let draft = start(&mut admin, julien_id).await;
+    let now_held = rights_of(&app, julien_id).await.rights;
+    save(&mut admin, &draft, &now_held, "").await.unwrap();
+    let failure = refused(
+        admin
+            .call(ConfirmAddUser {
+                form: DraftForm {
+                    draft: draft.clone(),
+                },
+            })
+            .await,
+        422,
+    );
+    assert!(failure.message().contains("déjà"), "{failure:?}");
+}

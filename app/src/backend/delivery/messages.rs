@@ -565,7 +565,7 @@ pub fn temporary_rights_email(
         (Lang::Fr, Moment::Reminder, Some(name)) => Email {
             subject: format!("Droits temporaires de {name} : fin dans trois jours"),
             body: format!(
-                "Bonjour,\n\nLes droits temporaires de {name} prennent fin bientôt ; ils lui seront retirés automatiquement :\n\n{list}\n\nS’ils doivent durer davantage, donnez-les de nouveau après leur fin, avec une nouvelle date de fin, depuis la gestion des utilisateurs.\n\n{bank}"
+                "Bonjour,\n\nLes droits temporaires de {name} prennent fin bientôt ; ils lui seront retirés automatiquement :\n\n{list}\n\nS’ils doivent durer davantage, modifiez ses droits en indiquant une nouvelle date de fin, depuis la gestion des utilisateurs.\n\n{bank}"
             ),
         },
         (Lang::En, Moment::Ended, None) => Email {
@@ -589,7 +589,7 @@ pub fn temporary_rights_email(
         (Lang::En, Moment::Reminder, Some(name)) => Email {
             subject: format!("{name}'s temporary rights: ending in three days"),
             body: format!(
-                "Hello,\n\n{name}'s temporary rights end soon; they will be removed automatically:\n\n{list}\n\nIf they must last longer, give them again after their end, with a new end date, from user management.\n\n{bank}"
+                "Hello,\n\n{name}'s temporary rights end soon; they will be removed automatically:\n\n{list}\n\nIf they must last longer, change their rights with a new end date, from user management.\n\n{bank}"
             ),
         },
     }

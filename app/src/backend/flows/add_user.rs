@@ -264,6 +264,7 @@ pub async fn journey(
         }
         None => (None, String::new(), None),
     };
+    let mut period_text = None;
     let recap = match (&data.method, &data.rights, &baseline) {
         (Some(method), Some(rights), Some(baseline)) => {
             let assignment = Assignment {
@@ -276,11 +277,19 @@ pub async fn journey(
                     .unwrap_or_default(),
                 rights: rights.clone(),
                 period: data.period,
+                previous_ends: current
+                    .as_ref()
+                    .map(|c| c.before.previous_ends())
+                    .unwrap_or_default(),
             };
-            let held = current.as_ref().map(|c| &c.before);
+            let before = current
+                .as_ref()
+                .map(|c| c.before.rights.clone())
+                .unwrap_or_default();
+            period_text = period_fact(&assignment, &before, caller.lang).map(|(_, text)| text);
             Some(
                 Recap::new(&catalog, rights, |r, l| assignment.origin(r, l))
-                    .with_ends(last_days(&assignment, held)),
+                    .with_ends(|r, l| assignment.last_day(&before, r, l)),
             )
         }
         _ => None,
@@ -353,6 +362,7 @@ pub async fn journey(
         copied,
         rights: data.rights,
         period: data.period,
+        period_text,
         catalog,
         recap,
         users,
@@ -443,22 +453,6 @@ pub fn parse_cells(cells: &[String], administration: bool) -> Result<Rights, Api
         .ok_or_else(|| ApiError::invalid("rights", "La sélection de droits est invalide."))
 }
 
-/// The last day of each level an assignment gives: the period's for the levels it adds, the
-/// stored one for a temporary level kept (`held`: the user's rights now, for a modification).
-pub fn last_days<'a>(
-    assignment: &'a Assignment,
-    held: Option<&'a StoredRights>,
-) -> impl Fn(model::ResourceRef, model::Level) -> Option<Day> + 'a {
-    move |resource, level| {
-        let before = held.map(|h| h.rights.get(resource)).unwrap_or_default();
-        if before.has(level) {
-            held.and_then(|h| h.last_day(resource, level))
-        } else {
-            assignment.period.map(|period| period.ends_on)
-        }
-    }
-}
-
 /// Today in Paris, the day end dates are compared to.
 pub fn today() -> Day {
     Day::in_paris_at(now())
@@ -483,8 +477,8 @@ pub async fn save_rights(
     model::operation::check_assignment(&method, &rights, &catalog)?;
     if period.is_some() {
         let before = match data.target {
-            Some(target) => modify_rights::current(caller, target).await?.before.rights,
-            None => Rights::new(),
+            Some(target) => modify_rights::current(caller, target).await?.before,
+            None => StoredRights::default(),
         };
         let assignment = Assignment {
             method,
@@ -493,8 +487,9 @@ pub async fn save_rights(
             previous: Origins::new(),
             rights: rights.clone(),
             period,
+            previous_ends: before.previous_ends(),
         };
-        assignment.check_period(&before, today())?;
+        assignment.check_period(&before.rights, today())?;
     }
     data.rights = Some(rights);
     data.period = period;
@@ -568,6 +563,7 @@ pub async fn prepare(
         previous: Origins::new(),
         rights: draft.rights,
         period: draft.period,
+        previous_ends: Vec::new(),
     };
     assignment.check(&catalog)?;
     assignment.check_period(&Rights::new(), today())?;
@@ -643,24 +639,38 @@ pub async fn describe(
         lang.pick("Méthode", "Method").into(),
         assignment.method.label_in(&assignment.source_name, lang),
     ));
-    if let Some(fact) = period_fact(assignment, lang) {
+    if let Some(fact) = period_fact(assignment, &Rights::new(), lang) {
         facts.push(fact);
     }
     let recap = Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l))
-        .with_ends(last_days(assignment, None));
+        .with_ends(|r, l| assignment.last_day(&Rights::new(), r, l));
     Ok((facts, Some(recap), None))
 }
 
-/// « Droits temporaires : les droits ajoutés, jusqu’au 05/01/2027 inclus », when they are.
-pub fn period_fact(assignment: &Assignment, lang: model::Lang) -> Option<(String, String)> {
+/// « Droits temporaires : les droits ajoutés, jusqu’au 05/01/2027 inclus », when they are;
+/// which rights the period applies to: the ones added to `before`, the temporary ones kept.
+pub fn period_fact(
+    assignment: &Assignment,
+    before: &Rights,
+    lang: model::Lang,
+) -> Option<(String, String)> {
+    let added = !assignment.added_levels(before).is_empty();
+    let moved = !assignment.redated_levels().is_empty();
     assignment.period.map(|period| {
+        let which = match (added, moved) {
+            (true, true) => lang.pick(
+                "les droits ajoutés et les droits temporaires en cours,",
+                "the rights added and the current temporary rights,",
+            ),
+            (false, true) => lang.pick(
+                "les droits temporaires en cours,",
+                "the current temporary rights,",
+            ),
+            _ => lang.pick("les droits ajoutés,", "the rights added,"),
+        };
         (
             lang.pick("Droits temporaires", "Temporary rights").into(),
-            format!(
-                "{} {}",
-                lang.pick("les droits ajoutés,", "the rights added,"),
-                period.phrase_in(lang)
-            ),
+            format!("{which} {}", period.phrase_in(lang)),
         )
     })
 }

@@ -114,6 +114,7 @@ pub fn assignment(
         previous: before.origins.clone(),
         rights,
         period,
+        previous_ends: before.previous_ends(),
     }
 }
 
@@ -139,7 +140,10 @@ pub async fn prepare(
     );
     assignment.check(&catalog)?;
     let before = current.before.rights.clone();
-    if RightsDiff::between(&catalog, &before, &assignment.rights).is_empty() {
+    // Extending a cover changes no box: the end moved is the change.
+    if RightsDiff::between(&catalog, &before, &assignment.rights).is_empty()
+        && assignment.redated_levels().is_empty()
+    {
         return Err(ApiError::invalid("rights", NO_CHANGE));
     }
     assignment.check_period(&before, add_user::today())?;
@@ -204,12 +208,9 @@ pub async fn describe(
             assignment.method.label_in(&assignment.source_name, lang),
         ),
     ];
-    facts.extend(add_user::period_fact(assignment, lang));
-    // The ends of the temporary levels the user keeps, as they stand now.
-    let held =
-        store::rights::of_user(caller.state.db.pool(), caller.entity_id(), user.user_id).await?;
+    facts.extend(add_user::period_fact(assignment, before, lang));
     let recap = model::Recap::new(&catalog, &assignment.rights, |r, l| assignment.origin(r, l))
-        .with_ends(add_user::last_days(assignment, Some(&held)));
+        .with_ends(|r, l| assignment.last_day(before, r, l));
     let diff = RightsDiff::between(&catalog, before, &assignment.rights);
     Ok((facts, Some(recap), Some(diff)))
 }
@@ -309,6 +310,11 @@ pub async fn apply(
             }
             Some(_) => {}
         }
+    }
+    // A cover extended: the temporary levels kept end on the new last day.
+    if let Some(period) = assignment.period {
+        let moved = assignment.redated_levels();
+        store::rights::move_end(tx, entity_id, target.user_id, &moved, period.ends_at()).await?;
     }
     // A level scheduled earlier and given again here: this operation decides.
     let given: Vec<(ResourceRef, Level)> = gained.iter().map(|(r, l, _)| (*r, *l)).collect();

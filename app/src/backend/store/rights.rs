@@ -30,6 +30,14 @@ pub struct StoredRights {
 }
 
 impl StoredRights {
+    /// The temporary levels held, with their last day, as a modification signs them.
+    pub fn previous_ends(&self) -> Vec<(ResourceRef, Level, model::Day)> {
+        self.ends
+            .keys()
+            .filter_map(|(r, l)| self.last_day(*r, *l).map(|day| (*r, *l, day)))
+            .collect()
+    }
+
     /// Adds a level read from the database (consultation first, for the invariant).
     fn hold(&mut self, resource: ResourceRef, level: Level, origin: &str, ends_at: Option<i64>) {
         let held = self.rights.get(resource).with(level, true).0;
@@ -262,6 +270,32 @@ pub async fn insert_scheduled(
         .bind(grant.granted_by)
         .bind(starts_at)
         .bind(grant.ends_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves the end of temporary levels a user keeps (a cover extended); their reminder is due
+/// again.
+pub async fn move_end(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    user_id: i64,
+    levels: &[(ResourceRef, Level)],
+    ends_at: i64,
+) -> Result<(), sqlx::Error> {
+    for (resource, level) in levels {
+        let (column, id) = resource_column(*resource);
+        sqlx::query::<Any>(&format!(
+            "UPDATE user_rights SET ends_at = $1, reminded_at = NULL WHERE entity_id = $2 \
+             AND user_id = $3 AND {column} = $4 AND level = $5 AND ends_at IS NOT NULL"
+        ))
+        .bind(ends_at)
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(id)
+        .bind(level.code())
         .execute(&mut *conn)
         .await?;
     }

@@ -4,7 +4,7 @@ use super::{use_journey, Step};
 use crate::api::types::AddUserJourney;
 use crate::api::users::ConfirmAddUser;
 use crate::i18n::*;
-use crate::ui::common::{action_error, busy, page_lang, ErrorNotice};
+use crate::ui::common::{action_error, busy, ErrorNotice};
 use crate::ui::home::RecapView;
 use crate::ui::operations::{DiffView, Warnings};
 use leptos::prelude::*;
@@ -28,13 +28,13 @@ pub fn Verify() -> impl IntoView {
         };
         let method_label = journey.method_label.clone().unwrap_or_default();
         // « Droits temporaires : les droits ajoutés, jusqu’au 05/01/2027 inclus ».
-        let period = journey.period;
+        let period_text = journey.period_text.clone();
         let period_row = move || {
-            period.map(|period| {
+            period_text.clone().map(|text| {
                 view! {
                     <div>
                         <dt>{t!(i18n, add.period_title)}</dt>
-                        <dd>{t!(i18n, add.period_added)}" "{move || period.phrase_in(page_lang(i18n))}</dd>
+                        <dd>{text}</dd>
                     </div>
                 }
             })

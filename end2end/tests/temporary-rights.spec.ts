@@ -62,6 +62,20 @@ test("temporary rights: an end date checked, signed and shown everywhere", async
   await expect(page.locator(".recap-lines li", { hasText: "Virements SEPA" })).toContainText(`validation jusqu’au ${last.french} inclus`);
   await app.open(page, "/habilitations");
   await expect(page.getByText(`Julien BERNARD (jusqu’au ${last.french} inclus)`).first()).toBeVisible();
+
+  // The cover extended: the same boxes, a new last day.
+  const later = parisDay(12);
+  await modifyJulien(page, app);
+  await page.getByLabel("Dernier jour des droits ajoutés").fill(later.iso);
+  await page.getByRole("button", { name: "Continuer" }).click();
+  await expect(page.locator(".facts")).toContainText(`les droits temporaires en cours, jusqu’au ${later.french} inclus`);
+  await page.getByRole("button", { name: "Confirmer" }).click();
+  await page.getByLabel("Code de votre application d’authentification").fill(await app.code(SOPHIE.totpSecret));
+  await page.getByRole("button", { name: "Valider avec le code" }).click();
+  await expect(page.getByRole("heading", { name: "L’opération a été appliquée." })).toBeVisible();
+  await app.open(page, "/utilisateurs");
+  await page.getByRole("link", { name: JULIEN.name }).click();
+  await expect(page.locator(".recap-lines li", { hasText: "Virements SEPA" })).toContainText(`validation jusqu’au ${later.french} inclus`);
 });
 
 test("temporary rights from a later day: listed as scheduled, marked in the grid, not held yet", async ({ page, app }) => {

@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 const serverBin = process.env.HABILIS_SERVER_BIN;
 const siteRoot = process.env.HABILIS_SITE_ROOT;
 const print = (line) => process.stdout.write(line + "\n");
-// HABILIS_BENCH_ONLY=scale|confirm|cluster runs only that part (after the bundle sizes).
+// HABILIS_BENCH_ONLY=scale|confirm|many|cluster runs only that part (after the bundle sizes).
 const only = process.env.HABILIS_BENCH_ONLY;
 const wanted = (part) => !only || only === part;
 // The users page's query for a search (one word), as `store::users::search` writes it.
@@ -188,7 +188,17 @@ if (postgresReachable && wanted("confirm")) {
     psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
-// 6. Several instances: three servers on one PostgreSQL database behind HAProxy on the loopback.
+// 6. Many entities: 1,000 entities of 100 users (100,000 users) on PostgreSQL.
+if (postgresReachable && wanted("many")) {
+  const name = `habilis_bench_${randomBytes(6).toString("hex")}`;
+  psql(`CREATE DATABASE ${name}`);
+  try {
+    await manyEntities(postgresBase.replace(/\/[^/]*$/, `/${name}`));
+  } finally {
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+// 7. Several instances: three servers on one PostgreSQL database behind HAProxy on the loopback.
 if (postgresReachable && wanted("cluster")) {
   const name = `habilis_bench_${randomBytes(6).toString("hex")}`;
   psql(`CREATE DATABASE ${name}`);
@@ -492,5 +502,47 @@ async function cluster(databaseUrl) {
   } finally {
     haproxy.kill("SIGTERM");
     for (const { server } of instances) server.kill("SIGTERM");
+  }
+}
+
+/** 1,000 entities of 100 users each on PostgreSQL: an administrator of one of them (in the
+ * middle of the tables) reads the users list, a search, a far page and the home page. */
+async function manyEntities(databaseUrl, entities = 1000, perEntity = 100) {
+  print(`\n== PostgreSQL: ${entities} entities of about ${perEntity} users ==`);
+  const started = performance.now();
+  const output = execFileSync(serverBin, ["bench-administrators", String(entities - 1)], { env: serverEnv(databaseUrl), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const administrators = output.trim().split("\n").map((line) => JSON.parse(line));
+  execFileSync(serverBin, ["demo-users", String(perEntity - 1), ...administrators.map((a) => a.login_id)], { env: serverEnv(databaseUrl), stdio: ["ignore", "ignore", "inherit"] });
+  psql("ANALYZE", databaseUrl);
+  const [users, entityCount] = psql("SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM entities)", databaseUrl)
+    .trim()
+    .split("|")
+    .map((n) => n.trim());
+  print(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${users} users in ${entityCount} entities`);
+  const administrator = administrators[Math.floor(administrators.length / 2)];
+  const { server, address } = await startServer(databaseUrl);
+  try {
+    const cookie = await signIn(address, administrator);
+    for (const [what, path] of [
+      ["users list, first page", "/utilisateurs"],
+      ["search « moreau »", "/utilisateurs?recherche=moreau"],
+      ["page 2", "/utilisateurs?page=2"],
+      ["home page", "/accueil"],
+    ]) {
+      const samples = [];
+      for (let i = 0; i < 200; i++) {
+        const start = performance.now();
+        const response = await fetch(`${address}${path}`, { headers: { cookie } });
+        const body = await response.text();
+        if (response.status !== 200 || !body.includes("ADMIN-")) throw new Error(`${path} answered ${response.status}`);
+        samples.push(performance.now() - start);
+      }
+      const sorted = samples.sort((a, b) => a - b);
+      print(`GET ${what.padEnd(24)} p50 ${sorted[99].toFixed(1)} ms  p99 ${sorted[197].toFixed(1)} ms  (one at a time, n=200, session checked)`);
+    }
+    print("query plan of a search in that entity:");
+    print(psql(`EXPLAIN ${LIST_QUERY.replaceAll("$1", `(SELECT entity_id FROM users WHERE login_id = '${administrator.login_id}')`)}`, databaseUrl).trim());
+  } finally {
+    server.kill("SIGTERM");
   }
 }

@@ -7,8 +7,9 @@
 //!                                checkpoint kept earlier when given (exit code 1 if broken)
 //! server audit-checkpoint        print the trail's signed checkpoint, to keep outside
 //! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
-//! server demo-users COUNT        add COUNT generated users (no credentials) to the demo entity
-//!                                Atelier Lumière, for benchmarks of large entities
+//! server demo-users COUNT [LOGIN_ID…]  add COUNT generated users (no credentials) to the demo
+//!                                entity Atelier Lumière, or to the entity of each administrator
+//!                                named, for benchmarks of large entities and many entities
 //! server bench-administrators COUNT  (local mode only) add COUNT entities, each with an
 //!                                administrator and a person to add; prints one JSON line per
 //!                                administrator (login id, password, authenticator secret, the
@@ -44,7 +45,7 @@ async fn main() -> ExitCode {
             None => ExitCode::FAILURE,
         },
         Some("demo-users") => match args.get(1).and_then(|n| n.parse().ok()) {
-            Some(count) => demo_users(&config, count).await,
+            Some(count) => demo_users(&config, count, &args[2..]).await,
             None => usage(),
         },
         Some("bench-administrators") => match args.get(1).and_then(|n| n.parse().ok()) {
@@ -61,7 +62,7 @@ async fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT | bench-administrators COUNT"
+        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT"
     );
     ExitCode::from(2)
 }
@@ -162,14 +163,21 @@ async fn unblock(config: &Config, login_id: &str, operator: &str) -> ExitCode {
 }
 
 /// Adds generated users to the demo entity (seeding the demo data first on an empty database).
-async fn demo_users(config: &Config, count: usize) -> ExitCode {
+async fn demo_users(config: &Config, count: usize, administrators: &[String]) -> ExitCode {
     use app::backend::demo;
     let Some((db, secrets)) = connect(config).await else {
         return ExitCode::FAILURE;
     };
     let added = async {
         demo::seed_if_empty(&db, &secrets).await?;
-        demo::add_generated_users(&db, demo::SOPHIE_MARTIN.login_id, count).await
+        if administrators.is_empty() {
+            return demo::add_generated_users(&db, demo::SOPHIE_MARTIN.login_id, count).await;
+        }
+        let mut added = 0;
+        for login_id in administrators {
+            added += demo::add_generated_users(&db, login_id, count).await?;
+        }
+        Ok(added)
     }
     .await;
     db.close().await;

@@ -562,7 +562,9 @@ pub async fn add_generated_users(
     let advisor = entities::advisor_id(&mut *tx, entity).await?;
     let catalog = entities::catalog(&mut *tx, entity).await?;
     let rights = Profile::Comptable.rights(&catalog);
-    let start: usize = users::count_in_entity(&mut *tx, entity).await? as usize;
+    // Numbered across every entity: login ids, e-mails and phones stay unique when several
+    // entities are filled.
+    let start: usize = users::count_all(&mut *tx).await? as usize;
     for n in start..start + count {
         let (last, first) = (LAST[n % 10], FIRST[(n / 10) % 10]);
         let last_name = format!("{last}-{n}");

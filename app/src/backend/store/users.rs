@@ -414,12 +414,11 @@ pub async fn insert_generated(
 }
 
 /// How many users an entity has, in every state.
-pub async fn count_in_entity<'e, E>(executor: E, entity_id: i64) -> Result<i64, sqlx::Error>
+pub async fn count_all<'e, E>(executor: E) -> Result<i64, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE entity_id = $1")
-        .bind(entity_id)
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(executor)
         .await
 }

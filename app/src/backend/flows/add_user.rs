@@ -279,7 +279,7 @@ pub async fn journey(
                 period: data.period,
                 previous_ends: current
                     .as_ref()
-                    .map(|c| c.before.previous_ends())
+                    .map(|c| c.before.last_days())
                     .unwrap_or_default(),
             };
             let before = current
@@ -306,12 +306,7 @@ pub async fn journey(
     let modifying = current.as_ref().map(|current| ModifiedUser {
         starts: scheduled,
         user_id: current.user.id,
-        ends: current
-            .before
-            .ends
-            .keys()
-            .filter_map(|(r, l)| current.before.last_day(*r, *l).map(|day| (*r, *l, day)))
-            .collect(),
+        ends: current.before.last_days(),
         before: current.before.rights.clone(),
         diff: data
             .rights
@@ -487,7 +482,7 @@ pub async fn save_rights(
             previous: Origins::new(),
             rights: rights.clone(),
             period,
-            previous_ends: before.previous_ends(),
+            previous_ends: before.last_days(),
         };
         assignment.check_period(&before.rights, today())?;
     }

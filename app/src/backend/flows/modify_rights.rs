@@ -114,7 +114,7 @@ pub fn assignment(
         previous: before.origins.clone(),
         rights,
         period,
-        previous_ends: before.previous_ends(),
+        previous_ends: before.last_days(),
     }
 }
 

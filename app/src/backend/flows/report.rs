@@ -57,12 +57,7 @@ pub async fn report(caller: &Caller) -> Result<EntitlementReport, ApiError> {
                 .filter_map(store::rights::ScheduledRow::days),
         );
         let name = format!("{} {}", user.first_name, user.last_name);
-        let until = stored
-            .ends
-            .keys()
-            .filter_map(|(r, l)| stored.last_day(*r, *l).map(|day| (*r, *l, day)))
-            .collect();
-        named_rights.push((name.clone(), held, until));
+        named_rights.push((name.clone(), held, stored.last_days()));
         entitlements.push(UserEntitlements {
             user_id: user.id,
             name,

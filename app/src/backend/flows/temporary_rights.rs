@@ -39,20 +39,22 @@ pub struct Swept {
 pub async fn sweep(state: &AppState, now: i64) -> Result<Swept, ApiError> {
     let mut swept = Swept::default();
     let pool = state.db.pool();
-    for (entity_id, user_id) in store::rights::users_with_started(pool, now, BATCH).await? {
-        if store::scoped(entity_id, start(state, entity_id, user_id, now)).await? {
-            swept.started += 1;
-        }
-    }
-    for (entity_id, user_id) in store::rights::users_with_ended(pool, now, BATCH).await? {
-        if store::scoped(entity_id, end(state, entity_id, user_id, now)).await? {
-            swept.ended += 1;
-        }
-    }
-    let due = store::rights::users_to_remind(pool, now, REMINDER_BEFORE_SECS, BATCH).await?;
-    for (entity_id, user_id) in due {
-        if store::scoped(entity_id, remind(state, entity_id, user_id, now)).await? {
-            swept.reminded += 1;
+    for moment in [Moment::Started, Moment::Ended, Moment::Reminder] {
+        let users = match moment {
+            Moment::Started => store::rights::users_with_started(pool, now, BATCH).await?,
+            Moment::Ended => store::rights::users_with_ended(pool, now, BATCH).await?,
+            Moment::Reminder => {
+                store::rights::users_to_remind(pool, now, REMINDER_BEFORE_SECS, BATCH).await?
+            }
+        };
+        for (entity_id, user_id) in users {
+            if store::scoped(entity_id, step(state, entity_id, user_id, now, moment)).await? {
+                match moment {
+                    Moment::Started => swept.started += 1,
+                    Moment::Ended => swept.ended += 1,
+                    Moment::Reminder => swept.reminded += 1,
+                }
+            }
         }
     }
     if swept != Swept::default() {
@@ -61,59 +63,33 @@ pub async fn sweep(state: &AppState, now: i64) -> Result<Swept, ApiError> {
     Ok(swept)
 }
 
-/// Gives one user the scheduled levels whose first day has come; false when another instance
-/// already did.
-async fn start(state: &AppState, entity_id: i64, user_id: i64, now: i64) -> Result<bool, ApiError> {
-    let mut tx = state.db.begin_write().await?;
-    store::entities::lock_for_administration(&mut tx, entity_id).await?;
-    let started = store::rights::start_scheduled(&mut tx, entity_id, user_id, now).await?;
-    if started.is_empty() {
-        return Ok(false);
-    }
-    store::users::bump_version(&mut tx, entity_id, user_id).await?;
-    tell(
-        &mut tx,
-        state,
-        entity_id,
-        user_id,
-        &started,
-        Moment::Started,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
-/// Removes one user's ended levels; false when another instance already did.
-async fn end(state: &AppState, entity_id: i64, user_id: i64, now: i64) -> Result<bool, ApiError> {
-    let mut tx = state.db.begin_write().await?;
-    store::entities::lock_for_administration(&mut tx, entity_id).await?;
-    let ended = store::rights::remove_ended(&mut tx, entity_id, user_id, now).await?;
-    if ended.is_empty() {
-        return Ok(false);
-    }
-    // Operations prepared against the rights the user had are void now.
-    store::users::bump_version(&mut tx, entity_id, user_id).await?;
-    tell(&mut tx, state, entity_id, user_id, &ended, Moment::Ended).await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
-/// Sends one user's reminder; false when another instance already did.
-async fn remind(
+/// One user's levels at `moment`, in one transaction under the entity's lock, read again under
+/// it; false when another instance already did it.
+async fn step(
     state: &AppState,
     entity_id: i64,
     user_id: i64,
     now: i64,
+    moment: Moment,
 ) -> Result<bool, ApiError> {
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, entity_id).await?;
-    let due = store::rights::mark_reminded(&mut tx, entity_id, user_id, now, REMINDER_BEFORE_SECS)
-        .await?;
-    if due.is_empty() {
+    let levels = match moment {
+        Moment::Started => store::rights::start_scheduled(&mut tx, entity_id, user_id, now).await?,
+        Moment::Ended => store::rights::remove_ended(&mut tx, entity_id, user_id, now).await?,
+        Moment::Reminder => {
+            store::rights::mark_reminded(&mut tx, entity_id, user_id, now, REMINDER_BEFORE_SECS)
+                .await?
+        }
+    };
+    if levels.is_empty() {
         return Ok(false);
     }
-    tell(&mut tx, state, entity_id, user_id, &due, Moment::Reminder).await?;
+    // The user's rights changed: operations prepared against them as they were are void.
+    if moment != Moment::Reminder {
+        store::users::bump_version(&mut tx, entity_id, user_id).await?;
+    }
+    tell(&mut tx, state, entity_id, user_id, &levels, moment).await?;
     tx.commit().await?;
     Ok(true)
 }

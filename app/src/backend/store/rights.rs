@@ -30,8 +30,8 @@ pub struct StoredRights {
 }
 
 impl StoredRights {
-    /// The temporary levels held, with their last day, as a modification signs them.
-    pub fn previous_ends(&self) -> Vec<(ResourceRef, Level, model::Day)> {
+    /// The temporary levels held, with their last day (a modification signs them).
+    pub fn last_days(&self) -> Vec<(ResourceRef, Level, model::Day)> {
         self.ends
             .keys()
             .filter_map(|(r, l)| self.last_day(*r, *l).map(|day| (*r, *l, day)))
@@ -78,10 +78,9 @@ where
     let mut levels = Vec::new();
     for row in rows {
         stored.rights.set_administration(row.is_administrator);
-        let resource = match (row.account_id, row.contract_id) {
-            (Some(id), None) => ResourceRef::Account(id),
-            (None, Some(id)) => ResourceRef::Contract(id),
-            _ => continue, // the LEFT JOIN's row for a user without rights
+        // None: the LEFT JOIN's row for a user without rights.
+        let Some(resource) = resource_of(row.account_id, row.contract_id) else {
+            continue;
         };
         let (Some(level), Some(origin)) = (row.level, row.origin) else {
             continue;
@@ -227,11 +226,7 @@ pub struct Ended {
 
 impl Ended {
     pub fn resource(&self) -> Option<ResourceRef> {
-        match (self.account_id, self.contract_id) {
-            (Some(id), None) => Some(ResourceRef::Account(id)),
-            (None, Some(id)) => Some(ResourceRef::Contract(id)),
-            _ => None,
-        }
+        resource_of(self.account_id, self.contract_id)
     }
 
     pub fn level(&self) -> Option<Level> {
@@ -358,11 +353,7 @@ impl ScheduledRow {
     }
 
     pub fn resource(&self) -> Option<ResourceRef> {
-        match (self.account_id, self.contract_id) {
-            (Some(id), None) => Some(ResourceRef::Account(id)),
-            (None, Some(id)) => Some(ResourceRef::Contract(id)),
-            _ => None,
-        }
+        resource_of(self.account_id, self.contract_id)
     }
 }
 
@@ -419,15 +410,12 @@ pub async fn start_scheduled(
     now: i64,
 ) -> Result<Vec<Ended>, sqlx::Error> {
     let condition = "entity_id = $1 AND user_id = $2 AND starts_at <= $3";
-    let started: Vec<Ended> = sqlx::query_as(&format!(
-        "SELECT account_id, contract_id, level, ends_at FROM scheduled_rights WHERE {condition} \
-         ORDER BY account_id, contract_id, level"
-    ))
-    .bind(entity_id)
-    .bind(user_id)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
+    let started: Vec<Ended> = sqlx::query_as(&timed_levels("scheduled_rights", condition))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
     if started.is_empty() {
         return Ok(started);
     }
@@ -482,20 +470,16 @@ pub async fn remove_ended(
     user_id: i64,
     now: i64,
 ) -> Result<Vec<Ended>, sqlx::Error> {
-    let ended: Vec<Ended> = sqlx::query_as(
-        "SELECT account_id, contract_id, level, ends_at FROM user_rights \
-         WHERE entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at <= $3 \
-         ORDER BY account_id, contract_id, level",
-    )
-    .bind(entity_id)
-    .bind(user_id)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
+    let condition = "entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at <= $3";
+    let ended: Vec<Ended> = sqlx::query_as(&timed_levels("user_rights", condition))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
     if ended.is_empty() {
         return Ok(ended);
     }
-    let condition = "entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at <= $3";
     sqlx::query::<Any>(&format!(
         "INSERT INTO revoked_rights ({KEPT_COLUMNS}, revoked_at, revoked_by, \
          revoking_operation_id) SELECT {KEPT_COLUMNS}, $3, NULL, NULL FROM user_rights \
@@ -549,16 +533,13 @@ pub async fn mark_reminded(
 ) -> Result<Vec<Ended>, sqlx::Error> {
     let condition = "entity_id = $1 AND user_id = $2 AND ends_at IS NOT NULL AND ends_at > $3 \
                      AND ends_at <= $4 AND reminded_at IS NULL";
-    let due: Vec<Ended> = sqlx::query_as(&format!(
-        "SELECT account_id, contract_id, level, ends_at FROM user_rights WHERE {condition} \
-         ORDER BY account_id, contract_id, level"
-    ))
-    .bind(entity_id)
-    .bind(user_id)
-    .bind(now)
-    .bind(now + before)
-    .fetch_all(&mut *conn)
-    .await?;
+    let due: Vec<Ended> = sqlx::query_as(&timed_levels("user_rights", condition))
+        .bind(entity_id)
+        .bind(user_id)
+        .bind(now)
+        .bind(now + before)
+        .fetch_all(&mut *conn)
+        .await?;
     if due.is_empty() {
         return Ok(due);
     }
@@ -578,6 +559,24 @@ pub async fn mark_reminded(
 /// Columns copied from `user_rights` to `revoked_rights` (the revocation's three follow).
 const KEPT_COLUMNS: &str = "entity_id, user_id, account_id, contract_id, level, origin, \
                             operation_id, granted_at, granted_by, ends_at";
+
+/// The resource a row names by its two columns (exactly one is set).
+fn resource_of(account_id: Option<i64>, contract_id: Option<i64>) -> Option<ResourceRef> {
+    match (account_id, contract_id) {
+        (Some(id), None) => Some(ResourceRef::Account(id)),
+        (None, Some(id)) => Some(ResourceRef::Contract(id)),
+        _ => None,
+    }
+}
+
+/// The levels of `table` matching `condition` (binds `$1` entity, `$2` user, `$3` now), as the
+/// sweep handles them.
+fn timed_levels(table: &str, condition: &str) -> String {
+    format!(
+        "SELECT account_id, contract_id, level, ends_at FROM {table} WHERE {condition} \
+         ORDER BY account_id, contract_id, level"
+    )
+}
 
 /// The column naming a resource's id.
 fn resource_column(resource: ResourceRef) -> (&'static str, i64) {
@@ -723,10 +722,8 @@ where
     let mut levels: Vec<(i64, ResourceRef, Level, String, Option<i64>)> =
         Vec::with_capacity(rows.len());
     for row in rows {
-        let resource = match (row.account_id, row.contract_id) {
-            (Some(id), None) => ResourceRef::Account(id),
-            (None, Some(id)) => ResourceRef::Contract(id),
-            _ => continue,
+        let Some(resource) = resource_of(row.account_id, row.contract_id) else {
+            continue;
         };
         let level = Level::try_from(row.level).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         levels.push((row.user_id, resource, level, row.origin, row.ends_at));
@@ -765,11 +762,7 @@ pub struct GrantRow {
 
 impl GrantRow {
     pub fn resource(&self) -> Option<ResourceRef> {
-        match (self.account_id, self.contract_id) {
-            (Some(id), None) => Some(ResourceRef::Account(id)),
-            (None, Some(id)) => Some(ResourceRef::Contract(id)),
-            _ => None,
-        }
+        resource_of(self.account_id, self.contract_id)
     }
 }
 

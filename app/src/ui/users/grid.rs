@@ -114,7 +114,7 @@ pub fn RightsGrid(
     starts: Vec<(ResourceRef, Level, model::Day)>,
 ) -> AnyView {
     let i18n = use_i18n();
-    let ends = StoredValue::new((ends, starts));
+    let dated = StoredValue::new((ends, starts));
     // Applied once the grid is in the page: applied before, the grid would render other
     // marks than the server's HTML it hydrates.
     let table = NodeRef::<leptos::html::Table>::new();
@@ -183,8 +183,8 @@ pub fn RightsGrid(
                         }).collect_view()}
                     </tr>
                 </thead>
-                <GridGroup title=accounts_title() rows=accounts editor reference ends />
-                <GridGroup title=contracts_title() rows=contracts editor reference ends />
+                <GridGroup title=accounts_title() rows=accounts editor reference dated />
+                <GridGroup title=contracts_title() rows=contracts editor reference dated />
             </table>
             <p class="grid-notice" role="status" aria-live="polite">
                 {move || notice.get().unwrap_or_default()}
@@ -202,7 +202,7 @@ fn GridGroup(
     rows: Vec<(ResourceRef, String, String)>,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
-    ends: StoredValue<(Vec<Dated>, Vec<Dated>)>,
+    dated: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     view! {
         <tbody>
@@ -213,7 +213,7 @@ fn GridGroup(
                 each=move || rows.clone()
                 key=|(r, _, _)| r.key()
                 children=move |(resource, label, detail)| {
-                    view! { <GridRow resource label detail editor reference ends /> }
+                    view! { <GridRow resource label detail editor reference dated /> }
                 }
             />
         </tbody>
@@ -267,7 +267,7 @@ fn GridRow(
     detail: String,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
-    ends: StoredValue<(Vec<Dated>, Vec<Dated>)>,
+    dated: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     let i18n = use_i18n();
     let row = Memo::new(move |_| editor.with(|e| (e.row_state(resource), e.is_read_only())));
@@ -298,7 +298,7 @@ fn GridRow(
                 </label>
             </td>
             {Level::ALL.map(|level| view! {
-                <GridCell resource level label=label.clone() editor reference ends />
+                <GridCell resource level label=label.clone() editor reference dated />
             }).collect_view()}
         </tr>
     }
@@ -312,7 +312,7 @@ fn GridCell(
     label: String,
     editor: RwSignal<RightsEditor>,
     reference: StoredValue<String>,
-    ends: StoredValue<(Vec<Dated>, Vec<Dated>)>,
+    dated: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     let i18n = use_i18n();
     // Held until a day: said under the box for as long as it stays ticked.
@@ -322,8 +322,8 @@ fn GridCell(
             .find(|(r, l, _)| *r == resource && *l == level)
             .map(|(_, _, day)| *day)
     };
-    let until = ends.with_value(|(ends, _)| find(ends));
-    let from = ends.with_value(|(_, starts)| find(starts));
+    let until = dated.with_value(|(ends, _)| find(ends));
+    let from = dated.with_value(|(_, starts)| find(starts));
     let cell = Memo::new(move |_| editor.with(|e| e.cell(resource, level)));
     let initial = cell.get_untracked();
     let toggle = move |_| editor.update(|e| e.toggle(resource, level));

@@ -74,6 +74,19 @@ pub async fn prepare_lucas(app: &TestApp, client: &mut Client) -> PreparedOperat
     .await
 }
 
+/// The boxes a grid posts for `rights` (`A12:gestion`…).
+pub fn cells(rights: &Rights) -> Vec<String> {
+    rights
+        .grants()
+        .flat_map(|(resource, levels)| {
+            levels
+                .iter()
+                .map(|level| format!("{}:{}", resource.key(), level.code()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Validates a prepared operation with a fresh TOTP code of the demo administrator.
 pub async fn confirm_with_totp(
     app: &TestApp,

@@ -4,7 +4,7 @@
 //! the end. Bad end dates are refused in French and change nothing.
 
 use crate::helpers::{refused, spawn_app, spawn_on, Client, TestApp};
-use crate::journey::{confirm_with_totp, wait_for_local_messages};
+use crate::journey::{cells, confirm_with_totp, wait_for_local_messages};
 use app::api::operations::LoadOperation;
 use app::api::types::{DraftForm, MethodForm, PreparedOperation, RightsForm, UserForm};
 use app::api::users::{
@@ -16,18 +16,6 @@ use app::backend::flows::temporary_rights::{sweep, Swept};
 use app::backend::store;
 use model::{Day, Level, ResourceRef, Rights};
 use std::time::Duration;
-
-fn cells(rights: &Rights) -> Vec<String> {
-    rights
-        .grants()
-        .flat_map(|(resource, levels)| {
-            levels
-                .iter()
-                .map(|level| format!("{}:{}", resource.key(), level.code()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
 
 fn today() -> Day {
     Day::in_paris_at(store::now())
@@ -108,6 +96,35 @@ async fn confirm(admin: &mut Client, draft: &str) -> PreparedOperation {
         .operation
 }
 
+async fn journey(admin: &mut Client, draft: &str) -> app::api::types::AddUserJourney {
+    admin
+        .call(LoadAddUserJourney {
+            draft: draft.into(),
+            with_users: false,
+        })
+        .await
+        .unwrap()
+}
+
+/// « Modifier les droits » of Julien started, and a resource he does not validate: the draft,
+/// the resource, and `before` with validation added on it.
+async fn julien_with_validation(
+    admin: &mut Client,
+    julien_id: i64,
+    before: &Rights,
+) -> (String, ResourceRef, Rights) {
+    let draft = start(admin, julien_id).await;
+    let resource = journey(admin, &draft)
+        .await
+        .catalog
+        .resources()
+        .find(|r| !before.get(*r).has(Level::Validation))
+        .expect("a resource Julien does not validate");
+    let mut after = before.clone();
+    after.set(resource, Level::Validation, true);
+    (draft, resource, after)
+}
+
 /// Sophie gives Julien validation on a resource he does not validate, until `last_day`;
 /// returns the resource.
 async fn give_julien_validation_until(
@@ -117,30 +134,12 @@ async fn give_julien_validation_until(
 ) -> ResourceRef {
     let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
     let before = rights_of(app, julien_id).await.rights;
-    let draft = start(admin, julien_id).await;
-    let journey = admin
-        .call(LoadAddUserJourney {
-            draft: draft.clone(),
-            with_users: false,
-        })
-        .await
-        .unwrap();
-    let resource = journey
-        .catalog
-        .resources()
-        .find(|r| !before.get(*r).has(Level::Validation))
-        .expect("a resource Julien does not validate");
-    let mut after = before.clone();
-    after.set(resource, Level::Validation, true);
+    let (draft, resource, after) = julien_with_validation(admin, julien_id, &before).await;
     save(admin, &draft, &after, &last_day.iso()).await.unwrap();
-    let journey = admin
-        .call(LoadAddUserJourney {
-            draft: draft.clone(),
-            with_users: false,
-        })
-        .await
-        .unwrap();
-    assert_eq!(journey.period.map(|p| p.ends_on), Some(last_day));
+    assert_eq!(
+        journey(admin, &draft).await.period.map(|p| p.ends_on),
+        Some(last_day)
+    );
     let operation = confirm(admin, &draft).await;
     let fact = operation
         .facts
@@ -371,21 +370,7 @@ async fn bad_end_dates_are_refused_in_french_and_change_nothing() {
     let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
     let mut admin = app.sign_in_admin().await;
     let before = rights_of(&app, julien_id).await.rights;
-    let draft = start(&mut admin, julien_id).await;
-    let journey = admin
-        .call(LoadAddUserJourney {
-            draft: draft.clone(),
-            with_users: false,
-        })
-        .await
-        .unwrap();
-    let resource = journey
-        .catalog
-        .resources()
-        .find(|r| !before.get(*r).has(Level::Validation))
-        .unwrap();
-    let mut more = before.clone();
-    more.set(resource, Level::Validation, true);
+    let (draft, _, more) = julien_with_validation(&mut admin, julien_id, &before).await;
     let mut admin_only = before.clone();
     admin_only.set_administration(true);
     let cases = [
@@ -407,13 +392,7 @@ async fn bad_end_dates_are_refused_in_french_and_change_nothing() {
         );
         assert_eq!(failure.field(), Some("ends_on"));
     }
-    let journey = admin
-        .call(LoadAddUserJourney {
-            draft: draft.clone(),
-            with_users: false,
-        })
-        .await
-        .unwrap();
+    let journey = journey(&mut admin, &draft).await;
     assert_eq!(journey.period, None, "the draft kept nothing");
     assert_eq!(rights_of(&app, julien_id).await.rights, before);
     // The English of each message exists.
@@ -441,21 +420,7 @@ async fn a_right_given_from_a_later_day_waits_then_starts_once_and_ends() {
     let mut admin = app.sign_in_admin().await;
     let before = rights_of(&app, julien_id).await.rights;
     let (first, last) = (today().plus_days(3), today().plus_days(6));
-    let draft = start(&mut admin, julien_id).await;
-    let journey = admin
-        .call(LoadAddUserJourney {
-            draft: draft.clone(),
-            with_users: false,
-        })
-        .await
-        .unwrap();
-    let resource = journey
-        .catalog
-        .resources()
-        .find(|r| !before.get(*r).has(Level::Validation))
-        .unwrap();
-    let mut after = before.clone();
-    after.set(resource, Level::Validation, true);
+    let (draft, resource, after) = julien_with_validation(&mut admin, julien_id, &before).await;
     save_from(&mut admin, &draft, &after, &first.iso(), &last.iso())
         .await
         .unwrap();
@@ -494,13 +459,7 @@ async fn a_right_given_from_a_later_day_waits_then_starts_once_and_ends() {
         )
     );
     let next = start(&mut admin, julien_id).await;
-    let next = admin
-        .call(LoadAddUserJourney {
-            draft: next,
-            with_users: false,
-        })
-        .await
-        .unwrap();
+    let next = journey(&mut admin, &next).await;
     assert_eq!(
         next.modifying.unwrap().starts,
         vec![(resource, Level::Validation, first)]
@@ -549,20 +508,7 @@ async fn removing_a_user_cancels_their_scheduled_rights() {
     let julien_id = app.user_id(JULIEN_BERNARD.login_id).await;
     let mut admin = app.sign_in_admin().await;
     let before = rights_of(&app, julien_id).await.rights;
-    let draft = start(&mut admin, julien_id).await;
-    let resource = admin
-        .call(LoadAddUserJourney {
-            draft: draft.clone(),
-            with_users: false,
-        })
-        .await
-        .unwrap()
-        .catalog
-        .resources()
-        .find(|r| !before.get(*r).has(Level::Validation))
-        .unwrap();
-    let mut after = before.clone();
-    after.set(resource, Level::Validation, true);
+    let (draft, _, after) = julien_with_validation(&mut admin, julien_id, &before).await;
     let (first, last) = (today().plus_days(2), today().plus_days(4));
     save_from(&mut admin, &draft, &after, &first.iso(), &last.iso())
         .await

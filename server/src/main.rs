@@ -10,13 +10,15 @@
 //! server demo-users COUNT [LOGIN_ID…]  add COUNT generated users (no credentials) to the demo
 //!                                entity Atelier Lumière, or to the entity of each administrator
 //!                                named, for benchmarks of large entities and many entities
-//! server bench-administrators COUNT  (local mode only) add COUNT entities, each with an
-//!                                administrator and a person to add; prints one JSON line per
+//! server bench-administrators COUNT [ACCOUNTS [CONTRACTS]]  (local mode only) add COUNT
+//!                                entities, each with an administrator, a person to add, and
+//!                                ACCOUNTS accounts (1) and CONTRACTS contracts (0); prints one JSON line per
 //!                                administrator (login id, password, authenticator secret, the
-//!                                addition to prepare), for the confirmation benchmark
+//!                                addition to prepare), for the confirmation and grid benchmarks
 //! ```
 
 use app::backend::config::Config;
+use app::backend::demo;
 use app::backend::security::crypto::SecretBox;
 use app::backend::store::Db;
 use server::startup::Application;
@@ -48,10 +50,28 @@ async fn main() -> ExitCode {
             Some(count) => demo_users(&config, count, &args[2..]).await,
             None => usage(),
         },
-        Some("bench-administrators") => match args.get(1).and_then(|n| n.parse().ok()) {
-            Some(count) => bench_administrators(&config, count).await,
-            None => usage(),
-        },
+        Some("bench-administrators") => {
+            let number =
+                |i: usize, default: usize| args.get(i).map_or(Some(default), |n| n.parse().ok());
+            match (
+                args.get(1).and_then(|n| n.parse().ok()),
+                number(2, 1),
+                number(3, 0),
+            ) {
+                (Some(count), Some(accounts), Some(contracts)) => {
+                    bench_administrators(
+                        &config,
+                        count,
+                        demo::CatalogSize {
+                            accounts,
+                            contracts,
+                        },
+                    )
+                    .await
+                }
+                _ => usage(),
+            }
+        }
         Some("unblock") => match (args.get(1), args.get(2)) {
             (Some(login_id), Some(operator)) => unblock(&config, login_id, operator).await,
             _ => usage(),
@@ -62,7 +82,7 @@ async fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT"
+        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT [ACCOUNTS [CONTRACTS]]"
     );
     ExitCode::from(2)
 }
@@ -199,8 +219,7 @@ async fn demo_users(config: &Config, count: usize, administrators: &[String]) ->
     clippy::print_stdout,
     reason = "the administrators' credentials are the command's output, for the benchmark"
 )]
-async fn bench_administrators(config: &Config, count: usize) -> ExitCode {
-    use app::backend::demo;
+async fn bench_administrators(config: &Config, count: usize, size: demo::CatalogSize) -> ExitCode {
     if !config.is_local() {
         eprintln!("bench-administrators: local mode only");
         return ExitCode::FAILURE;
@@ -210,7 +229,7 @@ async fn bench_administrators(config: &Config, count: usize) -> ExitCode {
     };
     let added = async {
         demo::seed_if_empty(&db, &secrets).await?;
-        demo::add_bench_administrators(&db, &secrets, count).await
+        demo::add_bench_administrators(&db, &secrets, count, size).await
     }
     .await;
     db.close().await;

@@ -642,13 +642,22 @@ pub struct BenchAdministrator {
     pub draft: crate::api::types::AddUserDraft,
 }
 
-/// Adds `count` entities, each with one account, one administrator (the demo password and a
-/// fresh authenticator secret) and one person registered by the advisor, ready to be added: the
-/// confirmation benchmark has as many administrators confirm an addition at once.
+/// How many accounts and contracts each entity of [`add_bench_administrators`] has.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogSize {
+    pub accounts: usize,
+    pub contracts: usize,
+}
+
+/// Adds `count` entities, each with `size` accounts and contracts, one administrator (the demo
+/// password and a fresh authenticator secret) and one person registered by the advisor, ready to
+/// be added: the confirmation benchmark has as many administrators confirm an addition at once,
+/// the grid benchmark has one add a user to an entity of a hundred accounts and contracts.
 pub async fn add_bench_administrators(
     db: &Db,
     secrets: &SecretBox,
     count: usize,
+    size: CatalogSize,
 ) -> Result<Vec<BenchAdministrator>, SeedError> {
     let hash = password::hash(SecretString::from(DEMO_PASSWORD)).await?;
     let mut tx = db.begin_write().await?;
@@ -669,12 +678,36 @@ pub async fn add_bench_administrators(
             now(),
         )
         .await?;
-        insert_accounts(
-            &mut tx,
-            entity,
-            &[("Compte courant", &format!("FR76BANC{n:019}"), "EUR")],
-        )
-        .await?;
+        let accounts: Vec<(String, String)> = (0..size.accounts)
+            .map(|a| {
+                let label = if a == 0 {
+                    "Compte courant".to_string()
+                } else {
+                    format!("Compte {}", a + 1)
+                };
+                (label, format!("FR76BANC{n:015}{a:04}"))
+            })
+            .collect();
+        let accounts: Vec<(&str, &str, &str)> = accounts
+            .iter()
+            .map(|(label, iban)| (label.as_str(), iban.as_str(), "EUR"))
+            .collect();
+        insert_accounts(&mut tx, entity, &accounts).await?;
+        let contracts: Vec<(ContractKind, String, String)> = (0..size.contracts)
+            .map(|c| {
+                let kind = ContractKind::ALL[c % ContractKind::ALL.len()];
+                (
+                    kind,
+                    format!("Contrat {}", c + 1),
+                    format!("CT-{n:08}-{c:04}"),
+                )
+            })
+            .collect();
+        let contracts: Vec<(ContractKind, &str, &str)> = contracts
+            .iter()
+            .map(|(kind, label, reference)| (*kind, label.as_str(), reference.as_str()))
+            .collect();
+        insert_contracts(&mut tx, entity, &contracts).await?;
         let admin_email = format!("administrateur.{n}@banc-essai.fr");
         let admin = insert_person(
             &mut tx,

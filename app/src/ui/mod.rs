@@ -390,10 +390,13 @@ pub fn RequireSignedIn(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = page_session();
-    let children = StoredValue::new(children);
+    // A bare `Suspend`, not a closure: server-side rendering calls a closure child once to find
+    // its resources and again to render, and each call would build the page, and so start its
+    // resources, again (the users page ran its query three times). The page's session is read
+    // once and never again, so there is nothing to react to.
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match session.await {
                     Ok(Some(info)) if info.stage == Stage::Full => {
                         let overseer = info.is_administrator || info.is_auditor;
@@ -406,7 +409,7 @@ pub fn RequireSignedIn(
                             }
                                 .into_any()
                         } else {
-                            children.with_value(|children| children()).into_any()
+                            children().into_any()
                         }
                     }
                     Ok(Some(info)) if info.stage == Stage::NewPassword => {

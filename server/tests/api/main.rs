@@ -19,6 +19,7 @@ mod journey;
 mod language;
 mod lifecycle;
 mod modification;
+mod pages;
 mod review;
 mod schema;
 mod security;

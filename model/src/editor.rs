@@ -20,6 +20,26 @@ pub struct CellView {
     pub change: Option<bool>,
 }
 
+/// What one row of the grid shows: its whole-row toggle and its three boxes, in
+/// [`Level::ALL`]'s order. The grid derives each row from the editor once per change, and each
+/// box from its row, so a click re-derives the boxes of the rows it changed only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowView {
+    pub state: RowState,
+    pub read_only: bool,
+    pub cells: [CellView; 3],
+}
+
+impl RowView {
+    pub fn cell(&self, level: Level) -> CellView {
+        match level {
+            Level::Consultation => self.cells[0],
+            Level::Gestion => self.cells[1],
+            Level::Validation => self.cells[2],
+        }
+    }
+}
+
 /// A box of the grid as a form posts it: `A12:gestion`, `C3:consultation`.
 pub fn parse_cell(value: &str) -> Option<(ResourceRef, Level)> {
     let (resource, level) = value.split_once(':')?;
@@ -178,6 +198,15 @@ impl RightsEditor {
         }
     }
 
+    /// A whole row, as [`RowView`] shows it.
+    pub fn row(&self, resource: ResourceRef) -> RowView {
+        RowView {
+            state: self.row_state(resource),
+            read_only: self.is_read_only(),
+            cells: Level::ALL.map(|level| self.cell(resource, level)),
+        }
+    }
+
     /// Clicks one box. Does nothing on a disabled box.
     pub fn toggle(&mut self, resource: ResourceRef, level: Level) {
         if !self.is_enabled(resource, level) {
@@ -297,6 +326,25 @@ mod tests {
             editor.count(Level::Validation),
             0,
             "a disabled box does not tick"
+        );
+    }
+
+    #[test]
+    fn a_row_view_holds_the_row_state_and_its_three_boxes_in_column_order() {
+        let catalog = catalog();
+        let mut editor =
+            RightsEditor::new(RightsMethod::Profile(Profile::Valideur), &catalog, None);
+        editor.toggle(C10, Level::Validation);
+        let row = editor.row(C10);
+        assert_eq!(row.state, editor.row_state(C10));
+        assert_eq!(row.read_only, editor.is_read_only());
+        for level in Level::ALL {
+            assert_eq!(row.cell(level), editor.cell(C10, level), "{level:?}");
+        }
+        assert_ne!(
+            row,
+            editor.row(ResourceRef::Contract(11)),
+            "the unticked box differs"
         );
     }
 

@@ -38,7 +38,7 @@ pub mod rights;
 pub mod warnings;
 
 pub use catalog::{Account, Catalog, Contract, ContractKind, ResourceRef};
-pub use editor::{parse_cell, rights_from_cells, CellView, RightsEditor, RowState};
+pub use editor::{parse_cell, rights_from_cells, CellView, RightsEditor, RowState, RowView};
 pub use identity::{Email, LoginId, TotpCode};
 pub use lang::Lang;
 pub use operation::{

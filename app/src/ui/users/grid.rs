@@ -6,18 +6,68 @@
 //!
 //! The grid sits in a form: each box posts `form[cells][]=A12:gestion` when ticked, so it works
 //! before the wasm arrives (a whole cell is the box's label: a tap anywhere in it ticks it).
-//! Once hydrated, each box reads its own memo, so a click re-renders only the boxes whose state
-//! changed; rows are keyed by their account or contract. On a phone the table turns into one
+//! Once hydrated, every change goes through [`Grid::change`]: it changes the editor, then the
+//! signal of each row whose [`model::RowView`] changed, so a click wakes only the boxes of the
+//! rows it changed (a single box: one row; a whole column: every row); rows are keyed by their
+//! account or contract. On a phone the table turns into one
 //! card per account or contract (see `style/main.css`).
 
 use crate::i18n::*;
 use crate::ui::common::I18n;
 use crate::ui::common::{fill, page_lang};
 use leptos::prelude::*;
-use model::{Catalog, Level, ResourceRef, RightsEditor, RowState};
+use model::{Catalog, Level, ResourceRef, RightsEditor, RowState, RowView};
+use std::collections::HashMap;
 
 /// A level with a day: when it ends, or when it starts.
 type Dated = (ResourceRef, Level, model::Day);
+
+/// The editor, and each row's view as a signal of its own. Rows are derived from the editor,
+/// but not by memos: a memo per row would be re-checked, with every box under it, at each click
+/// (a hundred rows took most of a phone's frame); [`Grid::change`] writes the editor, then the
+/// rows that changed, in the same handler.
+#[derive(Clone, Copy)]
+struct Grid {
+    editor: RwSignal<RightsEditor>,
+    rows: StoredValue<HashMap<ResourceRef, RwSignal<RowView>>>,
+}
+
+impl Grid {
+    fn new(editor: RwSignal<RightsEditor>, catalog: &Catalog) -> Self {
+        let rows = editor.with_untracked(|e| {
+            catalog
+                .resources()
+                .map(|r| (r, RwSignal::new(e.row(r))))
+                .collect()
+        });
+        Self {
+            editor,
+            rows: StoredValue::new(rows),
+        }
+    }
+
+    /// Changes the editor, then the rows whose view changed.
+    fn change(self, change: impl FnOnce(&mut RightsEditor)) {
+        self.editor.update(change);
+        self.editor.with_untracked(|e| {
+            self.rows.with_value(|rows| {
+                for (resource, row) in rows {
+                    let view = e.row(*resource);
+                    if row.get_untracked() != view {
+                        row.set(view);
+                    }
+                }
+            })
+        });
+    }
+
+    /// The row of one of the catalog's accounts or contracts (the grid shows no other).
+    fn row(self, resource: ResourceRef) -> Signal<RowView> {
+        let row = self.rows.with_value(|rows| rows.get(&resource).copied());
+        row.expect("a row for each of the catalog's resources")
+            .into()
+    }
+}
 
 /// The value a box posts.
 pub fn cell_value(resource: ResourceRef, level: Level) -> String {
@@ -118,13 +168,14 @@ pub fn RightsGrid(
     // Applied once the grid is in the page: applied before, the grid would render other
     // marks than the server's HTML it hydrates.
     let table = NodeRef::<leptos::html::Table>::new();
+    let grid = Grid::new(editor, &catalog);
     #[cfg(feature = "hydrate")]
     {
         before_hydration::read();
         Effect::new(move |_| {
             let Some(table) = table.get() else { return };
             if let Some((cells, administration)) = before_hydration::ticked(&table) {
-                editor.update(|e| e.replace_with_cells(&cells, administration));
+                grid.change(|e| e.replace_with_cells(&cells, administration));
             }
         });
     }
@@ -167,7 +218,7 @@ pub fn RightsGrid(
             </Show>
             <div class="column-toggles js-only" role="group" aria-label=move || t_string!(i18n, grid.whole_columns).to_string()>
                 {Level::ALL.map(|level| view! {
-                    <ColumnToggle level editor catalog total />
+                    <ColumnToggle level grid catalog total />
                 }).collect_view()}
             </div>
             <table class="grid" node_ref=table>
@@ -178,18 +229,18 @@ pub fn RightsGrid(
                         <th scope="col" class="js-only">{t!(i18n, grid.whole_row)}</th>
                         {Level::ALL.map(|level| view! {
                             <th scope="col">
-                                <ColumnToggle level editor catalog total />
+                                <ColumnToggle level grid catalog total />
                             </th>
                         }).collect_view()}
                     </tr>
                 </thead>
-                <GridGroup title=accounts_title() rows=accounts editor reference dated />
-                <GridGroup title=contracts_title() rows=contracts editor reference dated />
+                <GridGroup title=accounts_title() rows=accounts grid reference dated />
+                <GridGroup title=contracts_title() rows=contracts grid reference dated />
             </table>
             <p class="grid-notice" role="status" aria-live="polite">
                 {move || notice.get().unwrap_or_default()}
             </p>
-            <AdministrationRight editor />
+            <AdministrationRight grid />
         </div>
     }
     .into_any()
@@ -200,7 +251,7 @@ pub fn RightsGrid(
 fn GridGroup(
     title: String,
     rows: Vec<(ResourceRef, String, String)>,
-    editor: RwSignal<RightsEditor>,
+    grid: Grid,
     reference: StoredValue<String>,
     dated: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
@@ -213,7 +264,7 @@ fn GridGroup(
                 each=move || rows.clone()
                 key=|(r, _, _)| r.key()
                 children=move |(resource, label, detail)| {
-                    view! { <GridRow resource label detail editor reference dated /> }
+                    view! { <GridRow resource label detail grid reference dated /> }
                 }
             />
         </tbody>
@@ -224,20 +275,16 @@ fn GridGroup(
 /// A column's toggle, title and count (« Gestion 5 / 14 »). The toggle needs the wasm; the
 /// title and count show without it.
 #[component]
-fn ColumnToggle(
-    level: Level,
-    editor: RwSignal<RightsEditor>,
-    catalog: StoredValue<Catalog>,
-    total: usize,
-) -> AnyView {
+fn ColumnToggle(level: Level, grid: Grid, catalog: StoredValue<Catalog>, total: usize) -> AnyView {
     let i18n = use_i18n();
+    let editor = grid.editor;
     let state = Memo::new(move |_| {
         editor.with(|e| catalog.with_value(|c| (e.column_state(c, level), e.is_read_only())))
     });
     let count = Memo::new(move |_| editor.with(|e| e.count(level)));
     let toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
-        editor.update(|e| catalog.with_value(|c| e.set_column(c, level, on)));
+        grid.change(|e| catalog.with_value(|c| e.set_column(c, level, on)));
     };
     let title = level_title(i18n, level);
     view! {
@@ -265,15 +312,15 @@ fn GridRow(
     resource: ResourceRef,
     label: String,
     detail: String,
-    editor: RwSignal<RightsEditor>,
+    grid: Grid,
     reference: StoredValue<String>,
     dated: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
     let i18n = use_i18n();
-    let row = Memo::new(move |_| editor.with(|e| (e.row_state(resource), e.is_read_only())));
+    let row = grid.row(resource);
     let toggle_row = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
-        editor.update(|e| e.set_row(resource, on));
+        grid.change(|e| e.set_row(resource, on));
     };
     let row_label = {
         let label = label.clone();
@@ -290,15 +337,15 @@ fn GridRow(
                     <input
                         type="checkbox"
                         aria-label=row_label
-                        prop:checked=move || row.get().0 == RowState::All
-                        prop:indeterminate=move || row.get().0 == RowState::Some
-                        prop:disabled=move || row.get().1
+                        prop:checked=move || row.get().state == RowState::All
+                        prop:indeterminate=move || row.get().state == RowState::Some
+                        prop:disabled=move || row.get().read_only
                         on:change=toggle_row
                     />
                 </label>
             </td>
             {Level::ALL.map(|level| view! {
-                <GridCell resource level label=label.clone() editor reference dated />
+                <GridCell resource level label=label.clone() row grid reference dated />
             }).collect_view()}
         </tr>
     }
@@ -310,7 +357,8 @@ fn GridCell(
     resource: ResourceRef,
     level: Level,
     label: String,
-    editor: RwSignal<RightsEditor>,
+    row: Signal<RowView>,
+    grid: Grid,
     reference: StoredValue<String>,
     dated: StoredValue<(Vec<Dated>, Vec<Dated>)>,
 ) -> AnyView {
@@ -324,9 +372,9 @@ fn GridCell(
     };
     let until = dated.with_value(|(ends, _)| find(ends));
     let from = dated.with_value(|(_, starts)| find(starts));
-    let cell = Memo::new(move |_| editor.with(|e| e.cell(resource, level)));
+    let cell = Memo::new(move |_| row.get().cell(level));
     let initial = cell.get_untracked();
-    let toggle = move |_| editor.update(|e| e.toggle(resource, level));
+    let toggle = move |_| grid.change(|e| e.toggle(resource, level));
     let class = move || {
         let cell = cell.get();
         let mut class = String::from("cell");
@@ -393,8 +441,9 @@ fn GridCell(
 
 /// The administration right: separate from the grid and never pre-ticked.
 #[component]
-fn AdministrationRight(editor: RwSignal<RightsEditor>) -> AnyView {
+fn AdministrationRight(grid: Grid) -> AnyView {
     let i18n = use_i18n();
+    let editor = grid.editor;
     let checked = Memo::new(move |_| editor.with(|e| e.rights().administration()));
     let initial = checked.get_untracked();
     view! {
@@ -409,7 +458,7 @@ fn AdministrationRight(editor: RwSignal<RightsEditor>) -> AnyView {
                     prop:checked=move || checked.get()
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        editor.update(|e| e.set_administration(on));
+                        grid.change(|e| e.set_administration(on));
                     }
                 />
                 " "
@@ -419,4 +468,84 @@ fn AdministrationRight(editor: RwSignal<RightsEditor>) -> AnyView {
         </fieldset>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::{Account, Contract, ContractKind, RightsMethod};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn catalog(accounts: i64, contracts: i64) -> Catalog {
+        Catalog {
+            accounts: (1..=accounts)
+                .map(|id| Account {
+                    id,
+                    label: format!("Compte {id}"),
+                    iban: format!("FR76{id:023}"),
+                    currency: "EUR".into(),
+                })
+                .collect(),
+            contracts: (1..=contracts)
+                .map(|id| Contract {
+                    id,
+                    kind: ContractKind::VirementsSepa,
+                    label: format!("Contrat {id}"),
+                    reference: format!("CT-{id}"),
+                })
+                .collect(),
+        }
+    }
+
+    /// How many times each row's view is read again after changes: a memo per row that counts
+    /// its runs (memos run when read, so no executor is needed).
+    fn watch_rows(
+        grid: Grid,
+        catalog: &Catalog,
+    ) -> Vec<(ResourceRef, Memo<RowView>, Arc<AtomicUsize>)> {
+        catalog
+            .resources()
+            .map(|resource| {
+                let runs = Arc::new(AtomicUsize::new(0));
+                let row = grid.row(resource);
+                let counted = Arc::clone(&runs);
+                let memo = Memo::new(move |_| {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                    row.get()
+                });
+                memo.get_untracked();
+                (resource, memo, runs)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_click_wakes_the_rows_it_changed_and_no_other() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let catalog = catalog(50, 50);
+            let editor = RwSignal::new(RightsEditor::new(RightsMethod::Custom, &catalog, None));
+            let grid = Grid::new(editor, &catalog);
+            let rows = watch_rows(grid, &catalog);
+            let one = ResourceRef::Contract(7);
+            grid.change(|e| e.toggle(one, Level::Gestion));
+            for (resource, memo, runs) in &rows {
+                let view = memo.get_untracked();
+                assert_eq!(view, editor.with_untracked(|e| e.row(*resource)));
+                let expected = if *resource == one { 2 } else { 1 };
+                assert_eq!(runs.load(Ordering::Relaxed), expected, "{resource:?}");
+            }
+            grid.change(|e| e.set_column(&catalog, Level::Validation, true));
+            for (resource, memo, runs) in &rows {
+                assert!(memo.get_untracked().cell(Level::Validation).checked);
+                let expected = if *resource == one { 3 } else { 2 };
+                assert_eq!(
+                    runs.load(Ordering::Relaxed),
+                    expected,
+                    "a whole column changes every row once"
+                );
+            }
+        });
+    }
 }

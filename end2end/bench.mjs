@@ -4,10 +4,10 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import zlib, { brotliCompressSync, gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
 
 const serverBin = process.env.HABILIS_SERVER_BIN;
@@ -27,16 +27,21 @@ const LIST_QUERY =
 
 // 1. Sizes of what the browser downloads.
 print("== bundle sizes (target/site/pkg) ==");
-for (const name of readdirSync(join(siteRoot, "pkg")).filter((n) => !n.endsWith(".gz") && !n.endsWith(".ts")).sort()) {
+for (const name of readdirSync(join(siteRoot, "pkg")).filter((n) => !n.endsWith(".gz") && !n.endsWith(".br") && !n.endsWith(".ts")).sort()) {
   const bytes = readFileSync(join(siteRoot, "pkg", name));
-  print(`${name.padEnd(16)} ${String(statSync(join(siteRoot, "pkg", name)).size).padStart(10)} bytes raw  ${String(gzipSync(bytes, { level: 9 }).length).padStart(9)} bytes gzip -9`);
+  // The brotli copy the server sends to browsers that take it (written by build_release).
+  const brotli = join(siteRoot, "pkg", `${name}.br`);
+  const served = existsSync(brotli) ? `  ${String(statSync(brotli).size).padStart(9)} bytes brotli (served)` : "";
+  print(`${name.padEnd(16)} ${String(statSync(join(siteRoot, "pkg", name)).size).padStart(10)} bytes raw  ${String(gzipSync(bytes, { level: 9 }).length).padStart(9)} bytes gzip -9${served}`);
 }
 // The yardstick: the Leptos hello world of bench/hello-world, built by ./scripts/bench.
 const helloBin = process.env.HABILIS_HELLO_BIN;
 const helloSiteRoot = process.env.HABILIS_HELLO_SITE_ROOT;
-const wasmGzip = (root) => {
-  const name = readdirSync(join(root, "pkg")).find((n) => n.endsWith(".wasm"));
-  return gzipSync(readFileSync(join(root, "pkg", name)), { level: 9 }).length;
+const wasmBytes = (root) => readFileSync(join(root, "pkg", readdirSync(join(root, "pkg")).find((n) => n.endsWith(".wasm"))));
+const wasmGzip = (root) => gzipSync(wasmBytes(root), { level: 9 }).length;
+const wasmBrotli = (root) => {
+  const bytes = wasmBytes(root);
+  return brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length;
 };
 const ratio = (value, reference) => `${(value / reference).toFixed(2)}×`;
 if (helloSiteRoot) {
@@ -44,6 +49,8 @@ if (helloSiteRoot) {
   const ours = wasmGzip(siteRoot);
   print(`hello world wasm ${String(hello).padStart(9)} bytes gzip -9 (bench/hello-world, same cargo-leptos, Leptos and profiles)`);
   print(`first page wasm  ${String(ours).padStart(9)} bytes gzip -9: ${ratio(ours, hello)} the hello world's (the issue's target: 2.00×)`);
+  const [helloBrotli, oursBrotli] = [wasmBrotli(helloSiteRoot), wasmBrotli(siteRoot)];
+  print(`brotli (served)  ${String(oursBrotli).padStart(9)} bytes, the hello world's ${helloBrotli}: ${ratio(oursBrotli, helloBrotli)}`);
 } else {
   print("(HABILIS_HELLO_SITE_ROOT unset: the hello world's figures are skipped; ./scripts/bench builds it)");
 }

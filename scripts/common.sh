@@ -107,6 +107,14 @@ ensure_tools() {
 build_release() {
     say "building the release (server and WebAssembly)"
     cargo leptos build --release
-    # Precompressed copies for the static file service.
+    # Precompressed copies for the static file service: gzip, and brotli (smaller; every
+    # current browser takes it), written by Node's zlib at its best quality.
     gzip -9 -k -f target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css
+    node -e '
+        const { readFileSync, writeFileSync } = require("node:fs");
+        const { brotliCompressSync, constants } = require("node:zlib");
+        for (const file of process.argv.slice(1)) {
+            const params = { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: readFileSync(file).length };
+            writeFileSync(file + ".br", brotliCompressSync(readFileSync(file), { params }));
+        }' target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css
 }

@@ -43,7 +43,7 @@ pub fn using_postgres() -> bool {
     std::env::var("HABILIS_TEST_DATABASE").as_deref() == Ok("postgres")
 }
 
-fn random_name() -> String {
+pub fn random_name() -> String {
     use rand::Rng as _;
     format!("{:016x}", rand::thread_rng().gen::<u64>())
 }

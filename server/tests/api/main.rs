@@ -25,4 +25,5 @@ mod schema;
 mod security;
 mod sessions;
 mod sign_in;
+mod static_files;
 mod temporary_rights;

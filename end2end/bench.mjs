@@ -60,8 +60,10 @@ if (helloSiteRoot) {
 const dir = mkdtempSync(join(tmpdir(), "habilis-bench-"));
 const secretKey = randomBytes(32).toString("hex");
 const serverEnv = (databaseUrl) => ({ ...process.env, DATABASE_URL: databaseUrl, HABILIS_ADDR: "127.0.0.1:0", HABILIS_SITE_ROOT: siteRoot, HABILIS_SECRET_KEY: secretKey, NO_COLOR: "1", RUST_LOG: "warn,server=info,server::middleware=warn" });
-async function startServer(databaseUrl) {
-  const server = spawn(serverBin, [], { env: serverEnv(databaseUrl), stdio: ["ignore", "pipe", "pipe"] });
+async function startServer(databaseUrl, extraEnv = {}, onLog = () => {}) {
+  const server = spawn(serverBin, [], { env: { ...serverEnv(databaseUrl), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout.on("data", onLog);
+  server.stderr.on("data", onLog);
   let log = "";
   const address = await new Promise((resolve, reject) => {
     const read = (chunk) => {
@@ -193,6 +195,7 @@ if (wanted("throughput")) {
   await load(`GET /pkg/….wasm (precompressed gzip)`, `/pkg/${wasm}`, { headers: { "accept-encoding": "gzip" } });
   await load("POST /api/session/info (server function)", "/api/session/info", { method: "POST", headers, body: "{}" });
   const cookie = await signIn(url);
+  await statementsPerPage(["/connexion", "/accueil", "/utilisateurs"]);
   const home = await load("GET /accueil (signed in, demo entity)", "/accueil", { headers: { cookie } });
   const usersPage = await load("GET /utilisateurs (signed in, demo entity)", "/utilisateurs", { headers: { cookie } });
   if (hello) {
@@ -711,6 +714,29 @@ async function gridPaint(databaseUrl) {
     }
   } finally {
     await browser.close();
+    server.kill("SIGTERM");
+  }
+}
+
+/** The SQL statements one page view runs, counted from sqlx's own log of each statement (the
+ * outbox dispatcher's polling left out), on a server of its own signed in as the demo admin. */
+async function statementsPerPage(paths) {
+  let log = "";
+  const { server, address } = await startServer(`sqlite://${dir}/statements.db?mode=rwc`, { RUST_LOG: "warn,server=info,server::middleware=warn,sqlx::query=debug" }, (chunk) => (log += chunk));
+  try {
+    const cookie = await signIn(address);
+    const counted = () => log.split("\n").filter((line) => line.includes("sqlx::query") && !line.includes("FROM outbox")).length;
+    for (const path of paths) {
+      // Past the second of the last request: the session's activity is written at most once a
+      // second, and a page view after a pause writes it.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const before = counted();
+      const response = await fetch(`${address}${path}`, { headers: { cookie } });
+      await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      print(`GET ${path.padEnd(40)} ${String(counted() - before).padStart(7)} SQL statements (the session's activity included)`);
+    }
+  } finally {
     server.kill("SIGTERM");
   }
 }

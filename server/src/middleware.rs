@@ -440,6 +440,7 @@ pub async fn resolve_session(
         client_ip,
         peer_is_loopback: peer_is_loopback(&request),
         lang: request_lang(request.headers()),
+        session_info: Default::default(),
     };
     let refused_ip = facts.client_ip.clone();
     let lang = facts.lang;

@@ -67,6 +67,7 @@ fn facts() -> RequestFacts {
             client_ip: "unknown".into(),
             peer_is_loopback: false,
             lang: model::Lang::Fr,
+            session_info: Default::default(),
         })
 }
 

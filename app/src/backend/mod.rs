@@ -58,6 +58,9 @@ pub struct RequestFacts {
     pub peer_is_loopback: bool,
     /// The language chosen (the switch's cookie), else the browser's preference.
     pub lang: model::Lang,
+    /// Who is signed in, as the pages show it, once per request: a page renders the header's
+    /// copy and its own, and each would count the requests awaiting approval again.
+    pub session_info: Arc<tokio::sync::OnceCell<Option<crate::api::types::SessionInfo>>>,
 }
 
 /// Formats Unix seconds as « 27/11/2026 à 14:05 » (UTC).

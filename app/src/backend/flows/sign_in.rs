@@ -17,6 +17,7 @@ use crate::backend::{AppState, RequestFacts};
 use model::{LoginId, TotpCode};
 use secrecy::SecretString;
 use serde_json::json;
+use std::sync::Arc;
 use webauthn_rs::prelude::{PublicKeyCredential, RequestChallengeResponse};
 
 /// A passkey challenge is answered within this time, or started again.
@@ -273,6 +274,13 @@ pub async fn logout(state: AppState, facts: RequestFacts) -> Result<(), ApiError
 /// Who is signed in and how far, or `None`: read with the session itself (no statement of its
 /// own, except the factors of a sign-in waiting for its strong authentication).
 pub async fn info(state: AppState, facts: RequestFacts) -> Result<Option<SessionInfo>, ApiError> {
+    let once = Arc::clone(&facts.session_info);
+    once.get_or_try_init(|| read_info(state, facts))
+        .await
+        .cloned()
+}
+
+async fn read_info(state: AppState, facts: RequestFacts) -> Result<Option<SessionInfo>, ApiError> {
     let Some(current) = facts.session else {
         return Ok(None);
     };

@@ -60,23 +60,27 @@ if (helloSiteRoot) {
 const dir = mkdtempSync(join(tmpdir(), "habilis-bench-"));
 const secretKey = randomBytes(32).toString("hex");
 const serverEnv = (databaseUrl) => ({ ...process.env, DATABASE_URL: databaseUrl, HABILIS_ADDR: "127.0.0.1:0", HABILIS_SITE_ROOT: siteRoot, HABILIS_SECRET_KEY: secretKey, NO_COLOR: "1", RUST_LOG: "warn,server=info,server::middleware=warn" });
-async function startServer(databaseUrl, extraEnv = {}, onLog = () => {}) {
-  const server = spawn(serverBin, [], { env: { ...serverEnv(databaseUrl), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout.on("data", onLog);
-  server.stderr.on("data", onLog);
+/** Starts `bin` and resolves once its log names the address it listens on (`pattern`'s
+ * group); every chunk of its log also goes to `onLog`. */
+async function spawnListening(bin, env, pattern, onLog = () => {}) {
+  const server = spawn(bin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   const address = await new Promise((resolve, reject) => {
     const read = (chunk) => {
+      onLog(chunk);
       log += chunk;
-      const match = log.match(/open (http:\/\/localhost:\d+)/);
+      const match = log.match(pattern);
       if (match) resolve(match[1]);
     };
     server.stdout.on("data", read);
     server.stderr.on("data", read);
+    server.on("exit", (code) => reject(new Error(`${bin} exited ${code}: ${log}`)));
     setTimeout(() => reject(new Error(log)), 30000);
   });
   return { server, address };
 }
+const startServer = (databaseUrl, extraEnv = {}, onLog = () => {}) =>
+  spawnListening(serverBin, { ...serverEnv(databaseUrl), ...extraEnv }, /open (http:\/\/localhost:\d+)/, onLog);
 const { server: child, address: url } = await startServer(`sqlite://${dir}/bench.db?mode=rwc`);
 
 const headers = { "content-type": "application/json", origin: url };
@@ -162,25 +166,12 @@ async function load(label, path, init = {}, address = url) {
 }
 
 /** Starts the hello world's server on a free port; resolves to it and its address. */
-async function startHelloWorld() {
-  const server = spawn(helloBin, [], {
-    env: { ...process.env, LEPTOS_SITE_ADDR: "127.0.0.1:0", LEPTOS_SITE_ROOT: helloSiteRoot, LEPTOS_OUTPUT_NAME: "hello-world" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  const address = await new Promise((resolve, reject) => {
-    const read = (chunk) => {
-      log += chunk;
-      const match = log.match(/listening on (http:\/\/[\d.]+:\d+)/);
-      if (match) resolve(match[1]);
-    };
-    server.stdout.on("data", read);
-    server.stderr.on("data", read);
-    server.on("exit", (code) => reject(new Error(`hello world exited ${code}: ${log}`)));
-    setTimeout(() => reject(new Error(log)), 30000);
-  });
-  return { server, address };
-}
+const startHelloWorld = () =>
+  spawnListening(
+    helloBin,
+    { ...process.env, LEPTOS_SITE_ADDR: "127.0.0.1:0", LEPTOS_SITE_ROOT: helloSiteRoot, LEPTOS_OUTPUT_NAME: "hello-world" },
+    /listening on (http:\/\/[\d.]+:\d+)/,
+  );
 if (wanted("throughput")) {
   print("\n== throughput (load generator and server on the same 2 cores) ==");
   const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm"));
@@ -331,24 +322,13 @@ async function usersAtScale(label, databaseUrl, explain) {
   const { server, address } = await startServer(databaseUrl);
   try {
     const cookie = await signIn(address);
-    for (const [what, path] of [
+    await timePages(address, cookie, [
       ["first page", "/utilisateurs"],
       ["search « moreau »", "/utilisateurs?recherche=moreau"],
       ["page 150 of 199", "/utilisateurs?page=150"],
       ["state « actif », search « léa »", "/utilisateurs?recherche=l%C3%A9a&etat=actif"],
       ["home page of the administrator", "/accueil"],
-    ]) {
-      const samples = [];
-      for (let i = 0; i < 100; i++) {
-        const start = performance.now();
-        const response = await fetch(`${address}${path}`, { headers: { cookie } });
-        const body = await response.text();
-        if (response.status !== 200 || !body.includes("Sophie")) throw new Error(`${path} answered ${response.status}`);
-        samples.push(performance.now() - start);
-      }
-      const sorted = samples.sort((a, b) => a - b);
-      print(`GET ${what.padEnd(34)} p50 ${sorted[49].toFixed(1)} ms  p99 ${sorted[98].toFixed(1)} ms  (one at a time, n=100, session checked)`);
-    }
+    ], { times: 100, shows: "Sophie", width: 34 });
     if (hasWrk) {
       loadOn(address, "GET /utilisateurs (10,000 users, signed in)", "/utilisateurs", { cookie });
       loadOn(address, "GET /accueil (10,000 users, signed in)", "/accueil", { cookie });
@@ -441,22 +421,8 @@ async function direct(address, path, headers) {
 }
 
 /** One instance of a cluster: its own port, the balancer's public origin. */
-async function startInstance(databaseUrl, publicUrl) {
-  const env = { ...serverEnv(databaseUrl), HABILIS_PUBLIC_URL: publicUrl };
-  const server = spawn(serverBin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  const address = await new Promise((resolve, reject) => {
-    const read = (chunk) => {
-      log += chunk;
-      const match = log.match(/listening on (http:\/\/[\d.]+:\d+)/);
-      if (match) resolve(match[1]);
-    };
-    server.stdout.on("data", read);
-    server.stderr.on("data", read);
-    setTimeout(() => reject(new Error(log)), 30000);
-  });
-  return { server, address };
-}
+const startInstance = (databaseUrl, publicUrl) =>
+  spawnListening(serverBin, { ...serverEnv(databaseUrl), HABILIS_PUBLIC_URL: publicUrl }, /listening on (http:\/\/[\d.]+:\d+)/);
 
 /** Three instances on one PostgreSQL database behind HAProxy: a session continues on every
  * instance; 60 confirmations through the balancer while one instance is killed (SIGKILL) lose
@@ -585,23 +551,12 @@ async function manyEntities(databaseUrl, entities = 1000, perEntity = 100) {
   const { server, address } = await startServer(databaseUrl);
   try {
     const cookie = await signIn(address, administrator);
-    for (const [what, path] of [
+    await timePages(address, cookie, [
       ["users list, first page", "/utilisateurs"],
       ["search « moreau »", "/utilisateurs?recherche=moreau"],
       ["page 2", "/utilisateurs?page=2"],
       ["home page", "/accueil"],
-    ]) {
-      const samples = [];
-      for (let i = 0; i < 200; i++) {
-        const start = performance.now();
-        const response = await fetch(`${address}${path}`, { headers: { cookie } });
-        const body = await response.text();
-        if (response.status !== 200 || !body.includes("ADMIN-")) throw new Error(`${path} answered ${response.status}`);
-        samples.push(performance.now() - start);
-      }
-      const sorted = samples.sort((a, b) => a - b);
-      print(`GET ${what.padEnd(24)} p50 ${sorted[99].toFixed(1)} ms  p99 ${sorted[197].toFixed(1)} ms  (one at a time, n=200, session checked)`);
-    }
+    ], { times: 200, shows: "ADMIN-", width: 24 });
     print("query plan of a search in that entity:");
     print(psql(`EXPLAIN ${LIST_QUERY.replaceAll("$1", `(SELECT entity_id FROM users WHERE login_id = '${administrator.login_id}')`)}`, databaseUrl).trim());
   } finally {
@@ -738,5 +693,23 @@ async function statementsPerPage(paths) {
     }
   } finally {
     server.kill("SIGTERM");
+  }
+}
+
+/** Each page `times` times, one request at a time, signed in with `cookie`; each answer must be
+ * a 200 that `shows` the signed-in person (the session was checked); p50 and p99 printed. */
+async function timePages(address, cookie, pages, { times, shows, width }) {
+  for (const [what, path] of pages) {
+    const samples = [];
+    for (let i = 0; i < times; i++) {
+      const start = performance.now();
+      const response = await fetch(`${address}${path}`, { headers: { cookie } });
+      const body = await response.text();
+      if (response.status !== 200 || !body.includes(shows)) throw new Error(`${path} answered ${response.status}`);
+      samples.push(performance.now() - start);
+    }
+    const sorted = samples.sort((a, b) => a - b);
+    const at = (q) => sorted[Math.ceil(q * times) - 1];
+    print(`GET ${what.padEnd(width)} p50 ${at(0.5).toFixed(1)} ms  p99 ${at(0.99).toFixed(1)} ms  (one at a time, n=${times}, session checked)`);
   }
 }

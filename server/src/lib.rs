@@ -5,8 +5,10 @@
 //! - [`middleware`]: security headers, CSRF defence, canonical host, session resolution, and the
 //!   HTTP status of server function errors.
 //! - [`admin`]: the bank's back-office commands (verify the audit trail, unblock a user).
+//! - [`bank_api`]: the bank's systems' import API, authenticated by service tokens.
 
 pub mod admin;
+pub mod bank_api;
 pub mod middleware;
 pub mod startup;
 

@@ -7,6 +7,13 @@
 //!                                checkpoint kept earlier when given (exit code 1 if broken)
 //! server audit-checkpoint        print the trail's signed checkpoint, to keep outside
 //! server unblock LOGIN_ID NAME   unblock a user blocked after 5 failed strong authentications
+//! server import FILE [--type TYPE] [--simulation]  apply a file of the bank's systems (JSON
+//!                                lines, or CSV of one TYPE: conseiller, entite, compte, contrat,
+//!                                personne), whole or not at all; exit code 1 with the refused
+//!                                lines
+//! server create-service-token NAME SCOPES  a token for one of the bank's client systems
+//!                                (SCOPES: conseillers,entites,personnes), printed once
+//! server revoke-service-token NAME  refuse that token from now on
 //! server demo-users COUNT [LOGIN_ID…]  add COUNT generated users (no credentials) to the demo
 //!                                entity Atelier Lumière, or to the entity of each administrator
 //!                                named, for benchmarks of large entities and many entities
@@ -19,6 +26,7 @@
 
 use app::backend::config::Config;
 use app::backend::demo;
+use app::backend::flows::import::{self, RecordType};
 use app::backend::security::crypto::SecretBox;
 use app::backend::store::Db;
 use server::startup::Application;
@@ -72,6 +80,18 @@ async fn main() -> ExitCode {
                 _ => usage(),
             }
         }
+        Some("import") => match ImportArgs::parse(&args[1..]) {
+            Some(import_args) => import(&config, import_args).await,
+            None => usage(),
+        },
+        Some("create-service-token") => match (args.get(1), args.get(2)) {
+            (Some(name), Some(scopes)) => create_service_token(&config, name, scopes).await,
+            _ => usage(),
+        },
+        Some("revoke-service-token") => match args.get(1) {
+            Some(name) => revoke_service_token(&config, name).await,
+            None => usage(),
+        },
         Some("unblock") => match (args.get(1), args.get(2)) {
             (Some(login_id), Some(operator)) => unblock(&config, login_id, operator).await,
             _ => usage(),
@@ -82,7 +102,7 @@ async fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT [ACCOUNTS [CONTRACTS]]"
+        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | import FILE [--type TYPE] [--simulation] | create-service-token NAME SCOPES | revoke-service-token NAME | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT [ACCOUNTS [CONTRACTS]]"
     );
     ExitCode::from(2)
 }
@@ -266,6 +286,152 @@ async fn audit_checkpoint(config: &Config) -> ExitCode {
         Ok(checkpoint) => {
             println!("{}", checkpoint.signed_text(&secrets));
             ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("database: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `server import FILE [--type TYPE] [--simulation]`.
+struct ImportArgs {
+    file: String,
+    record_type: Option<RecordType>,
+    mode: import::Mode,
+}
+
+impl ImportArgs {
+    fn parse(args: &[String]) -> Option<ImportArgs> {
+        let mut file = None;
+        let mut record_type = None;
+        let mut mode = import::Mode::Apply;
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--type" => record_type = Some(RecordType::from_code(args.next()?)?),
+                "--simulation" => mode = import::Mode::Simulate,
+                _ if file.is_none() && !arg.starts_with("--") => file = Some(arg.clone()),
+                _ => return None,
+            }
+        }
+        Some(ImportArgs {
+            file: file?,
+            record_type,
+            mode,
+        })
+    }
+}
+
+/// Applies a file of the bank's systems; prints what changed, or every refused line.
+#[allow(
+    clippy::print_stdout,
+    reason = "the summary is the command's output, for the bank's scripts"
+)]
+async fn import(config: &Config, args: ImportArgs) -> ExitCode {
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("{}: {error}", args.file);
+            return ExitCode::FAILURE;
+        }
+    };
+    let csv = args.file.to_ascii_lowercase().ends_with(".csv");
+    let lines = match (csv, args.record_type) {
+        (true, Some(record_type)) => import::parse_csv(&text, record_type),
+        (true, None) => {
+            eprintln!("a CSV file holds one type of record: --type conseiller|entite|compte|contrat|personne");
+            return ExitCode::from(2);
+        }
+        (false, _) => import::parse_json_lines(&text),
+    };
+    let refused = |refusals: &[import::Refusal]| {
+        for refusal in refusals {
+            eprintln!("ligne {} : {}", refusal.line, refusal.reason);
+        }
+        eprintln!("fichier refusé : rien n’a été enregistré");
+        ExitCode::FAILURE
+    };
+    let lines = match lines {
+        Ok(lines) => lines,
+        Err(refusals) => return refused(&refusals),
+    };
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let result = import::apply(
+        &db,
+        &secrets,
+        &config.bank_name,
+        &import::Source::Operator,
+        lines,
+        args.mode,
+    )
+    .await;
+    db.close().await;
+    match result {
+        Ok(summary) => {
+            println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(import::ImportError::Refused(refusals) | import::ImportError::Forbidden(refusals)) => {
+            refused(&refusals)
+        }
+        Err(error @ (import::ImportError::Database(_) | import::ImportError::Delivery(_))) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Creates a service token and prints it (only its hash is kept: it is shown this once).
+#[allow(
+    clippy::print_stdout,
+    reason = "the token is the command's output, to hand to the client system"
+)]
+async fn create_service_token(config: &Config, name: &str, scopes: &str) -> ExitCode {
+    let scopes = match import::Scope::parse_list(scopes) {
+        Ok(scopes) => scopes,
+        Err(reason) => {
+            eprintln!("{reason}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let created = import::create_token(&db, &secrets, name, &scopes).await;
+    db.close().await;
+    match created {
+        Ok(Ok(token)) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(reason)) => {
+            eprintln!("{reason}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("database: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn revoke_service_token(config: &Config, name: &str) -> ExitCode {
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let revoked = import::revoke_token(&db, &secrets, name).await;
+    db.close().await;
+    match revoked {
+        Ok(true) => {
+            eprintln!("service token {name} revoked");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("no live service token named {name}");
+            ExitCode::FAILURE
         }
         Err(error) => {
             eprintln!("database: {error}");

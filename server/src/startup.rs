@@ -1,7 +1,7 @@
 //! Building and running the application. `Application::build` does everything up to a bound
 //! listener, so tests can start one on port 0 with a fresh database and learn its address.
 
-use crate::middleware;
+use crate::{bank_api, middleware};
 use app::backend::config::{Config, ConfigError};
 use app::backend::delivery::{Dispatcher, Senders};
 use app::backend::security::crypto::{random_bytes, SecretBox};
@@ -298,7 +298,7 @@ pub fn router(state: AppState) -> Router {
     let assets = ServeDir::new(&site_root);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    let pages = Router::new()
         .route("/api/{*path}", post(server_function).get(api_get))
         .route("/langue/{code}", get(middleware::choose_language))
         .route("/journal.csv", get(journal_csv))
@@ -329,8 +329,16 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             middleware::MAX_BODY_BYTES,
-        ))
-        // Around the body limit: its 413 carries the headers too, like every answer.
+        ));
+    // The bank's systems' API: no page, no cookie, larger bodies (see `bank_api`).
+    let bank_systems = Router::new()
+        .route("/banque/v1/import", post(bank_api::import))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            bank_api::MAX_IMPORT_BYTES,
+        ));
+    pages
+        .merge(bank_systems)
+        // Around the body limits: their 413 carries the headers too, like every answer.
         .layer(axum::middleware::from_fn(middleware::security_headers))
         // Outermost: every answer, refusals included, is traced with its request id.
         .layer(

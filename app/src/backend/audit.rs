@@ -62,10 +62,20 @@ pub enum Kind {
     TemporaryRightsEnded,
     /// « Droits temporaires »: the reminder three days before their end, by the system.
     TemporaryRightsReminded,
+    /// The bank's systems registered a person for the entity (import).
+    PersonRegistered,
+    /// The bank's systems corrected a person's identity or contact (import).
+    PersonCorrected,
+    /// The bank closed an account or a contract: the levels held on it are taken away.
+    ResourceClosed,
+    /// A file of the bank's systems applied (entity-less: it may touch many).
+    ImportApplied,
+    /// A service token of the bank's systems created or revoked.
+    ServiceTokenChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 30] = [
+    pub const ALL: [Kind; 35] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -85,6 +95,11 @@ impl Kind {
         Kind::TemporaryRightsStarted,
         Kind::TemporaryRightsEnded,
         Kind::TemporaryRightsReminded,
+        Kind::PersonRegistered,
+        Kind::PersonCorrected,
+        Kind::ResourceClosed,
+        Kind::ImportApplied,
+        Kind::ServiceTokenChanged,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -135,6 +150,11 @@ impl Kind {
             Kind::TemporaryRightsStarted => "Début de droits temporaires",
             Kind::TemporaryRightsEnded => "Fin de droits temporaires",
             Kind::TemporaryRightsReminded => "Rappel de fin de droits temporaires",
+            Kind::PersonRegistered => "Personne enregistrée par la banque",
+            Kind::PersonCorrected => "Personne corrigée par la banque",
+            Kind::ResourceClosed => "Clôture d’un compte ou d’un contrat",
+            Kind::ImportApplied => "Import des systèmes de la banque",
+            Kind::ServiceTokenChanged => "Jeton de service créé ou révoqué",
         }
     }
 
@@ -170,6 +190,11 @@ impl Kind {
             Kind::TemporaryRightsStarted => "droits_temporaires_debut",
             Kind::TemporaryRightsEnded => "droits_temporaires_fin",
             Kind::TemporaryRightsReminded => "droits_temporaires_rappel",
+            Kind::PersonRegistered => "personne_enregistree",
+            Kind::PersonCorrected => "personne_corrigee",
+            Kind::ResourceClosed => "cloture",
+            Kind::ImportApplied => "import",
+            Kind::ServiceTokenChanged => "jeton_de_service",
         }
     }
 }

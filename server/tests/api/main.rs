@@ -13,6 +13,7 @@ mod delivery;
 mod dual_control;
 mod first_login;
 mod helpers;
+mod import;
 mod isolation;
 mod journal;
 mod journey;

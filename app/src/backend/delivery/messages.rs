@@ -595,6 +595,56 @@ pub fn temporary_rights_email(
     }
 }
 
+/// Told to the entity's administrators when the bank closes an account or a contract: the
+/// users who held rights on it no longer do.
+pub fn closure_notice(bank: &str, what: &str, label: &str, users: usize, lang: Lang) -> Email {
+    match lang {
+        Lang::Fr => {
+            let (thing, closed) = if what == "compte" {
+                ("Le compte", "clôturé")
+            } else {
+                ("Le contrat", "clôturé")
+            };
+            let who = match users {
+                0 => "Aucun utilisateur n’avait de droits dessus.".to_string(),
+                1 => "L’utilisateur qui avait des droits dessus ne les a plus.".to_string(),
+                n => format!("Les {n} utilisateurs qui avaient des droits dessus ne les ont plus."),
+            };
+            Email {
+                subject: format!("{thing} « {label} » a été {closed}"),
+                body: format!(
+                    "Bonjour,\n\n\
+                     Pour information, la banque a {closed} {} « {label} ». {who}\n\n\
+                     Le journal des opérations en garde la trace. Pour toute question, contactez votre conseiller.\n\n\
+                     {bank}",
+                    thing.to_lowercase()
+                ),
+            }
+        }
+        Lang::En => {
+            let thing = if what == "compte" {
+                "account"
+            } else {
+                "contract"
+            };
+            let who = match users {
+                0 => "No user had rights on it.".to_string(),
+                1 => "The user who had rights on it no longer has them.".to_string(),
+                n => format!("The {n} users who had rights on it no longer have them."),
+            };
+            Email {
+                subject: format!("The {thing} “{label}” has been closed"),
+                body: format!(
+                    "Hello,\n\n\
+                     For your information, the bank has closed the {thing} “{label}”. {who}\n\n\
+                     The operations journal keeps a record of it. For any question, contact your advisor.\n\n\
+                     {bank}"
+                ),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod approval;
 pub mod enrol;
 pub mod first_login;
 pub mod home;
+pub mod import;
 pub mod journal;
 pub mod lifecycle;
 pub mod local_outbox;

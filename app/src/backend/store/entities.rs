@@ -29,7 +29,7 @@ impl EntityKind {
 }
 
 /// The bank advisor of an entity, whom administrators contact.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Advisor {
     pub civility: String,
     pub first_name: String,
@@ -80,13 +80,19 @@ struct ResourceRow {
     extra: String,
 }
 
-/// The entity's accounts and contracts, in their display order (one statement).
+/// The entity's open accounts and contracts, in their display order (one statement). A closed
+/// one is in no catalog: no screen shows it and no operation can give rights on it.
 pub async fn catalog<'e, E>(executor: E, entity_id: i64) -> Result<Catalog, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
     let rows: Vec<ResourceRow> = sqlx::query_as(
-        "SELECT 'account' AS source, id, label, iban AS code, currency AS extra, position          FROM accounts WHERE entity_id = $1          UNION ALL          SELECT 'contract' AS source, id, label, reference AS code, kind AS extra, position          FROM contracts WHERE entity_id = $1          ORDER BY source, position, id",
+        "SELECT 'account' AS source, id, label, iban AS code, currency AS extra, position \
+         FROM accounts WHERE entity_id = $1 AND closed_at IS NULL \
+         UNION ALL \
+         SELECT 'contract' AS source, id, label, reference AS code, kind AS extra, position \
+         FROM contracts WHERE entity_id = $1 AND closed_at IS NULL \
+         ORDER BY source, position, id",
     )
     .bind(entity_id)
     .fetch_all(executor)
@@ -255,4 +261,185 @@ where
         .bind(entity_id)
         .fetch_one(executor)
         .await
+}
+
+// The bank's import: each row is found by the bank's own identifier.
+
+/// An advisor as the bank's import knows them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredAdvisor {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub advisor: Advisor,
+}
+
+pub async fn advisor_by_ref(
+    conn: &mut AnyConnection,
+    bank_ref: &str,
+) -> Result<Option<StoredAdvisor>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, civility, first_name, last_name, agency, phone, email FROM advisors \
+         WHERE bank_ref = $1",
+    )
+    .bind(bank_ref)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn insert_imported_advisor(
+    conn: &mut AnyConnection,
+    bank_ref: &str,
+    advisor: &Advisor,
+) -> Result<i64, sqlx::Error> {
+    let id = insert_advisor(&mut *conn, advisor).await?;
+    sqlx::query("UPDATE advisors SET bank_ref = $1 WHERE id = $2")
+        .bind(bank_ref)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+pub async fn update_advisor(
+    conn: &mut AnyConnection,
+    id: i64,
+    advisor: &Advisor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE advisors SET civility = $1, first_name = $2, last_name = $3, agency = $4, \
+         phone = $5, email = $6 WHERE id = $7",
+    )
+    .bind(&advisor.civility)
+    .bind(&advisor.first_name)
+    .bind(&advisor.last_name)
+    .bind(&advisor.agency)
+    .bind(&advisor.phone)
+    .bind(&advisor.email)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An entity as the bank's import knows it: its SIREN identifies it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredEntity {
+    pub id: i64,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EntityKind,
+    pub advisor_id: i64,
+}
+
+pub async fn by_siren(
+    conn: &mut AnyConnection,
+    siren: &str,
+) -> Result<Option<StoredEntity>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, kind, advisor_id FROM entities WHERE siren = $1")
+        .bind(siren)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Its name, kind and advisor (moving it to another advisor's portfolio).
+pub async fn update(conn: &mut AnyConnection, entity: &StoredEntity) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE entities SET name = $1, kind = $2, advisor_id = $3 WHERE id = $4")
+        .bind(&entity.name)
+        .bind(entity.kind.code())
+        .bind(entity.advisor_id)
+        .bind(entity.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Accounts or contracts: the two tables rights apply to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceTable {
+    Accounts,
+    Contracts,
+}
+
+impl ResourceTable {
+    /// The table, its identifying column and its second column (currency or kind).
+    fn columns(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            ResourceTable::Accounts => ("accounts", "iban", "currency"),
+            ResourceTable::Contracts => ("contracts", "reference", "kind"),
+        }
+    }
+
+    pub fn resource(self, id: i64) -> model::ResourceRef {
+        match self {
+            ResourceTable::Accounts => model::ResourceRef::Account(id),
+            ResourceTable::Contracts => model::ResourceRef::Contract(id),
+        }
+    }
+}
+
+/// An account (identified by its IBAN) or a contract (by its reference), closed or not.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredResource {
+    pub id: i64,
+    pub entity_id: i64,
+    pub label: String,
+    /// The currency of an account, the kind's code of a contract.
+    pub extra: String,
+    pub closed_at: Option<i64>,
+}
+
+pub async fn resource_by_code(
+    conn: &mut AnyConnection,
+    table: ResourceTable,
+    code: &str,
+) -> Result<Option<StoredResource>, sqlx::Error> {
+    let (table, code_column, extra) = table.columns();
+    sqlx::query_as(&format!(
+        "SELECT id, entity_id, label, {extra} AS extra, closed_at FROM {table} \
+         WHERE {code_column} = $1"
+    ))
+    .bind(code)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Adds an account or a contract after the entity's others.
+pub async fn insert_resource(
+    conn: &mut AnyConnection,
+    table: ResourceTable,
+    code: &str,
+    resource: &StoredResource,
+) -> Result<i64, sqlx::Error> {
+    let (table, code_column, extra) = table.columns();
+    sqlx::query_scalar(&format!(
+        "INSERT INTO {table} (entity_id, label, {code_column}, {extra}, closed_at, position) \
+         SELECT $1, $2, $3, $4, $5, COALESCE(MAX(position) + 1, 0) FROM {table} \
+         WHERE entity_id = $1 RETURNING id"
+    ))
+    .bind(resource.entity_id)
+    .bind(&resource.label)
+    .bind(code)
+    .bind(&resource.extra)
+    .bind(resource.closed_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Its label, currency or kind, and whether (since when) it is closed.
+pub async fn update_resource(
+    conn: &mut AnyConnection,
+    table: ResourceTable,
+    resource: &StoredResource,
+) -> Result<(), sqlx::Error> {
+    let (table, _, extra) = table.columns();
+    sqlx::query(&format!(
+        "UPDATE {table} SET label = $1, {extra} = $2, closed_at = $3 WHERE id = $4"
+    ))
+    .bind(&resource.label)
+    .bind(&resource.extra)
+    .bind(resource.closed_at)
+    .bind(resource.id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

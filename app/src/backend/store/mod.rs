@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod persons;
 pub mod reviews;
 pub mod rights;
+pub mod service_tokens;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

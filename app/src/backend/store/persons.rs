@@ -3,7 +3,7 @@
 use sqlx::{Any, AnyConnection, Executor};
 
 /// A person as the advisor registered them (the bank owns these data).
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Person {
     pub id: i64,
     pub first_name: String,
@@ -136,4 +136,62 @@ pub async fn insert(
     .bind(advisor_id)
     .fetch_one(conn)
     .await
+}
+
+/// A person as the bank's import knows them (by the bank's identifier), and whether they are a
+/// user already.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredPerson {
+    pub entity_id: i64,
+    #[sqlx(flatten)]
+    pub person: Person,
+    pub user_id: Option<i64>,
+}
+
+pub async fn by_ref(
+    conn: &mut AnyConnection,
+    bank_ref: &str,
+) -> Result<Option<StoredPerson>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT p.entity_id, {COLUMNS}, u.id AS user_id FROM persons p \
+         LEFT JOIN users u ON u.person_id = p.id WHERE p.bank_ref = $1"
+    ))
+    .bind(bank_ref)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Registers a person sent by the bank's systems, known from now on by `bank_ref`.
+pub async fn insert_imported(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    advisor_id: i64,
+    bank_ref: &str,
+    person: &Person,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let id = insert(&mut *conn, entity_id, advisor_id, person, now).await?;
+    sqlx::query("UPDATE persons SET bank_ref = $1 WHERE id = $2")
+        .bind(bank_ref)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Corrects a person's identity and contact (the bank owns these data).
+pub async fn update(conn: &mut AnyConnection, person: &Person) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE persons SET last_name = $1, first_name = $2, birth_date = $3, phone = $4, \
+         email = $5 WHERE id = $6",
+    )
+    .bind(&person.last_name)
+    .bind(&person.first_name)
+    .bind(&person.birth_date)
+    .bind(&person.phone)
+    .bind(&person.email)
+    .bind(person.id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -650,6 +650,50 @@ pub async fn revoke_all(
     cancel_scheduled(conn, entity_id, user_id, None).await
 }
 
+/// An account or a contract closed by the bank: every level held on it moves to
+/// `revoked_rights` (revoked by nobody, by the import `operation_id`) and the levels waiting for
+/// a later day are dropped. Returns the users who held or awaited any, each once.
+pub async fn revoke_on_resource(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    resource: ResourceRef,
+    revoked_at: i64,
+    operation_id: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let (column, id) = resource_column(resource);
+    let mut users: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT user_id FROM user_rights WHERE entity_id = $1 AND {column} = $2 \
+         UNION SELECT user_id FROM scheduled_rights WHERE entity_id = $1 AND {column} = $2"
+    ))
+    .bind(entity_id)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    users.sort_unstable();
+    users.dedup();
+    sqlx::query::<Any>(&format!(
+        "INSERT INTO revoked_rights ({KEPT_COLUMNS}, revoked_at, revoked_by, \
+         revoking_operation_id) SELECT {KEPT_COLUMNS}, $3, NULL, $4 FROM user_rights \
+         WHERE entity_id = $1 AND {column} = $2"
+    ))
+    .bind(entity_id)
+    .bind(id)
+    .bind(revoked_at)
+    .bind(operation_id)
+    .execute(&mut *conn)
+    .await?;
+    for table in ["user_rights", "scheduled_rights"] {
+        sqlx::query::<Any>(&format!(
+            "DELETE FROM {table} WHERE entity_id = $1 AND {column} = $2"
+        ))
+        .bind(entity_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(users)
+}
+
 /// A level kept whose origin changes (a profile applied to a right already held): it is given
 /// again by this operation.
 pub async fn regrant(

@@ -906,3 +906,13 @@ where
         .map(|(id, first, last)| (id, format!("{first} {last}")))
         .collect())
 }
+
+/// Forgets a user's search text (their person's name changed); `flows::users::index_users`
+/// writes it again.
+pub async fn clear_search_text(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET search_text = '' WHERE id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -14,6 +14,9 @@
 //! server create-service-token NAME SCOPES  a token for one of the bank's client systems
 //!                                (SCOPES: conseillers,entites,personnes), printed once
 //! server revoke-service-token NAME  refuse that token from now on
+//! server create-advisor REFERENCE LOGIN_ID  give the advisor of that bank reference (imported)
+//!                                access to « Espace conseiller »: prints a password and an
+//!                                authenticator secret, once (their sessions end)
 //! server demo-users COUNT [LOGIN_ID…]  add COUNT generated users (no credentials) to the demo
 //!                                entity Atelier Lumière, or to the entity of each administrator
 //!                                named, for benchmarks of large entities and many entities
@@ -88,6 +91,10 @@ async fn main() -> ExitCode {
             (Some(name), Some(scopes)) => create_service_token(&config, name, scopes).await,
             _ => usage(),
         },
+        Some("create-advisor") => match (args.get(1), args.get(2)) {
+            (Some(reference), Some(login_id)) => create_advisor(&config, reference, login_id).await,
+            _ => usage(),
+        },
         Some("revoke-service-token") => match args.get(1) {
             Some(name) => revoke_service_token(&config, name).await,
             None => usage(),
@@ -102,7 +109,7 @@ async fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | import FILE [--type TYPE] [--simulation] | create-service-token NAME SCOPES | revoke-service-token NAME | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT [ACCOUNTS [CONTRACTS]]"
+        "usage: server [serve] | migrate | verify-audit [CHECKPOINT] | audit-checkpoint | unblock LOGIN_ID OPERATOR_NAME | import FILE [--type TYPE] [--simulation] | create-service-token NAME SCOPES | revoke-service-token NAME | create-advisor REFERENCE LOGIN_ID | demo-users COUNT [LOGIN_ID…] | bench-administrators COUNT [ACCOUNTS [CONTRACTS]]"
     );
     ExitCode::from(2)
 }
@@ -435,6 +442,41 @@ async fn revoke_service_token(config: &Config, name: &str) -> ExitCode {
         }
         Err(error) => {
             eprintln!("database: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Gives an advisor access to « Espace conseiller » and prints the credentials, once.
+#[allow(
+    clippy::print_stdout,
+    reason = "the credentials are the command's output, to hand to the advisor"
+)]
+async fn create_advisor(config: &Config, reference: &str, login_id: &str) -> ExitCode {
+    use secrecy::ExposeSecret as _;
+    let Some((db, secrets)) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let created =
+        app::backend::flows::advisor::create_access(&db, &secrets, reference, login_id).await;
+    db.close().await;
+    match created {
+        Ok(Some(access)) => {
+            println!("identifiant : {login_id}");
+            println!("mot de passe : {}", access.password.expose_secret());
+            println!(
+                "clé de l’application d’authentification : {}",
+                access.totp_secret
+            );
+            println!("{}", access.otpauth_uri);
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("no advisor with the bank reference {reference} (import it first)");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("{error}");
             ExitCode::FAILURE
         }
     }

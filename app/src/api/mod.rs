@@ -6,6 +6,7 @@
 //! check from `backend::guard`. The authorization matrix (`server/authorization-matrix.json`)
 //! lists each path; a test fails when a function is missing from it or answers otherwise.
 
+pub mod advisor;
 pub mod approval;
 pub mod codec;
 pub mod error;

@@ -914,3 +914,83 @@ pub struct SettingsPage {
 pub struct DualControlForm {
     pub enabled: String,
 }
+
+// « Espace conseiller »: the bank's advisors.
+
+/// An advisor's sign-in: login id, password and the authenticator application's code, in one
+/// form (the code is their strong authentication).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisorSignInForm {
+    pub login_id: String,
+    pub password: String,
+    pub code: String,
+}
+
+/// The advisor signed in, as the back office's pages name them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorInfo {
+    /// « Mme Claire DUBOIS »
+    pub name: String,
+}
+
+/// One entity of the advisor's portfolio.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioLine {
+    pub id: i64,
+    pub name: String,
+    pub siren: String,
+    pub users: i64,
+    pub administrators: i64,
+    pub blocked: i64,
+}
+
+/// A user of an entity, as the advisor sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorUserLine {
+    pub id: i64,
+    pub name: String,
+    pub login_id: String,
+    pub state: UserState,
+    pub is_administrator: bool,
+    /// The version the advisor's action is prepared on (someone else's change first: 409).
+    pub version: i64,
+}
+
+/// An entity of the advisor's portfolio: its users and the persons not yet users.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorEntityView {
+    pub id: i64,
+    pub name: String,
+    pub siren: String,
+    pub users: Vec<AdvisorUserLine>,
+    pub persons: Vec<PersonCard>,
+}
+
+/// « Enregistrer une personne »: the identity the bank owns, signed with the advisor's code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterPersonForm {
+    pub entity: i64,
+    pub last_name: String,
+    pub first_name: String,
+    /// `AAAA-MM-JJ` (a date field).
+    pub birth_date: String,
+    /// E.164, or a French mobile number as people type it.
+    pub phone: String,
+    /// Optional: empty when unknown.
+    #[serde(default)]
+    pub email: String,
+    pub code: String,
+}
+
+/// « Débloquer » a user blocked after five failed strong authentications, signed with the
+/// advisor's code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisorUnblockForm {
+    pub entity: i64,
+    pub user: i64,
+    pub version: i64,
+    pub code: String,
+}

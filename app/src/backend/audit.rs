@@ -72,10 +72,12 @@ pub enum Kind {
     ImportApplied,
     /// A service token of the bank's systems created or revoked.
     ServiceTokenChanged,
+    /// An advisor's access to « Espace conseiller » created or renewed (`server create-advisor`).
+    AdvisorAccessCreated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 35] = [
+    pub const ALL: [Kind; 36] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -100,6 +102,7 @@ impl Kind {
         Kind::ResourceClosed,
         Kind::ImportApplied,
         Kind::ServiceTokenChanged,
+        Kind::AdvisorAccessCreated,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -155,6 +158,7 @@ impl Kind {
             Kind::ResourceClosed => "Clôture d’un compte ou d’un contrat",
             Kind::ImportApplied => "Import des systèmes de la banque",
             Kind::ServiceTokenChanged => "Jeton de service créé ou révoqué",
+            Kind::AdvisorAccessCreated => "Accès conseiller créé",
         }
     }
 
@@ -195,6 +199,7 @@ impl Kind {
             Kind::ResourceClosed => "cloture",
             Kind::ImportApplied => "import",
             Kind::ServiceTokenChanged => "jeton_de_service",
+            Kind::AdvisorAccessCreated => "acces_conseiller",
         }
     }
 }

@@ -33,6 +33,29 @@ pub enum SeedError {
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "Atelier-Lumiere-2026";
 
+/// A demo advisor of the bank (« Espace conseiller »): the same password as the demo users.
+pub struct DemoAdvisor {
+    /// The bank's reference (as its systems' import names them).
+    pub reference: &'static str,
+    pub login_id: &'static str,
+    /// Base32, to type into an authenticator application.
+    pub totp_secret: &'static str,
+}
+
+/// The advisor of Atelier Lumière.
+pub const CLAIRE_DUBOIS: DemoAdvisor = DemoAdvisor {
+    reference: "CONS-0001",
+    login_id: "claire.dubois",
+    totp_secret: "V7KA7UKUDXMXDB54TBMMJOKR7CSB2HSX",
+};
+
+/// The advisor of the association Les Jardins Partagés.
+pub const KARIM_BENALI: DemoAdvisor = DemoAdvisor {
+    reference: "CONS-0002",
+    login_id: "karim.benali",
+    totp_secret: "LNQU76SZDD2BGKRTMNVH77V43F6ODQAF",
+};
+
 pub struct DemoUser {
     pub login_id: &'static str,
     pub first_name: &'static str,
@@ -108,6 +131,27 @@ pub async fn seed_if_empty(db: &Db, secrets: &SecretBox) -> Result<bool, SeedErr
 struct Seed<'a> {
     secrets: &'a SecretBox,
     password_hash: &'a str,
+}
+
+impl Seed<'_> {
+    /// The demo advisor's sign-in: the demo password and their authenticator secret.
+    async fn advisor_credentials(
+        &self,
+        conn: &mut AnyConnection,
+        demo: &DemoAdvisor,
+    ) -> Result<(), SeedError> {
+        let secret = base32_decode(demo.totp_secret).ok_or(SeedError::Secret)?;
+        let sealed = self.secrets.seal("totp", &secret)?;
+        crate::backend::store::advisors::set_credentials(
+            conn,
+            demo.reference,
+            demo.login_id,
+            self.password_hash,
+            &sealed,
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 fn advisor(
@@ -206,8 +250,9 @@ async fn insert_profile_rights(
 
 impl Seed<'_> {
     async fn atelier_lumiere(&self, conn: &mut AnyConnection) -> Result<(), SeedError> {
-        let advisor = entities::insert_advisor(
+        let advisor = entities::insert_imported_advisor(
             conn,
+            CLAIRE_DUBOIS.reference,
             &advisor(
                 "Mme",
                 "Claire",
@@ -218,6 +263,7 @@ impl Seed<'_> {
             ),
         )
         .await?;
+        self.advisor_credentials(conn, &CLAIRE_DUBOIS).await?;
         let entity = entities::insert(
             conn,
             "Atelier Lumière SAS",
@@ -393,8 +439,9 @@ impl Seed<'_> {
     }
 
     async fn jardins_partages(&self, conn: &mut AnyConnection) -> Result<(), SeedError> {
-        let advisor = entities::insert_advisor(
+        let advisor = entities::insert_imported_advisor(
             conn,
+            KARIM_BENALI.reference,
             &advisor(
                 "M.",
                 "Karim",
@@ -405,6 +452,7 @@ impl Seed<'_> {
             ),
         )
         .await?;
+        self.advisor_credentials(conn, &KARIM_BENALI).await?;
         let entity = entities::insert(
             conn,
             "Association Les Jardins Partagés",

@@ -1,8 +1,8 @@
 //! The authorization checks that open every server function, and the request's context.
 //!
 //! The entity a caller acts for always comes from their session, never from the request. A
-//! function calls exactly one of [`anyone`], [`at_stage`], [`signed_in`], [`administrator`] or
-//! [`overseer`] or [`local_mode`] first; the authorization matrix test (`server/tests/api/authorization.rs`)
+//! function calls exactly one of [`anyone`], [`at_stage`], [`signed_in`], [`administrator`],
+//! [`overseer`], [`advisor`] or [`local_mode`] first; the authorization matrix test (`server/tests/api/authorization.rs`)
 //! checks that each answers as the matrix says.
 
 use super::session::{Session, Stage};
@@ -144,6 +144,59 @@ pub fn overseer_of(state: AppState, facts: RequestFacts) -> Result<Caller, ApiEr
     } else {
         Err(ApiError::Forbidden)
     }
+}
+
+/// A signed-in advisor of the bank (« Espace conseiller »).
+#[derive(Clone)]
+pub struct AdvisorCaller {
+    pub state: AppState,
+    pub advisor_id: i64,
+    /// « Mme Claire DUBOIS »
+    pub name: String,
+    /// The SHA-256 of the session's token (signing out deletes it).
+    pub token_hash: String,
+    pub client_ip: String,
+    pub lang: model::Lang,
+}
+
+/// An advisor's session, from the advisor's own cookie (a user's session is not one): live
+/// within the same idle and absolute limits as the users', marked as seen.
+pub async fn advisor() -> Result<AdvisorCaller, ApiError> {
+    let state = state()?;
+    let facts = facts();
+    let token = use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .find_map(crate::backend::session::advisor_token_from_cookie_header)
+        })
+        .ok_or(ApiError::Unauthenticated)?;
+    let token_hash = crate::backend::crypto::sha256_hex(token.as_bytes());
+    let mut conn = state.db.pool().acquire().await?;
+    let session = crate::backend::store::advisors::use_session(
+        &mut conn,
+        &token_hash,
+        crate::backend::store::now(),
+        state.config.idle_timeout_secs,
+        state.config.absolute_timeout_secs,
+    )
+    .await?
+    .ok_or(ApiError::Unauthenticated)?;
+    drop(conn);
+    Ok(AdvisorCaller {
+        state,
+        advisor_id: session.advisor_id,
+        name: format!(
+            "{} {} {}",
+            session.civility, session.first_name, session.last_name
+        ),
+        token_hash,
+        client_ip: facts.client_ip,
+        lang: facts.lang,
+    })
 }
 
 /// Functions of the local mode only (the simulated mailbox and phone, which hold temporary

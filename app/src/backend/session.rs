@@ -13,6 +13,9 @@ pub use super::store::sessions::Stage;
 
 pub const COOKIE_NAME: &str = "__Host-habilis";
 
+/// The cookie of an advisor's session (« Espace conseiller »), apart from the users'.
+pub const ADVISOR_COOKIE_NAME: &str = "__Host-habilis-conseiller";
+
 /// A half-finished sign-in does not linger: 15 minutes at most.
 const SIGN_IN_STAGE_LIMIT_SECS: i64 = 15 * 60;
 
@@ -191,7 +194,34 @@ async fn rotate_with(
 
 /// The `Set-Cookie` value for a session token.
 pub fn cookie(token: &str) -> String {
-    Cookie::build((COOKIE_NAME, token))
+    cookie_named(COOKIE_NAME, token)
+}
+
+/// The `Set-Cookie` value that removes the cookie.
+pub fn clear_cookie() -> String {
+    clear_cookie_named(COOKIE_NAME)
+}
+
+/// Finds the session token in a `Cookie` header.
+pub fn token_from_cookie_header(header: &str) -> Option<String> {
+    token_named(header, COOKIE_NAME)
+}
+
+/// The `Set-Cookie` value for an advisor's session token.
+pub fn advisor_cookie(token: &str) -> String {
+    cookie_named(ADVISOR_COOKIE_NAME, token)
+}
+
+pub fn clear_advisor_cookie() -> String {
+    clear_cookie_named(ADVISOR_COOKIE_NAME)
+}
+
+pub fn advisor_token_from_cookie_header(header: &str) -> Option<String> {
+    token_named(header, ADVISOR_COOKIE_NAME)
+}
+
+fn cookie_named(name: &'static str, token: &str) -> String {
+    Cookie::build((name, token))
         .path("/")
         .secure(true)
         .http_only(true)
@@ -200,9 +230,8 @@ pub fn cookie(token: &str) -> String {
         .to_string()
 }
 
-/// The `Set-Cookie` value that removes the cookie.
-pub fn clear_cookie() -> String {
-    Cookie::build((COOKIE_NAME, ""))
+fn clear_cookie_named(name: &'static str) -> String {
+    Cookie::build((name, ""))
         .path("/")
         .secure(true)
         .http_only(true)
@@ -212,11 +241,10 @@ pub fn clear_cookie() -> String {
         .to_string()
 }
 
-/// Finds the session token in a `Cookie` header.
-pub fn token_from_cookie_header(header: &str) -> Option<String> {
+fn token_named(header: &str, name: &str) -> Option<String> {
     Cookie::split_parse(header)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == COOKIE_NAME)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_string())
         .filter(|value| !value.is_empty())
 }
@@ -244,5 +272,15 @@ mod tests {
         );
         assert_eq!(token_from_cookie_header("__Host-habilis="), None);
         assert_eq!(token_from_cookie_header("habilis=tok"), None);
+        // An advisor's cookie is not a user's, nor the other way round.
+        assert_eq!(
+            token_from_cookie_header("__Host-habilis-conseiller=tok"),
+            None
+        );
+        assert_eq!(
+            advisor_token_from_cookie_header("__Host-habilis=a; __Host-habilis-conseiller=b")
+                .as_deref(),
+            Some("b")
+        );
     }
 }

@@ -15,6 +15,38 @@ use std::sync::OnceLock;
 /// French → English, for the fixed messages of the flows.
 const FIXED: &[(&str, &str)] = &[
     (
+        "Un identifiant de conseiller compte 3 à 64 minuscules, chiffres, « . », « - » ou « _ ».",
+        "An advisor's login id has 3 to 64 lowercase letters, digits, “.”, “-” or “_”.",
+    ),
+    (
+        "Indiquez le nom, en 100 caractères au plus, sans caractère de contrôle.",
+        "Enter the last name, in 100 characters at most, without control characters.",
+    ),
+    (
+        "Indiquez le prénom, en 100 caractères au plus, sans caractère de contrôle.",
+        "Enter the first name, in 100 characters at most, without control characters.",
+    ),
+    (
+        "Indiquez une date de naissance réelle, entre 1900 et aujourd’hui.",
+        "Enter a real date of birth, between 1900 and today.",
+    ),
+    (
+        "Indiquez un numéro de mobile : 06 ou 07 suivi de 8 chiffres, ou au format international (+…).",
+        "Enter a mobile number: 06 or 07 followed by 8 digits, or in international format (+…).",
+    ),
+    (
+        "Cette adresse e-mail n’est pas valide.",
+        "This e-mail address is not valid.",
+    ),
+    (
+        "Cet utilisateur n’est pas bloqué.",
+        "This user is not blocked.",
+    ),
+    (
+        "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.",
+        "This user has changed meanwhile: check their situation and start again.",
+    ),
+    (
         "Cette demande n’attend plus de validation : elle a déjà été traitée.",
         "This request no longer awaits approval: it has already been dealt with.",
     ),
@@ -371,6 +403,7 @@ mod tests {
     fn every_message_of_the_flows_has_its_english() {
         let sources = [
             include_str!("flows/add_user.rs"),
+            include_str!("flows/advisor.rs"),
             include_str!("flows/approval.rs"),
             include_str!("flows/enrol.rs"),
             include_str!("flows/first_login.rs"),

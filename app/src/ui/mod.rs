@@ -9,8 +9,10 @@
 //! - [`users`]: « Gestion des utilisateurs », the add-user journey and the rights grid.
 //! - [`operations`]: « Validez votre opération », for every kind of operation.
 //! - [`journal`], [`report`], [`why`], [`review`]: oversight, for administrators and auditors.
+//! - [`advisor`]: « Espace conseiller », the bank's advisors' back office.
 //! - [`common`]: fields, errors, headings, step indicator.
 
+mod advisor;
 mod approval;
 mod common;
 mod home;
@@ -149,6 +151,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/revues") view=review::ReviewsPage />
                 <Route path=path!("/revues/:review") view=review::ReviewPage />
                 <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
+                <Route path=path!("/conseiller") view=advisor::PortfolioPage />
+                <Route path=path!("/conseiller/connexion") view=advisor::AdvisorSignInPage />
+                <Route path=path!("/conseiller/entites/:entity") view=advisor::AdvisorEntityPage />
             </Routes>
         </main>
         <Footer />

@@ -11,13 +11,14 @@ use app::backend::demo::{JULIEN_BERNARD, NADIA_PETIT, SOPHIE_MARTIN};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-const ROLES: [&str; 6] = [
+const ROLES: [&str; 7] = [
     "anonyme",
     "mot_de_passe_seul",
     "premiere_connexion",
     "utilisateur",
     "auditeur",
     "administrateur",
+    "conseiller",
 ];
 
 fn matrix() -> Value {
@@ -159,6 +160,10 @@ async fn client_as(app: &TestApp, role: &str) -> Client {
             app.sign_in(&NADIA_PETIT).await
         }
         "administrateur" => app.sign_in(&SOPHIE_MARTIN).await,
+        "conseiller" => {
+            app.sign_in_advisor(&app::backend::demo::CLAIRE_DUBOIS)
+                .await
+        }
         other => panic!("unknown role {other}"),
     }
 }
@@ -195,6 +200,8 @@ async fn every_function_answers_each_role_as_the_matrix_says() {
             }
             // Keep the strong-authentication counters clean between calls.
             app.execute("UPDATE users SET failed_sca_count = 0").await;
+            app.execute("UPDATE advisors SET failed_sca_count = 0")
+                .await;
         }
         if let Some(other) = entry.get("autre_entite") {
             let mut admin = client_as(&app, "administrateur").await;

@@ -207,27 +207,60 @@ impl TestApp {
     pub async fn sign_in_admin(&self) -> Client {
         self.sign_in(&demo::SOPHIE_MARTIN).await
     }
+
+    /// Signs a demo advisor in to « Espace conseiller » (password and code in one form).
+    pub async fn sign_in_advisor(&self, advisor: &demo::DemoAdvisor) -> Client {
+        let mut client = self.client();
+        let code = fresh_advisor_code(&self.db, advisor).await;
+        client
+            .call(app::api::advisor::AdvisorLogin {
+                form: app::api::types::AdvisorSignInForm {
+                    login_id: advisor.login_id.into(),
+                    password: DEMO_PASSWORD.into(),
+                    code,
+                },
+            })
+            .await
+            .expect("advisor signed in");
+        assert!(
+            client.advisor_cookie.is_some(),
+            "the advisor's cookie is set"
+        );
+        client
+    }
 }
 
 /// A TOTP code of `login_id` that has not been used yet: the current step, or the next (one
 /// step of drift is accepted). When both are spent, a test does not wait 30 seconds: it forgets
 /// the last use.
 pub async fn fresh_code(db: &Db, secret_base32: &str, login_id: &str) -> String {
+    fresh_code_of("users", db, secret_base32, login_id).await
+}
+
+/// [`fresh_code`] for a demo advisor of « Espace conseiller ».
+pub async fn fresh_advisor_code(db: &Db, advisor: &demo::DemoAdvisor) -> String {
+    fresh_code_of("advisors", db, advisor.totp_secret, advisor.login_id).await
+}
+
+async fn fresh_code_of(table: &str, db: &Db, secret_base32: &str, login_id: &str) -> String {
     let secret = totp::base32_decode(secret_base32).expect("base32 secret");
-    let last: Option<i64> =
-        sqlx::query_scalar("SELECT totp_last_step FROM users WHERE login_id = $1")
-            .bind(login_id)
-            .fetch_one(db.pool())
-            .await
-            .expect("user exists");
+    let last: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT totp_last_step FROM {table} WHERE login_id = $1"
+    ))
+    .bind(login_id)
+    .fetch_one(db.pool())
+    .await
+    .expect("user exists");
     let current = totp::step_at(app::backend::store::now());
     let step = match last {
         Some(last) if last > current => {
-            sqlx::query("UPDATE users SET totp_last_step = NULL WHERE login_id = $1")
-                .bind(login_id)
-                .execute(db.pool())
-                .await
-                .expect("reset");
+            sqlx::query(&format!(
+                "UPDATE {table} SET totp_last_step = NULL WHERE login_id = $1"
+            ))
+            .bind(login_id)
+            .execute(db.pool())
+            .await
+            .expect("reset");
             current
         }
         Some(last) if last >= current => current + 1,
@@ -267,6 +300,8 @@ pub struct Client {
     host: Option<String>,
     /// The session token, as a browser would keep the cookie.
     pub cookie: Option<String>,
+    /// The advisor's session token (« Espace conseiller »), kept apart from the user's.
+    pub advisor_cookie: Option<String>,
     /// The last `Set-Cookie` header received.
     pub last_set_cookie: Option<String>,
     /// The browser's `Accept-Language`, if any.
@@ -287,6 +322,7 @@ impl Client {
             origin: url.to_string(),
             host: None,
             cookie: None,
+            advisor_cookie: None,
             last_set_cookie: None,
             accept_language: None,
         }
@@ -394,8 +430,8 @@ impl Client {
             .post(format!("{}/api/{endpoint}", self.url))
             .headers(headers)
             .body(body);
-        if let Some(token) = &self.cookie {
-            request = request.header(COOKIE, format!("__Host-habilis={token}"));
+        if let Some(cookies) = self.cookie_header() {
+            request = request.header(COOKIE, cookies);
         }
         if let Some(host) = &self.host {
             request = request.header(reqwest::header::HOST, host);
@@ -410,17 +446,36 @@ impl Client {
 
     pub async fn get(&mut self, path: &str) -> reqwest::Response {
         let mut request = self.http.get(format!("{}{path}", self.url));
-        if let Some(token) = &self.cookie {
-            request = request.header(COOKIE, format!("__Host-habilis={token}"));
+        if let Some(cookies) = self.cookie_header() {
+            request = request.header(COOKIE, cookies);
         }
         let response = request.send().await.expect("request sent");
         self.keep_cookie(&response);
         response
     }
 
+    /// The `Cookie` header: the user's session and the advisor's, as a browser sends both.
+    fn cookie_header(&self) -> Option<String> {
+        let cookies: Vec<String> = [
+            self.cookie.as_ref().map(|t| format!("__Host-habilis={t}")),
+            self.advisor_cookie
+                .as_ref()
+                .map(|t| format!("__Host-habilis-conseiller={t}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!cookies.is_empty()).then(|| cookies.join("; "))
+    }
+
     fn keep_cookie(&mut self, response: &reqwest::Response) {
         for value in response.headers().get_all(SET_COOKIE) {
             let value = value.to_str().expect("cookie text").to_string();
+            if let Some(rest) = value.strip_prefix("__Host-habilis-conseiller=") {
+                let token = rest.split(';').next().unwrap_or_default();
+                self.advisor_cookie =
+                    (!token.is_empty() && !value.contains("Max-Age=0")).then(|| token.to_string());
+            }
             if let Some(rest) = value.strip_prefix("__Host-habilis=") {
                 let token = rest.split(';').next().unwrap_or_default();
                 self.cookie =

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod add_user;
+mod advisor;
 mod attacks;
 mod audit;
 mod authorization;

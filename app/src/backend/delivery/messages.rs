@@ -645,6 +645,64 @@ pub fn closure_notice(bank: &str, what: &str, label: &str, users: usize, lang: L
     }
 }
 
+/// What an advisor did for the entity, told to its administrators.
+pub enum AdvisorAction {
+    /// A person registered, now offered in « Ajouter un utilisateur » (their name).
+    PersonRegistered(String),
+    /// A blocked user unblocked (their name).
+    UserUnblocked(String),
+}
+
+pub fn advisor_action_notice(
+    bank: &str,
+    advisor: &str,
+    action: &AdvisorAction,
+    lang: Lang,
+) -> Email {
+    match lang {
+        Lang::Fr => {
+            let (subject, done) = match action {
+                AdvisorAction::PersonRegistered(name) => (
+                    format!("Votre conseiller a enregistré {name}"),
+                    format!("{advisor}, votre conseiller, a enregistré {name}. Vous pouvez maintenant l’ajouter comme utilisateur (« Ajouter un utilisateur »)."),
+                ),
+                AdvisorAction::UserUnblocked(name) => (
+                    format!("Votre conseiller a débloqué {name}"),
+                    format!("{advisor}, votre conseiller, a débloqué l’accès de {name}, bloqué après 5 échecs d’authentification forte."),
+                ),
+            };
+            Email {
+                subject,
+                body: format!(
+                    "Bonjour,\n\n{done}\n\n\
+                     Le journal des opérations en garde la trace. Si cette opération vous surprend, contactez votre agence.\n\n\
+                     {bank}"
+                ),
+            }
+        }
+        Lang::En => {
+            let (subject, done) = match action {
+                AdvisorAction::PersonRegistered(name) => (
+                    format!("Your advisor has registered {name}"),
+                    format!("{advisor}, your advisor, has registered {name}. You can now add them as a user (“Add a user”)."),
+                ),
+                AdvisorAction::UserUnblocked(name) => (
+                    format!("Your advisor has unblocked {name}"),
+                    format!("{advisor}, your advisor, has unblocked the access of {name}, blocked after 5 failed strong authentications."),
+                ),
+            };
+            Email {
+                subject,
+                body: format!(
+                    "Hello,\n\n{done}\n\n\
+                     The operations journal keeps a record of it. If this surprises you, contact your branch.\n\n\
+                     {bank}"
+                ),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

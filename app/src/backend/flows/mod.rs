@@ -3,6 +3,7 @@
 //! orchestrate: SQL lives in `backend::store`, message texts in `backend::delivery::messages`.
 
 pub mod add_user;
+pub mod advisor;
 pub mod approval;
 pub mod enrol;
 pub mod first_login;

@@ -10,6 +10,7 @@
 //! Every function that reads or writes an entity's data takes the entity id, which the caller
 //! takes from the session: a row of another entity is simply not found.
 
+pub mod advisors;
 pub mod audit;
 pub mod ceremonies;
 pub mod drafts;

@@ -8,7 +8,7 @@
 //! Closing an account or a contract takes it out of every user's rights (kept in the history),
 //! with an audit event in the entity's journal.
 
-mod records;
+pub mod records;
 
 pub use records::{parse_csv, parse_json_lines, Line, Record, RecordType, Refusal, MAX_LINES};
 

@@ -384,7 +384,7 @@ fn finish(lines: Vec<Line>, mut refusals: Vec<Refusal>) -> Result<Vec<Line>, Vec
 // Values, checked one by one (parse, don't validate: a `Record` holds only good values).
 
 /// A text shown to people: trimmed, not empty, at most `max` characters, no control character.
-fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
+pub fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
     let value = value.trim();
     if value.is_empty() {
         return Err(format!("« {field} » est vide"));
@@ -459,7 +459,7 @@ fn phone(field: &str, value: &str) -> Result<String, String> {
 
 /// A mobile number in E.164 (the temporary password goes there by SMS): a French one is
 /// `+336…` or `+337…` and 9 digits after `+33`.
-fn mobile(field: &str, value: &str) -> Result<String, String> {
+pub fn mobile(field: &str, value: &str) -> Result<String, String> {
     let value = phone(field, value)?;
     if let Some(national) = value.strip_prefix("+33") {
         if national.len() != 9 || !(national.starts_with('6') || national.starts_with('7')) {
@@ -472,7 +472,7 @@ fn mobile(field: &str, value: &str) -> Result<String, String> {
 }
 
 /// A birth date `AAAA-MM-JJ` that exists, from 1900 to `today`.
-fn birth_date(field: &str, value: &str, today: model::Day) -> Result<String, String> {
+pub fn birth_date(field: &str, value: &str, today: model::Day) -> Result<String, String> {
     let invalid = || format!("« {field} » doit être une date réelle au format AAAA-MM-JJ");
     let mut parts = value.trim().splitn(3, '-');
     let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
@@ -497,7 +497,7 @@ fn birth_date(field: &str, value: &str, today: model::Day) -> Result<String, Str
     Ok(iso)
 }
 
-fn email(field: &str, value: &str) -> Result<String, String> {
+pub fn email(field: &str, value: &str) -> Result<String, String> {
     model::Email::parse(value)
         .map(|email| email.as_str().to_string())
         .map_err(|_| format!("« {field} » n’est pas une adresse e-mail valide"))

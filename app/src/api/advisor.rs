@@ -1,0 +1,74 @@
+//! « Espace conseiller »: the bank's advisors sign in with their own accounts and act on the
+//! entities of their portfolio. Each function opens with `guard::advisor()` (an advisor's
+//! session; a user's session is no advisor's) and the flow checks the entity is in the
+//! advisor's portfolio: another advisor's entity answers like a missing one (404).
+
+use super::types::{
+    AdvisorEntityView, AdvisorInfo, AdvisorSignInForm, AdvisorUnblockForm, PortfolioLine,
+    RegisterPersonForm,
+};
+use super::{ApiError, StrictJson};
+use leptos::server;
+
+#[cfg(feature = "ssr")]
+use crate::backend::{flows, guard};
+
+/// Signing in: login id, password and the authenticator's code (a form: it works before and
+/// without the wasm, and the password never reaches an address).
+#[server(prefix = "/api", endpoint = "conseiller/connexion")]
+pub async fn advisor_login(form: AdvisorSignInForm) -> Result<(), ApiError> {
+    let (state, facts) = guard::anyone()?;
+    flows::advisor::login(&state, &facts, form).await?;
+    guard::redirect("/conseiller");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "conseiller/deconnexion")]
+pub async fn advisor_logout() -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    flows::advisor::logout(&caller).await?;
+    guard::redirect("/conseiller/connexion");
+    Ok(())
+}
+
+/// The advisor signed in, if any.
+#[server(prefix = "/api", endpoint = "conseiller/session", input = StrictJson)]
+pub async fn advisor_session() -> Result<Option<AdvisorInfo>, ApiError> {
+    match guard::advisor().await {
+        Ok(caller) => Ok(Some(AdvisorInfo { name: caller.name })),
+        Err(ApiError::Unauthenticated) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "conseiller/portefeuille", input = StrictJson)]
+pub async fn advisor_portfolio() -> Result<Vec<PortfolioLine>, ApiError> {
+    let caller = guard::advisor().await?;
+    flows::advisor::portfolio(&caller).await
+}
+
+#[server(prefix = "/api", endpoint = "conseiller/entite", input = StrictJson)]
+pub async fn advisor_entity(entity_id: i64) -> Result<AdvisorEntityView, ApiError> {
+    let caller = guard::advisor().await?;
+    flows::advisor::entity(&caller, entity_id).await
+}
+
+/// « Enregistrer une personne »: then offered in the administrators' « Ajouter un utilisateur ».
+#[server(prefix = "/api", endpoint = "conseiller/personne")]
+pub async fn register_person(form: RegisterPersonForm) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let entity = form.entity;
+    flows::advisor::register_person(&caller, form).await?;
+    guard::redirect(&format!("/conseiller/entites/{entity}?fait=personne"));
+    Ok(())
+}
+
+/// « Débloquer » a user blocked after five failed strong authentications.
+#[server(prefix = "/api", endpoint = "conseiller/deblocage")]
+pub async fn advisor_unblock(form: AdvisorUnblockForm) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let entity = form.entity;
+    flows::advisor::unblock(&caller, form).await?;
+    guard::redirect(&format!("/conseiller/entites/{entity}?fait=deblocage"));
+    Ok(())
+}

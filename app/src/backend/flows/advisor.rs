@@ -1,0 +1,453 @@
+//! « Espace conseiller »: the bank's advisors sign in with a password and their authenticator
+//! application's code, see the entities of their portfolio, register persons for them and
+//! unblock their users. Every action is signed with a fresh code (the advisor's own strong
+//! authentication), audited with the advisor as its author, and told to the entity's
+//! administrators.
+
+use crate::api::types::{
+    AdvisorEntityView, AdvisorSignInForm, AdvisorUnblockForm, AdvisorUserLine, PortfolioLine,
+    RegisterPersonForm, UserState,
+};
+use crate::api::ApiError;
+use crate::backend::audit::{self, Kind};
+use crate::backend::config::Mode;
+use crate::backend::delivery::{self, messages, Message, MessageChannel};
+use crate::backend::demo;
+use crate::backend::flows::add_user::person_card;
+use crate::backend::flows::import::records;
+use crate::backend::flows::sca::TOTP_PURPOSE;
+use crate::backend::guard::{self, AdvisorCaller};
+use crate::backend::security::crypto::{random_token, sha256_hex};
+use crate::backend::security::{throttle, totp};
+use crate::backend::session;
+use crate::backend::store::{self, advisors, now, persons::Person};
+use crate::backend::{AppState, RequestFacts};
+use secrecy::SecretString;
+use serde_json::json;
+
+/// Five failed codes in a row block the advisor's account (the bank's security unblocks it).
+const MAX_SCA_FAILURES: i64 = 5;
+/// Five wrong passwords in a row lock password sign-in for 15 minutes.
+const PASSWORD_LOCK_SECS: i64 = 15 * 60;
+
+/// Signing in: password, then the code; one answer for an unknown id, a wrong password and a
+/// locked account, after the same work. A new session each time.
+pub async fn login(
+    state: &AppState,
+    facts: &RequestFacts,
+    form: AdvisorSignInForm,
+) -> Result<(), ApiError> {
+    if !throttle::ip_allows(&state.db, &facts.client_ip).await? {
+        tracing::warn!(client_ip = %facts.client_ip, "advisor sign-in refused: address throttled");
+        return Err(ApiError::TooManyAttempts);
+    }
+    let login_id = form.login_id.trim();
+    // The demo advisors' documented password never opens a production server.
+    let demo = [&demo::CLAIRE_DUBOIS, &demo::KARIM_BENALI]
+        .iter()
+        .any(|advisor| advisor.login_id == login_id);
+    let advisor = if login_id.is_empty()
+        || login_id.len() > 64
+        || (demo && state.config.mode == Mode::Production)
+    {
+        None
+    } else {
+        advisors::sign_in_advisor(state.db.pool(), login_id).await?
+    };
+    let now = now();
+    let hash = advisor
+        .as_ref()
+        .filter(|a| a.password_locked_until.is_none_or(|until| until <= now))
+        .and_then(|a| a.password_hash.clone());
+    let valid = state
+        .hashing
+        .verify_stored(&state.secrets, hash, SecretString::from(form.password))
+        .await?;
+    let advisor = match advisor {
+        Some(advisor) if valid => advisor,
+        other => {
+            throttle::record_ip_failure(&state.db, &facts.client_ip).await?;
+            if let Some(advisor) = &other {
+                advisors::record_password_failure(
+                    state.db.pool(),
+                    advisor.id,
+                    now + PASSWORD_LOCK_SECS,
+                )
+                .await?;
+            }
+            let mut tx = state.db.begin_write().await?;
+            audit::append(
+                &mut tx,
+                &state.secrets,
+                None,
+                None,
+                Kind::SignInFailed,
+                json!({ "conseiller": other.map(|a| a.id), "adresse": facts.client_ip }),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(ApiError::LoginFailed);
+        }
+    };
+    check_code(state, advisor.id, &form.code).await?;
+    let token = random_token();
+    let mut tx = state.db.begin_write().await?;
+    advisors::insert_session(&mut *tx, &sha256_hex(token.as_bytes()), advisor.id, now).await?;
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        None,
+        None,
+        Kind::SignedIn,
+        json!({ "conseiller": advisor.id, "adresse": facts.client_ip }),
+    )
+    .await?;
+    tx.commit().await?;
+    guard::set_cookie(&session::advisor_cookie(&token));
+    Ok(())
+}
+
+/// An advisor's first access (`server create-advisor`): the advisor (imported from the bank's
+/// systems) gets a login id, a random password and an authenticator secret, printed once.
+/// `Ok(None)` when no advisor has this reference.
+pub async fn create_access(
+    db: &store::Db,
+    secrets: &crate::backend::crypto::SecretBox,
+    reference: &str,
+    login_id: &str,
+) -> Result<Option<NewAccess>, ApiError> {
+    let valid_login = (3..=64).contains(&login_id.len())
+        && login_id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    if !valid_login {
+        return Err(ApiError::invalid(
+            "login_id",
+            "Un identifiant de conseiller compte 3 à 64 minuscules, chiffres, « . », « - » ou « _ ».",
+        ));
+    }
+    let password = crate::backend::password::generate_temporary();
+    let hash = crate::backend::password::hash(password.clone()).await?;
+    let secret = crate::backend::crypto::random_bytes::<20>();
+    let sealed = secrets.seal(TOTP_PURPOSE, &secret)?;
+    let mut tx = db.begin_write().await?;
+    let Some(advisor_id) =
+        advisors::set_credentials(&mut tx, reference, login_id, &hash, &sealed).await?
+    else {
+        return Ok(None);
+    };
+    advisors::delete_sessions_of(&mut *tx, advisor_id).await?;
+    audit::append(
+        &mut tx,
+        secrets,
+        None,
+        None,
+        Kind::AdvisorAccessCreated,
+        json!({ "conseiller": advisor_id, "identifiant": login_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(NewAccess {
+        password,
+        totp_secret: totp::base32_encode(&secret),
+        otpauth_uri: totp::otpauth_uri(&secret, login_id, "Habilis (conseiller)"),
+    }))
+}
+
+/// What `server create-advisor` prints, once.
+pub struct NewAccess {
+    pub password: SecretString,
+    pub totp_secret: String,
+    pub otpauth_uri: String,
+}
+
+pub async fn logout(caller: &AdvisorCaller) -> Result<(), ApiError> {
+    advisors::delete_session(caller.state.db.pool(), &caller.token_hash).await?;
+    guard::set_cookie(&session::clear_advisor_cookie());
+    Ok(())
+}
+
+/// The advisor's strong authentication: a code of their authenticator application, accepted
+/// once. Each attempt is counted before it is evaluated; the fifth failure in a row blocks the
+/// account and ends its sessions.
+async fn check_code(state: &AppState, advisor_id: i64, code: &str) -> Result<(), ApiError> {
+    let attempt =
+        advisors::reserve_sca_attempt(state.db.pool(), advisor_id, MAX_SCA_FAILURES).await?;
+    let Some(attempt) = attempt else {
+        return Err(ApiError::Blocked);
+    };
+    let stored = advisors::sign_in_advisor_by_id(state.db.pool(), advisor_id).await?;
+    let accepted = match stored {
+        Some(advisors::SignInAdvisor {
+            totp_secret: Some(sealed),
+            totp_last_step,
+            ..
+        }) => {
+            let secret = state.secrets.open(TOTP_PURPOSE, &sealed)?;
+            match totp::check(&secret, code.trim(), now(), totp_last_step) {
+                totp::TotpCheck::Accepted { step } => {
+                    advisors::accept_totp_step(state.db.pool(), advisor_id, step).await?
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    if accepted {
+        return Ok(());
+    }
+    let mut tx = state.db.begin_write().await?;
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        None,
+        None,
+        Kind::ScaFailed,
+        json!({ "conseiller": advisor_id, "tentative": attempt }),
+    )
+    .await?;
+    let answer = if attempt >= MAX_SCA_FAILURES {
+        advisors::delete_sessions_of(&mut *tx, advisor_id).await?;
+        guard::set_cookie(&session::clear_advisor_cookie());
+        ApiError::Blocked
+    } else {
+        ApiError::ScaFailed {
+            remaining: (MAX_SCA_FAILURES - attempt) as u32,
+        }
+    };
+    tx.commit().await?;
+    Err(answer)
+}
+
+pub async fn portfolio(caller: &AdvisorCaller) -> Result<Vec<PortfolioLine>, ApiError> {
+    Ok(
+        advisors::portfolio(caller.state.db.pool(), caller.advisor_id)
+            .await?
+            .into_iter()
+            .map(|e| PortfolioLine {
+                id: e.id,
+                name: e.name,
+                siren: e.siren,
+                users: e.users,
+                administrators: e.administrators,
+                blocked: e.blocked,
+            })
+            .collect(),
+    )
+}
+
+/// An entity of the portfolio; another advisor's answers like a missing one.
+async fn in_portfolio(caller: &AdvisorCaller, entity_id: i64) -> Result<(), ApiError> {
+    if advisors::has_in_portfolio(caller.state.db.pool(), caller.advisor_id, entity_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+pub async fn entity(caller: &AdvisorCaller, entity_id: i64) -> Result<AdvisorEntityView, ApiError> {
+    in_portfolio(caller, entity_id).await?;
+    let pool = caller.state.db.pool();
+    let entity = store::entities::find(pool, entity_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let users = store::users::list(pool, entity_id)
+        .await?
+        .into_iter()
+        .filter(|user| user.state != UserState::Removed)
+        .map(|user| AdvisorUserLine {
+            id: user.id,
+            name: user.full_name(),
+            login_id: user.login_id.clone(),
+            state: user.state,
+            is_administrator: user.is_administrator,
+            version: user.version,
+        })
+        .collect();
+    let persons = store::persons::without_account(pool, entity_id)
+        .await?
+        .iter()
+        .map(person_card)
+        .collect();
+    Ok(AdvisorEntityView {
+        id: entity.id,
+        name: entity.name,
+        siren: entity.siren,
+        users,
+        persons,
+    })
+}
+
+/// A French mobile number as people type it (`06 12 34 56 78`) in E.164; anything else as typed.
+fn international(phone: &str) -> String {
+    let compact: String = phone
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-'))
+        .collect();
+    match compact.strip_prefix('0') {
+        Some(national) if national.len() == 9 => format!("+33{national}"),
+        _ => compact,
+    }
+}
+
+/// The person as typed, checked field by field (the same rules as the bank's import).
+fn person_of(form: &RegisterPersonForm) -> Result<Person, ApiError> {
+    let today = model::Day::in_paris_at(now());
+    let email = form.email.trim();
+    Ok(Person {
+        id: 0,
+        last_name: records::text("nom", &form.last_name, 100).map_err(|_| {
+            ApiError::invalid(
+                "last_name",
+                "Indiquez le nom, en 100 caractères au plus, sans caractère de contrôle.",
+            )
+        })?,
+        first_name: records::text("prenom", &form.first_name, 100).map_err(|_| {
+            ApiError::invalid(
+                "first_name",
+                "Indiquez le prénom, en 100 caractères au plus, sans caractère de contrôle.",
+            )
+        })?,
+        birth_date: records::birth_date("date", &form.birth_date, today).map_err(|_| {
+            ApiError::invalid(
+                "birth_date",
+                "Indiquez une date de naissance réelle, entre 1900 et aujourd’hui.",
+            )
+        })?,
+        phone: records::mobile("telephone", &international(&form.phone)).map_err(|_| {
+            ApiError::invalid(
+                "phone",
+                "Indiquez un numéro de mobile : 06 ou 07 suivi de 8 chiffres, ou au format international (+…).",
+            )
+        })?,
+        email: if email.is_empty() {
+            None
+        } else {
+            Some(records::email("email", email).map_err(|_| {
+                ApiError::invalid("email", "Cette adresse e-mail n’est pas valide.")
+            })?)
+        },
+    })
+}
+
+/// « Enregistrer une personne »: the person is offered at once in the administrators'
+/// « Ajouter un utilisateur ».
+pub async fn register_person(
+    caller: &AdvisorCaller,
+    form: RegisterPersonForm,
+) -> Result<(), ApiError> {
+    in_portfolio(caller, form.entity).await?;
+    let person = person_of(&form)?;
+    check_code(&caller.state, caller.advisor_id, &form.code).await?;
+    let state = &caller.state;
+    let mut tx = state.db.begin_write().await?;
+    let id =
+        store::persons::insert(&mut tx, form.entity, caller.advisor_id, &person, now()).await?;
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        Some(form.entity),
+        None,
+        Kind::PersonRegistered,
+        json!({
+            "personne": id,
+            "nom": person.registered_name(),
+            "conseiller": caller.advisor_id,
+            "par": caller.name,
+        }),
+    )
+    .await?;
+    let action = messages::AdvisorAction::PersonRegistered(person.full_name());
+    notify_administrators(caller, &mut tx, form.entity, &action).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// « Débloquer »: a user blocked after five failed strong authentications is active again.
+pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUnblockForm) -> Result<(), ApiError> {
+    in_portfolio(caller, form.entity).await?;
+    let state = &caller.state;
+    let user = store::users::find(state.db.pool(), form.entity, form.user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if user.state != UserState::Blocked {
+        return Err(ApiError::Conflict(
+            "Cet utilisateur n’est pas bloqué.".into(),
+        ));
+    }
+    check_code(state, caller.advisor_id, &form.code).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, form.entity).await?;
+    if !store::users::unblock(&mut tx, form.entity, form.user, form.version).await? {
+        return Err(ApiError::Conflict(
+            "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.".into(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        Some(form.entity),
+        None,
+        Kind::UserUnblocked,
+        json!({
+            "utilisateur": user.id,
+            "conseiller": caller.advisor_id,
+            "par": caller.name,
+        }),
+    )
+    .await?;
+    let action = messages::AdvisorAction::UserUnblocked(user.full_name());
+    notify_administrators(caller, &mut tx, form.entity, &action).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// Tells every active administrator of the entity what the advisor did, in their language.
+async fn notify_administrators(
+    caller: &AdvisorCaller,
+    tx: &mut store::Tx,
+    entity_id: i64,
+    action: &messages::AdvisorAction,
+) -> Result<(), ApiError> {
+    // No user has id 0: every active administrator is told.
+    for (recipient, language) in
+        store::users::administrators_to_notify(&mut **tx, entity_id, 0).await?
+    {
+        let lang = model::Lang::from_code(&language).unwrap_or_default();
+        let email = messages::advisor_action_notice(
+            &caller.state.config.bank_name,
+            &caller.name,
+            action,
+            lang,
+        );
+        delivery::enqueue(
+            tx,
+            &caller.state.secrets,
+            Message {
+                entity_id,
+                channel: MessageChannel::Email,
+                recipient: &recipient,
+                subject: &email.subject,
+                body: &SecretString::from(email.body),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_french_mobile_typed_as_people_do_becomes_international() {
+        assert_eq!(international("06 12 34 56 78"), "+33612345678");
+        assert_eq!(international("07.12.34.56.78"), "+33712345678");
+        assert_eq!(international("+33 6 12 34 56 78"), "+33612345678");
+        assert_eq!(international("+44 7700 900123"), "+447700900123");
+        assert_eq!(international("0612"), "0612");
+    }
+}

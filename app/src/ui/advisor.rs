@@ -1,0 +1,348 @@
+//! « Espace conseiller »: the bank's advisors sign in (password and the authenticator's code),
+//! see their portfolio, and for an entity of it register persons and unblock users, each
+//! action signed with a new code. Every form posts to its server function: it works before the
+//! wasm arrives.
+
+use super::common::{
+    action_error, busy, field_error, general_error, on_loaded, ErrorNotice, Field, Loading,
+    PageHeading, TotpCodeField,
+};
+use super::users::{state_class, state_label};
+use crate::api::advisor::{
+    advisor_entity, advisor_portfolio, advisor_session, AdvisorLogin, AdvisorLogout,
+    AdvisorUnblock, RegisterPerson,
+};
+use crate::api::types::{AdvisorEntityView, AdvisorUserLine, UserState};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Sign-in: login id, password and code in one form.
+#[component]
+pub fn AdvisorSignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Resource::new(|| (), |_| advisor_session());
+    let login = ServerAction::<AdvisorLogin>::new();
+    let pending = busy(*login);
+    let error = action_error(*login);
+    view! {
+        <Title text=move || t_string!(i18n, advisor.sign_in_title).to_string() />
+        <section class="card narrow">
+            <PageHeading>{t!(i18n, advisor.sign_in_heading)}</PageHeading>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    // Already signed in: the portfolio.
+                    if let Ok(Some(_)) = session.await {
+                        return view! { <Redirect path="/conseiller" /> }.into_any();
+                    }
+                    ().into_any()
+                })}
+            </Suspense>
+            <p class="hint">{t!(i18n, advisor.sign_in_intro)}</p>
+            <ActionForm action=login attr:class="form" attr:novalidate="true">
+                <ErrorNotice error=general_error(error, &["login_id", "password", "code"]) />
+                <Field
+                    id="advisor-login-id"
+                    name="form[login_id]"
+                    label=move || t!(i18n, advisor.login_id)
+                    autocomplete="username"
+                    required=true
+                    error=field_error(error, "login_id")
+                />
+                <Field
+                    id="advisor-password"
+                    name="form[password]"
+                    label=move || t!(i18n, advisor.password)
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    error=field_error(error, "password")
+                />
+                <TotpCodeField
+                    id="advisor-code"
+                    label=move || t!(i18n, advisor.code)
+                    error=field_error(error, "code")
+                />
+                <button class="button primary" type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() {
+                        t_string!(i18n, advisor.signing_in).to_string()
+                    } else {
+                        t_string!(i18n, advisor.sign_in).to_string()
+                    }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Who is signed in, and « Se déconnecter »; the sign-in page for anyone else.
+#[component]
+fn AdvisorBar(name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<AdvisorLogout>::new();
+    view! {
+        <div class="advisor-bar">
+            <p>
+                <span class="badge small">{t!(i18n, advisor.space)}</span>
+                " "
+                {t!(i18n, advisor.signed_in_as, name)}
+            </p>
+            <ActionForm action=logout>
+                <button class="button" type="submit">{t!(i18n, advisor.sign_out)}</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// « Mon portefeuille »: the entities of the advisor's portfolio.
+#[component]
+pub fn PortfolioPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Resource::new(|| (), |_| advisor_session());
+    let portfolio = Resource::new(|| (), |_| advisor_portfolio());
+    view! {
+        <Title text=move || t_string!(i18n, advisor.portfolio_title).to_string() />
+        <section class="card">
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    let Ok(Some(info)) = session.await else {
+                        return view! { <Redirect path="/conseiller/connexion" /> }.into_any();
+                    };
+                    let entities = portfolio.await;
+                    view! {
+                        <AdvisorBar name=info.name />
+                        <PageHeading>{t!(i18n, advisor.portfolio_title)}</PageHeading>
+                        <p class="hint">{t!(i18n, advisor.portfolio_intro)}</p>
+                        {on_loaded(entities, move |entities| {
+                            if entities.is_empty() {
+                                return view! { <p>{t!(i18n, advisor.portfolio_empty)}</p> }.into_any();
+                            }
+                            view! {
+                                <table class="users portfolio">
+                                    <caption class="visually-hidden">{t!(i18n, advisor.portfolio_title)}</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{t!(i18n, advisor.entity)}</th>
+                                            <th scope="col">{t!(i18n, advisor.siren)}</th>
+                                            <th scope="col">{t!(i18n, advisor.users_count)}</th>
+                                            <th scope="col">{t!(i18n, advisor.administrators_count)}</th>
+                                            <th scope="col">{t!(i18n, advisor.blocked_count)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {entities.into_iter().map(|entity| view! {
+                                            <tr>
+                                                <th scope="row" data-label=move || t_string!(i18n, advisor.entity).to_string()>
+                                                    <a href=format!("/conseiller/entites/{}", entity.id)>{entity.name.clone()}</a>
+                                                </th>
+                                                <td data-label=move || t_string!(i18n, advisor.siren).to_string()>{entity.siren.clone()}</td>
+                                                <td data-label=move || t_string!(i18n, advisor.users_count).to_string()>{entity.users}</td>
+                                                <td data-label=move || t_string!(i18n, advisor.administrators_count).to_string()>{entity.administrators}</td>
+                                                <td data-label=move || t_string!(i18n, advisor.blocked_count).to_string()>{entity.blocked}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                            .into_any()
+                        })}
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// An entity of the portfolio: its users (« Débloquer » for a blocked one), the persons not
+/// yet users, and « Enregistrer une personne ».
+#[component]
+pub fn AdvisorEntityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let entity_id = Memo::new(move |_| {
+        params
+            .read()
+            .get("entity")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or_default()
+    });
+    let register = ServerAction::<RegisterPerson>::new();
+    let unblock = ServerAction::<AdvisorUnblock>::new();
+    let session = Resource::new(|| (), |_| advisor_session());
+    // Read again after each action (its answer leads back here).
+    let entity = Resource::new(
+        move || {
+            (
+                entity_id.get(),
+                register.version().get(),
+                unblock.version().get(),
+            )
+        },
+        |(id, _, _)| advisor_entity(id),
+    );
+    let done = move || match query.read().get("fait").as_deref() {
+        Some("personne") => Some(t_string!(i18n, advisor.done_person).to_string()),
+        Some("deblocage") => Some(t_string!(i18n, advisor.done_unblock).to_string()),
+        _ => None,
+    };
+    view! {
+        <Title text=move || t_string!(i18n, advisor.space).to_string() />
+        <section class="card">
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    let Ok(Some(info)) = session.await else {
+                        return view! { <Redirect path="/conseiller/connexion" /> }.into_any();
+                    };
+                    view! { <AdvisorBar name=info.name /> }.into_any()
+                })}
+            </Suspense>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    on_loaded(entity.await, move |entity| entity_view(entity, register, unblock))
+                })}
+            </Transition>
+            {move || done().map(|message| view! { <p class="notice notice-success" role="status">{message}</p> })}
+            <p class="back-link"><a href="/conseiller">{t!(i18n, advisor.back_to_portfolio)}</a></p>
+        </section>
+    }
+}
+
+fn entity_view(
+    entity: AdvisorEntityView,
+    register: ServerAction<RegisterPerson>,
+    unblock: ServerAction<AdvisorUnblock>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let entity_id = entity.id;
+    let users = entity.users;
+    let persons = entity.persons;
+    view! {
+        <PageHeading>{entity.name.clone()}</PageHeading>
+        <p class="hint">{t!(i18n, advisor.siren)}" "{entity.siren.clone()}</p>
+        <h2>{t!(i18n, advisor.users_heading)}</h2>
+        {if users.is_empty() {
+            view! { <p>{t!(i18n, advisor.no_users)}</p> }.into_any()
+        } else {
+            view! {
+                <ErrorNotice error=action_error(*unblock) />
+                <table class="users">
+                    <caption class="visually-hidden">{t!(i18n, advisor.users_heading)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, advisor.name)}</th>
+                            <th scope="col">{t!(i18n, advisor.user_login_id)}</th>
+                            <th scope="col">{t!(i18n, advisor.state)}</th>
+                            <th scope="col">{t!(i18n, advisor.actions)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {users.into_iter().map(|user| user_row(entity_id, user, unblock)).collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        }}
+        <h2>{t!(i18n, advisor.persons_heading)}</h2>
+        <p class="hint">{t!(i18n, advisor.persons_intro)}</p>
+        {if persons.is_empty() {
+            view! { <p>{t!(i18n, advisor.no_persons)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="persons">
+                    {persons.into_iter().map(|person| {
+                        let date = person.birth_date.clone();
+                        view! {
+                            <li>
+                                <strong>{person.full_name()}</strong>
+                                " — "{t!(i18n, advisor.born, date)}" — "{person.phone.clone()}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        <RegisterPersonForm entity_id register />
+    }
+}
+
+fn user_row(
+    entity_id: i64,
+    user: AdvisorUserLine,
+    unblock: ServerAction<AdvisorUnblock>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let blocked = user.state == UserState::Blocked;
+    let name = user.name.clone();
+    view! {
+        <tr>
+            <th scope="row" data-label=move || t_string!(i18n, advisor.name).to_string()>
+                {user.name.clone()}
+                {user.is_administrator.then(|| view! { " "<span class="badge small">{t!(i18n, advisor.administrator)}</span> })}
+            </th>
+            <td data-label=move || t_string!(i18n, advisor.user_login_id).to_string()>{user.login_id.clone()}</td>
+            <td data-label=move || t_string!(i18n, advisor.state).to_string()>
+                <span class=state_class(user.state)>{state_label(i18n, user.state)}</span>
+            </td>
+            <td data-label=move || t_string!(i18n, advisor.actions).to_string()>
+                {blocked.then(|| {
+                    let code_id = format!("unblock-code-{}", user.id);
+                    view! {
+                        <ActionForm action=unblock attr:class="form inline-form">
+                            <input type="hidden" name="form[entity]" value=entity_id.to_string() />
+                            <input type="hidden" name="form[user]" value=user.id.to_string() />
+                            <input type="hidden" name="form[version]" value=user.version.to_string() />
+                            <div class="field">
+                                <label for=code_id.clone()>{t!(i18n, advisor.code)}</label>
+                                <input id=code_id name="form[code]" inputmode="numeric" autocomplete="one-time-code" maxlength="7" />
+                            </div>
+                            <button class="button primary" type="submit">
+                                {t!(i18n, advisor.unblock_label, name)}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            </td>
+        </tr>
+    }
+}
+
+/// « Enregistrer une personne »: the identity the bank owns, signed with a code.
+#[component]
+fn RegisterPersonForm(entity_id: i64, register: ServerAction<RegisterPerson>) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = busy(*register);
+    let error = action_error(*register);
+    const FIELDS: &[&str] = &[
+        "last_name",
+        "first_name",
+        "birth_date",
+        "phone",
+        "email",
+        "code",
+    ];
+    view! {
+        <h2>{t!(i18n, advisor.register_heading)}</h2>
+        <ActionForm action=register attr:class="form" attr:novalidate="true">
+            <ErrorNotice error=general_error(error, FIELDS) />
+            <input type="hidden" name="form[entity]" value=entity_id.to_string() />
+            <Field id="person-last-name" name="form[last_name]" label=move || t!(i18n, advisor.last_name) autocomplete="off" required=true error=field_error(error, "last_name") />
+            <Field id="person-first-name" name="form[first_name]" label=move || t!(i18n, advisor.first_name) autocomplete="off" required=true error=field_error(error, "first_name") />
+            <Field id="person-birth-date" name="form[birth_date]" kind="date" label=move || t!(i18n, advisor.birth_date) required=true error=field_error(error, "birth_date") />
+            <Field id="person-phone" name="form[phone]" kind="tel" label=move || t!(i18n, advisor.phone) autocomplete="off" required=true hint=move || t!(i18n, advisor.phone_hint) error=field_error(error, "phone") />
+            <Field id="person-email" name="form[email]" kind="email" label=move || t!(i18n, advisor.email) autocomplete="off" error=field_error(error, "email") />
+            <TotpCodeField id="person-code" label=move || t!(i18n, advisor.code) error=field_error(error, "code") />
+            <button class="button primary" type="submit" disabled=move || pending.get()>
+                {move || if pending.get() {
+                    t_string!(i18n, advisor.registering).to_string()
+                } else {
+                    t_string!(i18n, advisor.register).to_string()
+                }}
+            </button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,373 @@
+//! « Espace conseiller »: advisors' sign-in, portfolio isolation, registering a person who is
+//! then offered to the administrator, unblocking a user; each action signed with a code.
+
+use crate::helpers::{fresh_advisor_code, refused, spawn_app, TestApp};
+use app::api::advisor::{
+    AdvisorEntity, AdvisorLogin, AdvisorPortfolio, AdvisorSession, AdvisorUnblock, RegisterPerson,
+};
+use app::api::types::{
+    AdvisorSignInForm, AdvisorUnblockForm, Candidates, RegisterPersonForm, UserState,
+};
+use app::api::users::AddUserCandidates;
+use app::api::ApiError;
+use app::backend::demo::{CLAIRE_DUBOIS, DEMO_PASSWORD, JULIEN_BERNARD, KARIM_BENALI};
+
+async fn entity_id(app: &TestApp, siren: &str) -> i64 {
+    app.scalar_i64(&format!("SELECT id FROM entities WHERE siren = '{siren}'"))
+        .await
+}
+
+fn person(entity: i64, code: String) -> RegisterPersonForm {
+    RegisterPersonForm {
+        entity,
+        last_name: "ROCHE".into(),
+        first_name: "Inès".into(),
+        birth_date: "1992-11-03".into(),
+        phone: "06 11 22 33 44".into(),
+        email: String::new(),
+        code,
+    }
+}
+
+#[tokio::test]
+async fn an_advisor_signs_in_with_password_and_code_and_a_user_session_is_no_advisors() {
+    let app = spawn_app().await;
+    let mut anyone = app.client();
+    let wrong = anyone
+        .call(AdvisorLogin {
+            form: AdvisorSignInForm {
+                login_id: CLAIRE_DUBOIS.login_id.into(),
+                password: "pas le bon mot de passe".into(),
+                code: fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await,
+            },
+        })
+        .await;
+    assert_eq!(refused(wrong, 401).error, Some(ApiError::LoginFailed));
+    let wrong_code = anyone
+        .call(AdvisorLogin {
+            form: AdvisorSignInForm {
+                login_id: CLAIRE_DUBOIS.login_id.into(),
+                password: DEMO_PASSWORD.into(),
+                code: "000000".into(),
+            },
+        })
+        .await;
+    assert!(matches!(
+        wrong_code.unwrap_err().error,
+        Some(ApiError::ScaFailed { remaining: 4 })
+    ));
+    assert_eq!(anyone.call(AdvisorSession {}).await.unwrap(), None);
+
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let info = claire.call(AdvisorSession {}).await.unwrap().unwrap();
+    assert_eq!(info.name, "Mme Claire DUBOIS");
+    assert_eq!(
+        app.scalar_i64("SELECT failed_sca_count FROM advisors WHERE login_id = 'claire.dubois'")
+            .await,
+        0,
+        "a success restarts the count"
+    );
+    // The advisor's session opens nothing of a user's, and a user's nothing of an advisor's.
+    let users = claire.call(AddUserCandidates {}).await;
+    assert_eq!(refused(users, 401).error, Some(ApiError::Unauthenticated));
+    let mut julien = app.sign_in(&JULIEN_BERNARD).await;
+    let portfolio = julien.call(AdvisorPortfolio {}).await;
+    assert_eq!(
+        refused(portfolio, 401).error,
+        Some(ApiError::Unauthenticated)
+    );
+}
+
+#[tokio::test]
+async fn an_advisor_sees_only_the_entities_of_their_portfolio() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let jardins = entity_id(&app, "775618432").await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let portfolio = claire.call(AdvisorPortfolio {}).await.unwrap();
+    let names: Vec<&str> = portfolio.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["Atelier Lumière SAS"]);
+    assert_eq!(portfolio[0].administrators, 2);
+
+    let view = claire
+        .call(AdvisorEntity { entity_id: atelier })
+        .await
+        .unwrap();
+    assert!(view.users.iter().any(|u| u.name == "Sophie MARTIN"));
+    assert_eq!(view.persons.len(), 2);
+    // Karim's entity answers exactly like a missing one, for reading and for acting.
+    let theirs = refused(claire.call(AdvisorEntity { entity_id: jardins }).await, 404);
+    let missing = refused(claire.call(AdvisorEntity { entity_id: 999_999 }).await, 404);
+    assert_eq!(theirs.body, missing.body);
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let persons = app.scalar_i64("SELECT COUNT(*) FROM persons").await;
+    refused(
+        claire
+            .call(RegisterPerson {
+                form: person(jardins, code),
+            })
+            .await,
+        404,
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM persons").await,
+        persons
+    );
+
+    let mut karim = app.sign_in_advisor(&KARIM_BENALI).await;
+    let theirs = karim.call(AdvisorPortfolio {}).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].id, jardins);
+}
+
+#[tokio::test]
+async fn a_person_registered_by_the_advisor_is_offered_to_the_administrator_and_they_are_told() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+
+    // Bad values: each said on its field, nothing written, no code spent.
+    let mut bad = person(atelier, "000000".into());
+    bad.birth_date = "1992-02-30".into();
+    bad.phone = "01 23 45 67 89".into();
+    let failure = refused(claire.call(RegisterPerson { form: bad }).await, 422);
+    assert_eq!(
+        failure.error.as_ref().and_then(ApiError::field),
+        Some("birth_date")
+    );
+    let mut bad = person(atelier, "000000".into());
+    bad.phone = "01 23 45 67 89".into();
+    let failure = refused(claire.call(RegisterPerson { form: bad }).await, 422);
+    assert_eq!(
+        failure.error.as_ref().and_then(ApiError::field),
+        Some("phone")
+    );
+    let mut bad = person(atelier, "000000".into());
+    bad.last_name = "RO\u{7}CHE".into();
+    let failure = refused(claire.call(RegisterPerson { form: bad }).await, 422);
+    assert_eq!(
+        failure.error.as_ref().and_then(ApiError::field),
+        Some("last_name")
+    );
+    // A wrong code: refused, nothing written.
+    let persons = app.scalar_i64("SELECT COUNT(*) FROM persons").await;
+    let wrong = claire
+        .call(RegisterPerson {
+            form: person(atelier, "000000".into()),
+        })
+        .await;
+    assert!(matches!(
+        wrong.unwrap_err().error,
+        Some(ApiError::ScaFailed { .. })
+    ));
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM persons").await,
+        persons
+    );
+
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(RegisterPerson {
+            form: person(atelier, code),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM persons WHERE phone = '+33611223344'")
+            .await,
+        1,
+        "the phone is kept in E.164"
+    );
+    let mut sophie = app.sign_in_admin().await;
+    let candidates: Candidates = sophie.call(AddUserCandidates {}).await.unwrap();
+    let names: Vec<String> = candidates.persons.iter().map(|p| p.full_name()).collect();
+    assert_eq!(names, ["Emma GIRARD", "Lucas MOREAU", "Inès ROCHE"]);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'personne_enregistree' \
+             AND entity_id = {atelier} AND actor_user_id IS NULL \
+             AND details LIKE '%Claire DUBOIS%'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT COUNT(*) FROM outbox WHERE subject = 'Votre conseiller a enregistré Inès ROCHE'"
+        )
+        .await,
+        2,
+        "both active administrators are told"
+    );
+}
+
+#[tokio::test]
+async fn an_advisor_unblocks_a_blocked_user_of_their_portfolio() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let julien = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let not_blocked = claire
+        .call(AdvisorUnblock {
+            form: AdvisorUnblockForm {
+                entity: atelier,
+                user: julien,
+                version: 1,
+                code,
+            },
+        })
+        .await;
+    refused(not_blocked, 409);
+
+    app.execute(&format!(
+        "UPDATE users SET state = 'blocked', failed_sca_count = 5 WHERE id = {julien}"
+    ))
+    .await;
+    let view = claire
+        .call(AdvisorEntity { entity_id: atelier })
+        .await
+        .unwrap();
+    let line = view.users.iter().find(|u| u.id == julien).unwrap().clone();
+    assert_eq!(line.state, UserState::Blocked);
+    let portfolio = claire.call(AdvisorPortfolio {}).await.unwrap();
+    assert_eq!(portfolio[0].blocked, 1);
+
+    // Prepared on an older version: someone changed the user meanwhile.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let stale = claire
+        .call(AdvisorUnblock {
+            form: AdvisorUnblockForm {
+                entity: atelier,
+                user: julien,
+                version: line.version - 1,
+                code,
+            },
+        })
+        .await;
+    refused(stale, 409);
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(AdvisorUnblock {
+            form: AdvisorUnblockForm {
+                entity: atelier,
+                user: julien,
+                version: line.version,
+                code,
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE id = {julien} AND state = 'active' \
+             AND failed_sca_count = 0"
+        ))
+        .await,
+        1
+    );
+    // Julien signs in again.
+    app.sign_in(&JULIEN_BERNARD).await;
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'utilisateur_debloque' \
+             AND entity_id = {atelier} AND details LIKE '%\"conseiller\"%'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_codes_block_the_advisor_and_end_their_sessions() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    for remaining in (1..=4).rev() {
+        let answer = claire
+            .call(RegisterPerson {
+                form: person(atelier, "000000".into()),
+            })
+            .await;
+        assert_eq!(
+            answer.unwrap_err().error,
+            Some(ApiError::ScaFailed { remaining })
+        );
+    }
+    let last = claire
+        .call(RegisterPerson {
+            form: person(atelier, "000000".into()),
+        })
+        .await;
+    assert_eq!(last.unwrap_err().error, Some(ApiError::Blocked));
+    assert_eq!(claire.call(AdvisorSession {}).await.unwrap(), None);
+    // Even the right code no longer opens the account.
+    let mut again = app.client();
+    let answer = again
+        .call(AdvisorLogin {
+            form: AdvisorSignInForm {
+                login_id: CLAIRE_DUBOIS.login_id.into(),
+                password: DEMO_PASSWORD.into(),
+                code: fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await,
+            },
+        })
+        .await;
+    assert_eq!(answer.unwrap_err().error, Some(ApiError::Blocked));
+}
+
+#[tokio::test]
+async fn the_create_advisor_command_gives_an_imported_advisor_access() {
+    let app = spawn_app().await;
+    let run = |args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let database_url = app.state.config.database_url.clone();
+        async move {
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+                .args(args)
+                .env("DATABASE_URL", database_url)
+                .env("HABILIS_SECRET_KEY", "2a".repeat(32))
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let unknown = run(&["create-advisor", "CONS-9999", "personne.inconnue"]).await;
+    assert_eq!(unknown.status.code(), Some(1));
+    let created = run(&["create-advisor", KARIM_BENALI.reference, "k.benali"]).await;
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let out = String::from_utf8_lossy(&created.stdout).to_string();
+    let value = |prefix: &str| {
+        out.lines()
+            .find_map(|line| line.strip_prefix(prefix))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let password = value("mot de passe :");
+    let secret = value("clé de l’application d’authentification :");
+    let code = app::backend::totp::code_at_step(
+        &app::backend::totp::base32_decode(&secret).unwrap(),
+        app::backend::totp::step_at(app::backend::store::now()),
+    );
+    let mut karim = app.client();
+    karim
+        .call(AdvisorLogin {
+            form: AdvisorSignInForm {
+                login_id: "k.benali".into(),
+                password,
+                code,
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(karim.call(AdvisorPortfolio {}).await.unwrap().len(), 1);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'acces_conseiller'")
+            .await,
+        1
+    );
+}

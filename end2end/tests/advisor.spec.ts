@@ -1,0 +1,105 @@
+// « Espace conseiller »: an advisor registers a person whom the administrator then adds, and an
+// advisor unblocks a user; on a desktop and on a phone.
+
+import { type Page } from "@playwright/test";
+import { App, DEMO_PASSWORD, expect, JULIEN, SOPHIE, test } from "./fixtures";
+
+// The demo advisor of Atelier Lumière (README).
+const CLAIRE = { loginId: "claire.dubois", totpSecret: "V7KA7UKUDXMXDB54TBMMJOKR7CSB2HSX" };
+const CODE = "Code de votre application d’authentification";
+
+async function signInAdvisor(page: Page, app: App) {
+  await app.open(page, "/conseiller/connexion");
+  await page.getByLabel("Identifiant conseiller").fill(CLAIRE.loginId);
+  await page.getByLabel("Mot de passe").fill(DEMO_PASSWORD);
+  await page.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page.getByRole("heading", { name: "Mon portefeuille" })).toBeVisible();
+  await expect(page.getByText("Connecté : Mme Claire DUBOIS")).toBeVisible();
+}
+
+async function openAtelier(page: Page) {
+  // Only her portfolio: the association of another advisor is not there.
+  await expect(page.getByRole("link", { name: "Association Les Jardins Partagés" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Atelier Lumière SAS" }).click();
+  await expect(page.getByRole("heading", { name: "Atelier Lumière SAS" })).toBeVisible();
+}
+
+test("an advisor registers a person, whom the administrator then adds", async ({ page, app, browser }) => {
+  await signInAdvisor(page, app);
+  await openAtelier(page);
+  await page.getByLabel("Nom", { exact: true }).fill("ROCHE");
+  await page.getByLabel("Prénom", { exact: true }).fill("Inès");
+  await page.getByLabel("Date de naissance").fill("1992-11-03");
+  await page.getByLabel("Téléphone mobile").fill("01 23 45 67 89");
+  await page.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await page.getByRole("button", { name: "Enregistrer la personne" }).click();
+  await expect(page.getByText("Indiquez un numéro de mobile")).toBeVisible();
+  await page.getByLabel("Téléphone mobile").fill("06 11 22 33 44");
+  await page.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await page.getByRole("button", { name: "Enregistrer la personne" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "La personne est enregistrée" })).toBeVisible();
+  await expect(page.locator("ul.persons")).toContainText("Inès ROCHE");
+
+  // The administrator finds her in « Ajouter un utilisateur » and adds her.
+  const other = await browser.newContext({ viewport: page.viewportSize() ?? undefined });
+  const admin = await other.newPage();
+  await app.signInWithTotp(admin, SOPHIE);
+  await app.open(admin, "/utilisateurs");
+  await admin.getByRole("link", { name: "Ajouter un utilisateur" }).click();
+  await admin.getByRole("button", { name: /Inès ROCHE/ }).click();
+  await expect(admin.getByRole("heading", { name: "Vérifiez les données personnelles" })).toBeVisible();
+  await expect(admin.getByText("03/11/1992")).toBeVisible();
+  await expect(admin.getByText("06 11 22 33 44")).toBeVisible();
+  await admin.getByLabel("E-mail").fill("ines.roche@atelier-lumiere.fr");
+  await admin.getByRole("button", { name: "Continuer" }).click();
+  await admin.getByRole("button", { name: /Profil comptable/ }).click();
+  await admin.getByRole("button", { name: "Continuer" }).click();
+  await expect(admin.getByRole("heading", { name: "Vérifiez l’ensemble de votre sélection" })).toBeVisible();
+  await admin.getByRole("button", { name: "Confirmer" }).click();
+  await admin.getByLabel(CODE).fill(await app.code(SOPHIE.totpSecret));
+  await admin.getByRole("button", { name: "Valider avec le code" }).click();
+  await expect(admin.getByRole("heading", { name: "Parfait ! Votre nouvel utilisateur est déjà opérationnel." })).toBeVisible();
+  await other.close();
+
+  // Back at the advisor's: she is a user now, no longer waiting.
+  await page.reload();
+  await page.locator("body[data-hydrated]").waitFor();
+  await expect(page.locator("tr", { hasText: "Inès ROCHE" })).toContainText("En attente de première connexion");
+  await expect(page.locator("ul.persons")).not.toContainText("Inès ROCHE");
+});
+
+test("an advisor unblocks a user blocked after five failed strong authentications", async ({ page, app, browser }) => {
+  const other = await browser.newContext();
+  const julien = await other.newPage();
+  await app.signInWithPassword(julien, JULIEN);
+  const right = await app.code(JULIEN.totpSecret);
+  const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, "0");
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await julien.getByLabel(CODE).fill(wrong);
+    await julien.getByRole("button", { name: "Valider le code" }).click();
+    await expect(julien.getByRole("alert")).toContainText(attempt === 5 ? "bloqué après 5 échecs" : "Authentification refusée");
+  }
+
+  await signInAdvisor(page, app);
+  await expect(page.locator("tr", { hasText: "Atelier Lumière SAS" }).locator('td[data-label="Bloqués"]')).toHaveText("1");
+  await openAtelier(page);
+  const row = page.locator("tr", { hasText: JULIEN.name });
+  await expect(row).toContainText("Bloqué");
+  await row.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await row.getByRole("button", { name: `Débloquer ${JULIEN.name}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: "L’utilisateur est débloqué" })).toBeVisible();
+  await expect(page.locator("tr", { hasText: JULIEN.name })).toContainText("Actif");
+
+  await app.signInWithTotp(julien, JULIEN);
+  await other.close();
+});
+
+test("the advisor space is closed to anyone not signed in as an advisor", async ({ page, app }) => {
+  await app.open(page, "/conseiller");
+  await expect(page.getByRole("heading", { name: "Espace conseiller : connexion" })).toBeVisible();
+  await app.signInWithTotp(page, SOPHIE);
+  // A user's session is no advisor's.
+  await app.open(page, "/conseiller");
+  await expect(page.getByRole("heading", { name: "Espace conseiller : connexion" })).toBeVisible();
+});

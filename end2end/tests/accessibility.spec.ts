@@ -157,3 +157,21 @@ test("in English, the server's own messages and the rights recap are in English 
   await expectNoViolation(page, "home in English");
   await context.close();
 });
+
+test("« Espace conseiller » passes axe-core, with its targets of 44 px on a phone", async ({ page, app }, testInfo) => {
+  const isPhone = testInfo.project.name === "telephone";
+  await app.open(page, "/conseiller/connexion");
+  await check(page, "conseiller/connexion", isPhone);
+  await page.getByLabel("Identifiant conseiller").fill("claire.dubois");
+  await page.getByLabel("Mot de passe").fill(DEMO_PASSWORD);
+  await page.getByLabel("Code de votre application d’authentification").fill(await app.code("V7KA7UKUDXMXDB54TBMMJOKR7CSB2HSX"));
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page.getByRole("heading", { name: "Mon portefeuille" })).toBeVisible();
+  await check(page, "conseiller (portefeuille)", isPhone);
+  await page.getByRole("link", { name: "Atelier Lumière SAS" }).click();
+  await expect(page.getByRole("heading", { name: "Atelier Lumière SAS" })).toBeVisible();
+  // A refused registration shows its errors on the fields.
+  await page.getByRole("button", { name: "Enregistrer la personne" }).click();
+  await expect(page.getByText("Indiquez le nom")).toBeVisible();
+  await check(page, "conseiller (entité)", isPhone);
+});

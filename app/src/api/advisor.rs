@@ -58,8 +58,11 @@ pub async fn advisor_entity(entity_id: i64) -> Result<AdvisorEntityView, ApiErro
 pub async fn register_person(form: RegisterPersonForm) -> Result<(), ApiError> {
     let caller = guard::advisor().await?;
     let entity = form.entity;
-    flows::advisor::register_person(&caller, form).await?;
-    guard::redirect(&format!("/conseiller/entites/{entity}?fait=personne"));
+    let person = flows::advisor::register_person(&caller, form).await?;
+    // The person's id makes each success a new address: the page reads the entity again.
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=personne&personne={person}"
+    ));
     Ok(())
 }
 
@@ -67,8 +70,10 @@ pub async fn register_person(form: RegisterPersonForm) -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "conseiller/deblocage")]
 pub async fn advisor_unblock(form: AdvisorUnblockForm) -> Result<(), ApiError> {
     let caller = guard::advisor().await?;
-    let entity = form.entity;
+    let (entity, user, version) = (form.entity, form.user, form.version);
     flows::advisor::unblock(&caller, form).await?;
-    guard::redirect(&format!("/conseiller/entites/{entity}?fait=deblocage"));
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=deblocage&utilisateur={user}&version={version}"
+    ));
     Ok(())
 }

@@ -173,16 +173,11 @@ pub fn AdvisorEntityPage() -> impl IntoView {
     let register = ServerAction::<RegisterPerson>::new();
     let unblock = ServerAction::<AdvisorUnblock>::new();
     let session = Resource::new(|| (), |_| advisor_session());
-    // Read again after each action (its answer leads back here).
+    // Read again after each action that succeeded: its answer leads to a new address (the
+    // query names what was done). A refused one stays, with what was typed.
     let entity = Resource::new(
-        move || {
-            (
-                entity_id.get(),
-                register.version().get(),
-                unblock.version().get(),
-            )
-        },
-        |(id, _, _)| advisor_entity(id),
+        move || (entity_id.get(), query.read().to_query_string()),
+        |(id, _)| advisor_entity(id),
     );
     let done = move || match query.read().get("fait").as_deref() {
         Some("personne") => Some(t_string!(i18n, advisor.done_person).to_string()),
@@ -288,7 +283,8 @@ fn user_row(
             <td data-label=move || t_string!(i18n, advisor.state).to_string()>
                 <span class=state_class(user.state)>{state_label(i18n, user.state)}</span>
             </td>
-            <td data-label=move || t_string!(i18n, advisor.actions).to_string()>
+            // On a phone each row is a card: no « Actions » line when there is none.
+            <td data-label=move || blocked.then(|| t_string!(i18n, advisor.actions).to_string())>
                 {blocked.then(|| {
                     let code_id = format!("unblock-code-{}", user.id);
                     view! {
@@ -298,7 +294,7 @@ fn user_row(
                             <input type="hidden" name="form[version]" value=user.version.to_string() />
                             <div class="field">
                                 <label for=code_id.clone()>{t!(i18n, advisor.code)}</label>
-                                <input id=code_id name="form[code]" inputmode="numeric" autocomplete="one-time-code" maxlength="7" />
+                                <input id=code_id type="text" name="form[code]" inputmode="numeric" autocomplete="one-time-code" maxlength="7" />
                             </div>
                             <button class="button primary" type="submit">
                                 {t!(i18n, advisor.unblock_label, name)}

@@ -331,11 +331,11 @@ fn person_of(form: &RegisterPersonForm) -> Result<Person, ApiError> {
 }
 
 /// « Enregistrer une personne »: the person is offered at once in the administrators'
-/// « Ajouter un utilisateur ».
+/// « Ajouter un utilisateur ». Returns the person's id.
 pub async fn register_person(
     caller: &AdvisorCaller,
     form: RegisterPersonForm,
-) -> Result<(), ApiError> {
+) -> Result<i64, ApiError> {
     in_portfolio(caller, form.entity).await?;
     let person = person_of(&form)?;
     check_code(&caller.state, caller.advisor_id, &form.code).await?;
@@ -361,7 +361,7 @@ pub async fn register_person(
     notify_administrators(caller, &mut tx, form.entity, &action).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    Ok(())
+    Ok(id)
 }
 
 /// « Débloquer »: a user blocked after five failed strong authentications is active again.

@@ -65,7 +65,7 @@ test("an advisor registers a person, whom the administrator then adds", async ({
   // Back at the advisor's: she is a user now, no longer waiting.
   await page.reload();
   await page.locator("body[data-hydrated]").waitFor();
-  await expect(page.locator("tr", { hasText: "Inès ROCHE" })).toContainText("En attente de première connexion");
+  await expect(page.locator("table:not(.journal-table) tr", { hasText: "Inès ROCHE" })).toContainText("En attente de première connexion");
   await expect(page.locator("ul.persons")).not.toContainText("Inès ROCHE");
 });
 
@@ -84,12 +84,16 @@ test("an advisor unblocks a user blocked after five failed strong authentication
   await signInAdvisor(page, app);
   await expect(page.locator("tr", { hasText: "Atelier Lumière SAS" }).locator('td[data-label="Bloqués"]')).toHaveText("1");
   await openAtelier(page);
-  const row = page.locator("tr", { hasText: JULIEN.name });
+  const row = page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name });
   await expect(row).toContainText("Bloqué");
   await row.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
   await row.getByRole("button", { name: `Débloquer ${JULIEN.name}` }).click();
   await expect(page.getByRole("status").filter({ hasText: "L’utilisateur est débloqué" })).toBeVisible();
-  await expect(page.locator("tr", { hasText: JULIEN.name })).toContainText("Actif");
+  await expect(page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name })).toContainText("Actif");
+  // The entity's journal names the advisor as the author.
+  const event = page.locator(".journal-table tr", { hasText: "Déblocage" });
+  await expect(event).toContainText("Mme Claire DUBOIS");
+  await expect(event).toContainText(JULIEN.name);
 
   await app.signInWithTotp(julien, JULIEN);
   await other.close();

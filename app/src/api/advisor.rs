@@ -4,8 +4,8 @@
 //! advisor's portfolio: another advisor's entity answers like a missing one (404).
 
 use super::types::{
-    AdvisorEntityView, AdvisorInfo, AdvisorSignInForm, AdvisorUnblockForm, PortfolioLine,
-    RegisterPersonForm,
+    AdvisorEntityView, AdvisorInfo, AdvisorSignInForm, AdvisorUserForm, JournalPage, JournalSearch,
+    PortfolioLine, RegisterPersonForm,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
@@ -68,7 +68,7 @@ pub async fn register_person(form: RegisterPersonForm) -> Result<(), ApiError> {
 
 /// « Débloquer » a user blocked after five failed strong authentications.
 #[server(prefix = "/api", endpoint = "conseiller/deblocage")]
-pub async fn advisor_unblock(form: AdvisorUnblockForm) -> Result<(), ApiError> {
+pub async fn advisor_unblock(form: AdvisorUserForm) -> Result<(), ApiError> {
     let caller = guard::advisor().await?;
     let (entity, user, version) = (form.entity, form.user, form.version);
     flows::advisor::unblock(&caller, form).await?;
@@ -76,4 +76,27 @@ pub async fn advisor_unblock(form: AdvisorUnblockForm) -> Result<(), ApiError> {
         "/conseiller/entites/{entity}?fait=deblocage&utilisateur={user}&version={version}"
     ));
     Ok(())
+}
+
+/// Break-glass: names a user the entity's administrator when it has no active administrator
+/// left (the last one removed, blocked or gone).
+#[server(prefix = "/api", endpoint = "conseiller/administrateur")]
+pub async fn advisor_name_administrator(form: AdvisorUserForm) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let (entity, user, version) = (form.entity, form.user, form.version);
+    flows::advisor::name_administrator(&caller, form).await?;
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=administrateur&utilisateur={user}&version={version}"
+    ));
+    Ok(())
+}
+
+/// The entity's « Journal des opérations », a page at a time.
+#[server(prefix = "/api", endpoint = "conseiller/journal", input = StrictJson)]
+pub async fn advisor_journal(
+    entity_id: i64,
+    search: JournalSearch,
+) -> Result<JournalPage, ApiError> {
+    let caller = guard::advisor().await?;
+    flows::advisor::journal(&caller, entity_id, &search).await
 }

@@ -984,11 +984,12 @@ pub struct RegisterPersonForm {
     pub code: String,
 }
 
-/// « Débloquer » a user blocked after five failed strong authentications, signed with the
-/// advisor's code.
+/// An advisor's action on one user: « Débloquer » a user blocked after five failed strong
+/// authentications, or « Nommer administrateur » when the entity has no active administrator
+/// left; signed with the advisor's code, on the user's version the advisor saw.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AdvisorUnblockForm {
+pub struct AdvisorUserForm {
     pub entity: i64,
     pub user: i64,
     pub version: i64,

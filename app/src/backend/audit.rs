@@ -74,10 +74,12 @@ pub enum Kind {
     ServiceTokenChanged,
     /// An advisor's access to « Espace conseiller » created or renewed (`server create-advisor`).
     AdvisorAccessCreated,
+    /// Break-glass: the advisor named an administrator, the entity having none left.
+    AdministratorNamedByAdvisor,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 36] = [
+    pub const ALL: [Kind; 37] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -103,6 +105,7 @@ impl Kind {
         Kind::ImportApplied,
         Kind::ServiceTokenChanged,
         Kind::AdvisorAccessCreated,
+        Kind::AdministratorNamedByAdvisor,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -159,6 +162,7 @@ impl Kind {
             Kind::ImportApplied => "Import des systèmes de la banque",
             Kind::ServiceTokenChanged => "Jeton de service créé ou révoqué",
             Kind::AdvisorAccessCreated => "Accès conseiller créé",
+            Kind::AdministratorNamedByAdvisor => "Administrateur nommé par le conseiller",
         }
     }
 
@@ -200,6 +204,7 @@ impl Kind {
             Kind::ImportApplied => "import",
             Kind::ServiceTokenChanged => "jeton_de_service",
             Kind::AdvisorAccessCreated => "acces_conseiller",
+            Kind::AdministratorNamedByAdvisor => "administrateur_nomme_par_le_conseiller",
         }
     }
 }

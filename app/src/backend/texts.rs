@@ -15,6 +15,14 @@ use std::sync::OnceLock;
 /// French → English, for the fixed messages of the flows.
 const FIXED: &[(&str, &str)] = &[
     (
+        "Seul un utilisateur actif ou en attente de première connexion, qui n’est pas déjà administrateur, peut être nommé administrateur.",
+        "Only an active user or one awaiting their first login, not an administrator already, can be named administrator.",
+    ),
+    (
+        "L’entité a encore un administrateur actif : c’est à lui de donner le droit d’administration.",
+        "The entity still has an active administrator: it is up to them to give the administration right.",
+    ),
+    (
         "Un identifiant de conseiller compte 3 à 64 minuscules, chiffres, « . », « - » ou « _ ».",
         "An advisor's login id has 3 to 64 lowercase letters, digits, “.”, “-” or “_”.",
     ),

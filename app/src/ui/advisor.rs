@@ -9,10 +9,12 @@ use super::common::{
 };
 use super::users::{state_class, state_label};
 use crate::api::advisor::{
-    advisor_entity, advisor_portfolio, advisor_session, AdvisorLogin, AdvisorLogout,
-    AdvisorUnblock, RegisterPerson,
+    advisor_entity, advisor_journal, advisor_portfolio, advisor_session, AdvisorLogin,
+    AdvisorLogout, AdvisorNameAdministrator, AdvisorUnblock, RegisterPerson,
 };
-use crate::api::types::{AdvisorEntityView, AdvisorUserLine, UserState};
+use crate::api::types::{
+    AdvisorEntityView, AdvisorUserLine, JournalPage, JournalSearch, UserState,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -156,6 +158,14 @@ pub fn PortfolioPage() -> impl IntoView {
     }
 }
 
+/// The advisor's actions on an entity's page, each its own server function.
+#[derive(Clone, Copy)]
+struct Actions {
+    register: ServerAction<RegisterPerson>,
+    unblock: ServerAction<AdvisorUnblock>,
+    name_administrator: ServerAction<AdvisorNameAdministrator>,
+}
+
 /// An entity of the portfolio: its users (« Débloquer » for a blocked one), the persons not
 /// yet users, and « Enregistrer une personne ».
 #[component]
@@ -170,8 +180,11 @@ pub fn AdvisorEntityPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
             .unwrap_or_default()
     });
-    let register = ServerAction::<RegisterPerson>::new();
-    let unblock = ServerAction::<AdvisorUnblock>::new();
+    let actions = Actions {
+        register: ServerAction::<RegisterPerson>::new(),
+        unblock: ServerAction::<AdvisorUnblock>::new(),
+        name_administrator: ServerAction::<AdvisorNameAdministrator>::new(),
+    };
     let session = Resource::new(|| (), |_| advisor_session());
     // Read again after each action that succeeded: its answer leads to a new address (the
     // query names what was done). A refused one stays, with what was typed.
@@ -179,9 +192,14 @@ pub fn AdvisorEntityPage() -> impl IntoView {
         move || (entity_id.get(), query.read().to_query_string()),
         |(id, _)| advisor_entity(id),
     );
+    let journal = Resource::new(
+        move || (entity_id.get(), query.read().to_query_string()),
+        |(id, _)| advisor_journal(id, JournalSearch::default()),
+    );
     let done = move || match query.read().get("fait").as_deref() {
         Some("personne") => Some(t_string!(i18n, advisor.done_person).to_string()),
         Some("deblocage") => Some(t_string!(i18n, advisor.done_unblock).to_string()),
+        Some("administrateur") => Some(t_string!(i18n, advisor.done_administrator).to_string()),
         _ => None,
     };
     view! {
@@ -197,7 +215,13 @@ pub fn AdvisorEntityPage() -> impl IntoView {
             </Suspense>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
-                    on_loaded(entity.await, move |entity| entity_view(entity, register, unblock))
+                    on_loaded(entity.await, move |entity| entity_view(entity, actions))
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    // The entity's own answer says when it is not found: nothing more here.
+                    journal.await.ok().map(journal_view)
                 })}
             </Transition>
             {move || done().map(|message| view! { <p class="notice notice-success" role="status">{message}</p> })}
@@ -206,15 +230,16 @@ pub fn AdvisorEntityPage() -> impl IntoView {
     }
 }
 
-fn entity_view(
-    entity: AdvisorEntityView,
-    register: ServerAction<RegisterPerson>,
-    unblock: ServerAction<AdvisorUnblock>,
-) -> impl IntoView {
+fn entity_view(entity: AdvisorEntityView, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
     let entity_id = entity.id;
     let users = entity.users;
     let persons = entity.persons;
+    let register = actions.register;
+    // Nobody left to administer the entity: the advisor may name an administrator.
+    let orphaned = !users
+        .iter()
+        .any(|u| u.is_administrator && u.state == UserState::Active);
     view! {
         <PageHeading>{entity.name.clone()}</PageHeading>
         <p class="hint">{t!(i18n, advisor.siren)}" "{entity.siren.clone()}</p>
@@ -223,7 +248,11 @@ fn entity_view(
             view! { <p>{t!(i18n, advisor.no_users)}</p> }.into_any()
         } else {
             view! {
-                <ErrorNotice error=action_error(*unblock) />
+                {orphaned.then(|| view! {
+                    <p class="notice notice-warning" role="status">{t!(i18n, advisor.orphaned)}</p>
+                })}
+                <ErrorNotice error=action_error(*actions.unblock) />
+                <ErrorNotice error=action_error(*actions.name_administrator) />
                 <table class="users">
                     <caption class="visually-hidden">{t!(i18n, advisor.users_heading)}</caption>
                     <thead>
@@ -235,7 +264,7 @@ fn entity_view(
                         </tr>
                     </thead>
                     <tbody>
-                        {users.into_iter().map(|user| user_row(entity_id, user, unblock)).collect_view()}
+                        {users.into_iter().map(|user| user_row(entity_id, user, orphaned, actions)).collect_view()}
                     </tbody>
                 </table>
             }
@@ -265,14 +294,43 @@ fn entity_view(
     }
 }
 
+/// An action on one user, signed with a code: the user and the version the advisor sees. (A
+/// macro: each action is a `ServerAction` of its own server function type.)
+macro_rules! user_action_form {
+    ($i18n:expr, $action:expr, $entity_id:expr, $user_id:expr, $version:expr, $code_id:expr, $label:expr) => {{
+        let code_id: String = $code_id;
+        view! {
+            <ActionForm action=$action attr:class="form inline-form">
+                <input type="hidden" name="form[entity]" value=$entity_id.to_string() />
+                <input type="hidden" name="form[user]" value=$user_id.to_string() />
+                <input type="hidden" name="form[version]" value=$version.to_string() />
+                <div class="field">
+                    <label for=code_id.clone()>{t!($i18n, advisor.code)}</label>
+                    <input id=code_id type="text" name="form[code]" inputmode="numeric" autocomplete="one-time-code" maxlength="7" />
+                </div>
+                <button class="button primary" type="submit">{$label}</button>
+            </ActionForm>
+        }
+    }};
+}
+
 fn user_row(
     entity_id: i64,
     user: AdvisorUserLine,
-    unblock: ServerAction<AdvisorUnblock>,
+    orphaned: bool,
+    actions: Actions,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let blocked = user.state == UserState::Blocked;
+    let can_be_named = orphaned
+        && !user.is_administrator
+        && matches!(
+            user.state,
+            UserState::Active | UserState::AwaitingFirstLogin
+        );
+    let has_action = blocked || can_be_named;
     let name = user.name.clone();
+    let (id, version) = (user.id, user.version);
     view! {
         <tr>
             <th scope="row" data-label=move || t_string!(i18n, advisor.name).to_string()>
@@ -284,26 +342,46 @@ fn user_row(
                 <span class=state_class(user.state)>{state_label(i18n, user.state)}</span>
             </td>
             // On a phone each row is a card: no « Actions » line when there is none.
-            <td data-label=move || blocked.then(|| t_string!(i18n, advisor.actions).to_string())>
+            <td data-label=move || has_action.then(|| t_string!(i18n, advisor.actions).to_string())>
                 {blocked.then(|| {
-                    let code_id = format!("unblock-code-{}", user.id);
-                    view! {
-                        <ActionForm action=unblock attr:class="form inline-form">
-                            <input type="hidden" name="form[entity]" value=entity_id.to_string() />
-                            <input type="hidden" name="form[user]" value=user.id.to_string() />
-                            <input type="hidden" name="form[version]" value=user.version.to_string() />
-                            <div class="field">
-                                <label for=code_id.clone()>{t!(i18n, advisor.code)}</label>
-                                <input id=code_id type="text" name="form[code]" inputmode="numeric" autocomplete="one-time-code" maxlength="7" />
-                            </div>
-                            <button class="button primary" type="submit">
-                                {t!(i18n, advisor.unblock_label, name)}
-                            </button>
-                        </ActionForm>
-                    }
+                    let name = name.clone();
+                    user_action_form!(i18n, actions.unblock, entity_id, id, version, format!("unblock-code-{id}"), t!(i18n, advisor.unblock_label, name))
+                })}
+                {can_be_named.then(|| {
+                    let name = name.clone();
+                    user_action_form!(i18n, actions.name_administrator, entity_id, id, version, format!("administrator-code-{id}"), t!(i18n, advisor.name_administrator, name))
                 })}
             </td>
         </tr>
+    }
+}
+
+/// The entity's latest events.
+fn journal_view(page: JournalPage) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h2>{t!(i18n, advisor.journal_heading)}</h2>
+        <table class="users journal-table">
+            <caption class="visually-hidden">{t!(i18n, advisor.journal_heading)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, advisor.journal_at)}</th>
+                    <th scope="col">{t!(i18n, advisor.journal_event)}</th>
+                    <th scope="col">{t!(i18n, advisor.journal_author)}</th>
+                    <th scope="col">{t!(i18n, advisor.journal_concerned)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.entries.into_iter().map(|entry| view! {
+                    <tr>
+                        <td data-label=move || t_string!(i18n, advisor.journal_at).to_string()>{entry.at.clone()}</td>
+                        <th scope="row" data-label=move || t_string!(i18n, advisor.journal_event).to_string()>{entry.kind.clone()}</th>
+                        <td data-label=move || t_string!(i18n, advisor.journal_author).to_string()>{entry.author.clone().unwrap_or_else(|| "—".into())}</td>
+                        <td data-label=move || t_string!(i18n, advisor.journal_concerned).to_string()>{entry.concerned.clone().unwrap_or_else(|| "—".into())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -3,10 +3,11 @@
 
 use crate::helpers::{fresh_advisor_code, refused, spawn_app, TestApp};
 use app::api::advisor::{
-    AdvisorEntity, AdvisorLogin, AdvisorPortfolio, AdvisorSession, AdvisorUnblock, RegisterPerson,
+    AdvisorEntity, AdvisorJournal, AdvisorLogin, AdvisorNameAdministrator, AdvisorPortfolio,
+    AdvisorSession, AdvisorUnblock, RegisterPerson,
 };
 use app::api::types::{
-    AdvisorSignInForm, AdvisorUnblockForm, Candidates, RegisterPersonForm, UserState,
+    AdvisorSignInForm, AdvisorUserForm, Candidates, RegisterPersonForm, UserState,
 };
 use app::api::users::AddUserCandidates;
 use app::api::ApiError;
@@ -210,7 +211,7 @@ async fn an_advisor_unblocks_a_blocked_user_of_their_portfolio() {
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
     let not_blocked = claire
         .call(AdvisorUnblock {
-            form: AdvisorUnblockForm {
+            form: AdvisorUserForm {
                 entity: atelier,
                 user: julien,
                 version: 1,
@@ -237,7 +238,7 @@ async fn an_advisor_unblocks_a_blocked_user_of_their_portfolio() {
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
     let stale = claire
         .call(AdvisorUnblock {
-            form: AdvisorUnblockForm {
+            form: AdvisorUserForm {
                 entity: atelier,
                 user: julien,
                 version: line.version - 1,
@@ -249,7 +250,7 @@ async fn an_advisor_unblocks_a_blocked_user_of_their_portfolio() {
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
     claire
         .call(AdvisorUnblock {
-            form: AdvisorUnblockForm {
+            form: AdvisorUserForm {
                 entity: atelier,
                 user: julien,
                 version: line.version,
@@ -369,5 +370,102 @@ async fn the_create_advisor_command_gives_an_imported_advisor_access() {
         app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'acces_conseiller'")
             .await,
         1
+    );
+}
+
+#[tokio::test]
+async fn the_advisor_names_an_administrator_only_when_the_entity_has_none_left() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let julien = app.user_id(JULIEN_BERNARD.login_id).await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let name = |version: i64, code: String| AdvisorNameAdministrator {
+        form: AdvisorUserForm {
+            entity: atelier,
+            user: julien,
+            version,
+            code,
+        },
+    };
+    let version = app
+        .scalar_i64(&format!("SELECT version FROM users WHERE id = {julien}"))
+        .await;
+    // Sophie and Thomas administer it: not the advisor's call.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(claire.call(name(version, code)).await, 409);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT is_administrator FROM users WHERE id = {julien}"
+        ))
+        .await,
+        0
+    );
+
+    // Both administrators gone (one suspended, one blocked): nobody can administer it.
+    app.execute("UPDATE users SET state = 'suspended' WHERE login_id = '1000000001'")
+        .await;
+    app.execute("UPDATE users SET state = 'blocked' WHERE login_id = '1000000004'")
+        .await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire.call(name(version, code)).await.unwrap();
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE id = {julien} AND is_administrator = 1 \
+             AND version = {}",
+            version + 1
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT COUNT(*) FROM outbox WHERE subject = 'Vous êtes administrateur de votre entité'"
+        )
+        .await,
+        1,
+        "the new administrator is told"
+    );
+    // Now Julien administers it: a second naming is refused.
+    let nadia = app.user_id("1000000003").await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let second = claire
+        .call(AdvisorNameAdministrator {
+            form: AdvisorUserForm {
+                entity: atelier,
+                user: nadia,
+                version: 1,
+                code,
+            },
+        })
+        .await;
+    refused(second, 409);
+    // Julien reaches « Gestion des utilisateurs ».
+    let mut julien_client = app.sign_in(&JULIEN_BERNARD).await;
+    julien_client.call(AddUserCandidates {}).await.unwrap();
+
+    // The entity's journal, read by its advisor, names her as the author.
+    let journal = claire
+        .call(AdvisorJournal {
+            entity_id: atelier,
+            search: Default::default(),
+        })
+        .await
+        .unwrap();
+    let named = journal
+        .entries
+        .iter()
+        .find(|e| e.kind == "Administrateur nommé par le conseiller")
+        .unwrap();
+    assert_eq!(named.author.as_deref(), Some("Mme Claire DUBOIS"));
+    assert_eq!(named.concerned.as_deref(), Some("Julien BERNARD"));
+    let jardins = entity_id(&app, "775618432").await;
+    refused(
+        claire
+            .call(AdvisorJournal {
+                entity_id: jardins,
+                search: Default::default(),
+            })
+            .await,
+        404,
     );
 }

@@ -651,6 +651,8 @@ pub enum AdvisorAction {
     PersonRegistered(String),
     /// A blocked user unblocked (their name).
     UserUnblocked(String),
+    /// A user named the entity's administrator, none being left (told to them).
+    AdministratorNamed(String),
 }
 
 pub fn advisor_action_notice(
@@ -669,6 +671,10 @@ pub fn advisor_action_notice(
                 AdvisorAction::UserUnblocked(name) => (
                     format!("Votre conseiller a débloqué {name}"),
                     format!("{advisor}, votre conseiller, a débloqué l’accès de {name}, bloqué après 5 échecs d’authentification forte."),
+                ),
+                AdvisorAction::AdministratorNamed(name) => (
+                    "Vous êtes administrateur de votre entité".to_string(),
+                    format!("{name}, votre entité n’avait plus d’administrateur actif : {advisor}, votre conseiller, vous a donné le droit d’administration. Vous pouvez gérer les utilisateurs depuis « Gestion des utilisateurs »."),
                 ),
             };
             Email {
@@ -689,6 +695,10 @@ pub fn advisor_action_notice(
                 AdvisorAction::UserUnblocked(name) => (
                     format!("Your advisor has unblocked {name}"),
                     format!("{advisor}, your advisor, has unblocked the access of {name}, blocked after 5 failed strong authentications."),
+                ),
+                AdvisorAction::AdministratorNamed(name) => (
+                    "You are an administrator of your entity".to_string(),
+                    format!("{name}, your entity had no active administrator left: {advisor}, your advisor, has given you the administration right. You can manage users from “User management”."),
                 ),
             };
             Email {

@@ -5,8 +5,8 @@
 //! administrators.
 
 use crate::api::types::{
-    AdvisorEntityView, AdvisorSignInForm, AdvisorUnblockForm, AdvisorUserLine, PortfolioLine,
-    RegisterPersonForm, UserState,
+    AdvisorEntityView, AdvisorSignInForm, AdvisorUserForm, AdvisorUserLine, JournalPage,
+    JournalSearch, PortfolioLine, RegisterPersonForm, UserState,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -365,7 +365,7 @@ pub async fn register_person(
 }
 
 /// « Débloquer »: a user blocked after five failed strong authentications is active again.
-pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUnblockForm) -> Result<(), ApiError> {
+pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUserForm) -> Result<(), ApiError> {
     in_portfolio(caller, form.entity).await?;
     let state = &caller.state;
     let user = store::users::find(state.db.pool(), form.entity, form.user)
@@ -402,6 +402,90 @@ pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUnblockForm) -> Result
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())
+}
+
+/// Break-glass: the entity has no active administrator left (with a factor), so nobody there
+/// can administer it; the advisor names one of its users. Checked again under the entity's
+/// lock: two advisors' clicks name one administrator, not two.
+pub async fn name_administrator(
+    caller: &AdvisorCaller,
+    form: AdvisorUserForm,
+) -> Result<(), ApiError> {
+    in_portfolio(caller, form.entity).await?;
+    let state = &caller.state;
+    let user = store::users::find(state.db.pool(), form.entity, form.user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !matches!(
+        user.state,
+        UserState::Active | UserState::AwaitingFirstLogin
+    ) || user.is_administrator
+    {
+        return Err(ApiError::Conflict(CANNOT_NAME.into()));
+    }
+    if store::users::other_active_administrators(state.db.pool(), form.entity, 0).await? > 0 {
+        return Err(ApiError::Conflict(STILL_ADMINISTERED.into()));
+    }
+    check_code(state, caller.advisor_id, &form.code).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, form.entity).await?;
+    if store::users::other_active_administrators(&mut *tx, form.entity, 0).await? > 0 {
+        return Err(ApiError::Conflict(STILL_ADMINISTERED.into()));
+    }
+    if !store::users::modify_rights(&mut tx, form.entity, form.user, form.version, true).await? {
+        return Err(ApiError::Conflict(
+            "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.".into(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        Some(form.entity),
+        None,
+        Kind::AdministratorNamedByAdvisor,
+        json!({
+            "utilisateur": user.id,
+            "conseiller": caller.advisor_id,
+            "par": caller.name,
+        }),
+    )
+    .await?;
+    // The new administrator is told, in their language.
+    let email = messages::advisor_action_notice(
+        &state.config.bank_name,
+        &caller.name,
+        &messages::AdvisorAction::AdministratorNamed(user.full_name()),
+        user.language,
+    );
+    delivery::enqueue(
+        &mut tx,
+        &state.secrets,
+        Message {
+            entity_id: form.entity,
+            channel: MessageChannel::Email,
+            recipient: &user.email,
+            subject: &email.subject,
+            body: &SecretString::from(email.body),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+const CANNOT_NAME: &str = "Seul un utilisateur actif ou en attente de première connexion, qui n’est pas déjà administrateur, peut être nommé administrateur.";
+const STILL_ADMINISTERED: &str =
+    "L’entité a encore un administrateur actif : c’est à lui de donner le droit d’administration.";
+
+/// The entity's journal, for its advisor.
+pub async fn journal(
+    caller: &AdvisorCaller,
+    entity_id: i64,
+    search: &JournalSearch,
+) -> Result<JournalPage, ApiError> {
+    in_portfolio(caller, entity_id).await?;
+    super::journal::page_of_entity(caller.state.db.pool(), entity_id, search).await
 }
 
 /// Tells every active administrator of the entity what the advisor did, in their language.

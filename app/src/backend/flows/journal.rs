@@ -70,8 +70,22 @@ fn kind_label(code: &str) -> String {
     Kind::from_code(code).map_or_else(|| code.to_string(), |kind| kind.label().to_string())
 }
 
+/// Who an event without a user as its author says did it: the bank's advisor, its systems'
+/// import (`"par": "…"` in its details).
+fn named_author(event: &StoredEvent) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(&event.details)
+        .ok()?
+        .get("par")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// The events as shown: authors and users concerned named (one statement for all of them).
-async fn entries(caller: &Caller, events: &[StoredEvent]) -> Result<Vec<JournalEntry>, ApiError> {
+async fn entries(
+    pool: &sqlx::AnyPool,
+    entity_id: i64,
+    events: &[StoredEvent],
+) -> Result<Vec<JournalEntry>, ApiError> {
     let mut ids: Vec<i64> = events
         .iter()
         .flat_map(|e| [e.actor_user_id, concerned_user(e)])
@@ -79,7 +93,7 @@ async fn entries(caller: &Caller, events: &[StoredEvent]) -> Result<Vec<JournalE
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let names = store::users::names(caller.state.db.pool(), caller.entity_id(), &ids).await?;
+    let names = store::users::names(pool, entity_id, &ids).await?;
     let name = |id: Option<i64>| {
         id.and_then(|id| names.iter().find(|(known, _)| *known == id))
             .map(|(_, name)| name.clone())
@@ -90,7 +104,13 @@ async fn entries(caller: &Caller, events: &[StoredEvent]) -> Result<Vec<JournalE
             id: event.id,
             at: format_time(event.at),
             kind: kind_label(&event.kind),
-            author: name(event.actor_user_id),
+            author: name(event.actor_user_id).or_else(|| {
+                event
+                    .actor_user_id
+                    .is_none()
+                    .then(|| named_author(event))
+                    .flatten()
+            }),
             concerned: name(concerned_user(event).or(event.actor_user_id)),
         })
         .collect())
@@ -98,26 +118,28 @@ async fn entries(caller: &Caller, events: &[StoredEvent]) -> Result<Vec<JournalE
 
 /// One page of the journal.
 pub async fn page(caller: &Caller, search: &JournalSearch) -> Result<JournalPage, ApiError> {
+    page_of_entity(caller.state.db.pool(), caller.entity_id(), search).await
+}
+
+/// One page of an entity's journal, for whoever may read it (its overseers, its advisor).
+pub async fn page_of_entity(
+    pool: &sqlx::AnyPool,
+    entity_id: i64,
+    search: &JournalSearch,
+) -> Result<JournalPage, ApiError> {
     let filter = filter(search)?;
-    let pool = caller.state.db.pool();
-    let matching = store::audit::journal_count(pool, caller.entity_id(), &filter).await?;
+    let matching = store::audit::journal_count(pool, entity_id, &filter).await?;
     let pages = ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = i64::from(search.page.max(1)).min(pages);
-    let events = store::audit::journal(
-        pool,
-        caller.entity_id(),
-        &filter,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await?;
-    let users = store::users::summaries(pool, caller.entity_id())
+    let events =
+        store::audit::journal(pool, entity_id, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let users = store::users::summaries(pool, entity_id)
         .await?
         .into_iter()
         .map(|user| (user.id, format!("{} {}", user.first_name, user.last_name)))
         .collect();
     Ok(JournalPage {
-        entries: entries(caller, &events).await?,
+        entries: entries(pool, entity_id, &events).await?,
         matching,
         page: page as u32,
         pages: pages as u32,
@@ -152,7 +174,7 @@ pub async fn csv(caller: &Caller, search: &JournalSearch) -> Result<String, ApiE
         0,
     )
     .await?;
-    let entries = entries(caller, &events).await?;
+    let entries = entries(caller.state.db.pool(), caller.entity_id(), &events).await?;
     let mut out = String::from("\u{feff}N°;Date;Événement;Auteur;Utilisateur concerné;Détails\r\n");
     for (entry, event) in entries.iter().zip(&events) {
         let cells = [

@@ -174,4 +174,7 @@ test("« Espace conseiller » passes axe-core, with its targets of 44 px on a ph
   await page.getByRole("button", { name: "Enregistrer la personne" }).click();
   await expect(page.getByText("Indiquez le nom")).toBeVisible();
   await check(page, "conseiller (entité)", isPhone);
+  await page.getByRole("link", { name: "Corriger ou retirer Lucas MOREAU" }).click();
+  await expect(page.getByRole("heading", { name: "Lucas MOREAU" })).toBeVisible();
+  await check(page, "conseiller (personne)", isPhone);
 });

@@ -107,3 +107,23 @@ test("the advisor space is closed to anyone not signed in as an advisor", async 
   await app.open(page, "/conseiller");
   await expect(page.getByRole("heading", { name: "Espace conseiller : connexion" })).toBeVisible();
 });
+
+test("an advisor corrects a registered person, then withdraws another", async ({ page, app }) => {
+  await signInAdvisor(page, app);
+  await openAtelier(page);
+  await page.getByRole("link", { name: "Corriger ou retirer Lucas MOREAU" }).click();
+  await expect(page.getByRole("heading", { name: "Lucas MOREAU" })).toBeVisible();
+  await expect(page.getByLabel("Date de naissance")).toHaveValue("1992-07-08");
+  await page.getByLabel("Téléphone mobile").fill("07 99 88 77 66");
+  await page.locator("#correct-code").fill(await app.code(CLAIRE.totpSecret));
+  await page.getByRole("button", { name: "Enregistrer la correction" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Les données de la personne sont corrigées" })).toBeVisible();
+  await expect(page.locator("ul.persons li", { hasText: "Lucas MOREAU" })).toContainText("07 99 88 77 66");
+
+  await page.getByRole("link", { name: "Corriger ou retirer Emma GIRARD" }).click();
+  await expect(page.getByRole("heading", { name: "Emma GIRARD" })).toBeVisible();
+  await page.locator("#withdraw-code").fill(await app.code(CLAIRE.totpSecret));
+  await page.getByRole("button", { name: "Retirer Emma GIRARD" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "La personne est retirée" })).toBeVisible();
+  await expect(page.locator("ul.persons")).not.toContainText("Emma GIRARD");
+});

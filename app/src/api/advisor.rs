@@ -4,8 +4,9 @@
 //! advisor's portfolio: another advisor's entity answers like a missing one (404).
 
 use super::types::{
-    AdvisorEntityView, AdvisorInfo, AdvisorSignInForm, AdvisorUserForm, JournalPage, JournalSearch,
-    PortfolioLine, RegisterPersonForm,
+    AdvisorEntityView, AdvisorInfo, AdvisorPersonView, AdvisorSignInForm, AdvisorUserForm,
+    CorrectPersonForm, JournalPage, JournalSearch, PortfolioLine, RegisterPersonForm,
+    WithdrawPersonForm,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
@@ -99,4 +100,35 @@ pub async fn advisor_journal(
 ) -> Result<JournalPage, ApiError> {
     let caller = guard::advisor().await?;
     flows::advisor::journal(&caller, entity_id, &search).await
+}
+
+/// A registered person not yet a user, to correct or withdraw.
+#[server(prefix = "/api", endpoint = "conseiller/personne/fiche", input = StrictJson)]
+pub async fn advisor_person(entity_id: i64, person_id: i64) -> Result<AdvisorPersonView, ApiError> {
+    let caller = guard::advisor().await?;
+    flows::advisor::person(&caller, entity_id, person_id).await
+}
+
+/// « Corriger » a registered person not yet a user.
+#[server(prefix = "/api", endpoint = "conseiller/personne/correction")]
+pub async fn correct_person(form: CorrectPersonForm) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let (entity, person) = (form.entity, form.person);
+    flows::advisor::correct_person(&caller, form).await?;
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=correction&personne={person}"
+    ));
+    Ok(())
+}
+
+/// « Retirer » a registered person not yet a user: no longer offered to the administrators.
+#[server(prefix = "/api", endpoint = "conseiller/personne/retrait")]
+pub async fn withdraw_person(form: WithdrawPersonForm) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let (entity, person) = (form.entity, form.person);
+    flows::advisor::withdraw_person(&caller, form).await?;
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=retrait&personne={person}"
+    ));
+    Ok(())
 }

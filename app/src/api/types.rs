@@ -995,3 +995,41 @@ pub struct AdvisorUserForm {
     pub version: i64,
     pub code: String,
 }
+
+/// A registered person not yet a user, as the advisor corrects them (values as the fields take
+/// them: the date `AAAA-MM-JJ`, the phone in E.164).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorPersonView {
+    pub entity_id: i64,
+    pub entity_name: String,
+    pub id: i64,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: String,
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+/// « Corriger » a registered person not yet a user, signed with the advisor's code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectPersonForm {
+    pub entity: i64,
+    pub person: i64,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: String,
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    pub code: String,
+}
+
+/// « Retirer » a registered person not yet a user, signed with the advisor's code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawPersonForm {
+    pub entity: i64,
+    pub person: i64,
+    pub code: String,
+}

@@ -76,10 +76,12 @@ pub enum Kind {
     AdvisorAccessCreated,
     /// Break-glass: the advisor named an administrator, the entity having none left.
     AdministratorNamedByAdvisor,
+    /// A registered person withdrawn by the advisor (not a user).
+    PersonWithdrawn,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 37] = [
+    pub const ALL: [Kind; 38] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -106,6 +108,7 @@ impl Kind {
         Kind::ServiceTokenChanged,
         Kind::AdvisorAccessCreated,
         Kind::AdministratorNamedByAdvisor,
+        Kind::PersonWithdrawn,
         Kind::UserBlocked,
         Kind::SignedIn,
         Kind::SignInFailed,
@@ -163,6 +166,7 @@ impl Kind {
             Kind::ServiceTokenChanged => "Jeton de service créé ou révoqué",
             Kind::AdvisorAccessCreated => "Accès conseiller créé",
             Kind::AdministratorNamedByAdvisor => "Administrateur nommé par le conseiller",
+            Kind::PersonWithdrawn => "Personne retirée par le conseiller",
         }
     }
 
@@ -205,6 +209,7 @@ impl Kind {
             Kind::ServiceTokenChanged => "jeton_de_service",
             Kind::AdvisorAccessCreated => "acces_conseiller",
             Kind::AdministratorNamedByAdvisor => "administrateur_nomme_par_le_conseiller",
+            Kind::PersonWithdrawn => "personne_retiree",
         }
     }
 }

@@ -15,6 +15,14 @@ use std::sync::OnceLock;
 /// French → English, for the fixed messages of the flows.
 const FIXED: &[(&str, &str)] = &[
     (
+        "Rien n’a changé : modifiez au moins un champ.",
+        "Nothing has changed: modify at least one field.",
+    ),
+    (
+        "Cette personne est devenue utilisatrice entre-temps : elle ne peut plus être corrigée ni retirée ici.",
+        "This person has become a user meanwhile: they can no longer be corrected or withdrawn here.",
+    ),
+    (
         "Seul un utilisateur actif ou en attente de première connexion, qui n’est pas déjà administrateur, peut être nommé administrateur.",
         "Only an active user or one awaiting their first login, not an administrator already, can be named administrator.",
     ),

@@ -1,6 +1,7 @@
 //! « Espace conseiller »: the bank's advisors sign in (password and the authenticator's code),
-//! see their portfolio, and for an entity of it register persons and unblock users, each
-//! action signed with a new code. Every form posts to its server function: it works before the
+//! see their portfolio, and for an entity of it register, correct and withdraw persons, unblock
+//! users, name an administrator when none is left and read the journal, each action signed
+//! with a new code. Every form posts to its server function: it works before the
 //! wasm arrives.
 
 use super::common::{
@@ -9,11 +10,12 @@ use super::common::{
 };
 use super::users::{state_class, state_label};
 use crate::api::advisor::{
-    advisor_entity, advisor_journal, advisor_portfolio, advisor_session, AdvisorLogin,
-    AdvisorLogout, AdvisorNameAdministrator, AdvisorUnblock, RegisterPerson,
+    advisor_entity, advisor_journal, advisor_person, advisor_portfolio, advisor_session,
+    AdvisorLogin, AdvisorLogout, AdvisorNameAdministrator, AdvisorUnblock, CorrectPerson,
+    RegisterPerson, WithdrawPerson,
 };
 use crate::api::types::{
-    AdvisorEntityView, AdvisorUserLine, JournalPage, JournalSearch, UserState,
+    AdvisorEntityView, AdvisorPersonView, AdvisorUserLine, JournalPage, JournalSearch, UserState,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -200,6 +202,8 @@ pub fn AdvisorEntityPage() -> impl IntoView {
         Some("personne") => Some(t_string!(i18n, advisor.done_person).to_string()),
         Some("deblocage") => Some(t_string!(i18n, advisor.done_unblock).to_string()),
         Some("administrateur") => Some(t_string!(i18n, advisor.done_administrator).to_string()),
+        Some("correction") => Some(t_string!(i18n, advisor.done_correction).to_string()),
+        Some("retrait") => Some(t_string!(i18n, advisor.done_withdrawal).to_string()),
         _ => None,
     };
     view! {
@@ -279,10 +283,16 @@ fn entity_view(entity: AdvisorEntityView, actions: Actions) -> impl IntoView {
                 <ul class="persons">
                     {persons.into_iter().map(|person| {
                         let date = person.birth_date.clone();
+                        let name = person.full_name();
                         view! {
                             <li>
                                 <strong>{person.full_name()}</strong>
                                 " — "{t!(i18n, advisor.born, date)}" — "{person.phone.clone()}
+                                " "
+                                <a class="button" href=format!("/conseiller/entites/{entity_id}/personnes/{}", person.id)>
+                                    {t!(i18n, advisor.correct_or_withdraw)}
+                                    <span class="visually-hidden">" "{name}</span>
+                                </a>
                             </li>
                         }
                     }).collect_view()}
@@ -416,6 +426,106 @@ fn RegisterPersonForm(entity_id: i64, register: ServerAction<RegisterPerson>) ->
                 } else {
                     t_string!(i18n, advisor.register).to_string()
                 }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// « Corriger ou retirer » a registered person not yet a user.
+#[component]
+pub fn AdvisorPersonPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let ids = Memo::new(move |_| {
+        let read = |name: &str| {
+            params
+                .read()
+                .get(name)
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or_default()
+        };
+        (read("entity"), read("person"))
+    });
+    let session = Resource::new(|| (), |_| advisor_session());
+    let person = Resource::new(
+        move || ids.get(),
+        |(entity, person)| advisor_person(entity, person),
+    );
+    let correct = ServerAction::<CorrectPerson>::new();
+    let withdraw = ServerAction::<WithdrawPerson>::new();
+    view! {
+        <Title text=move || t_string!(i18n, advisor.correct_title).to_string() />
+        <section class="card">
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    let Ok(Some(info)) = session.await else {
+                        return view! { <Redirect path="/conseiller/connexion" /> }.into_any();
+                    };
+                    view! { <AdvisorBar name=info.name /> }.into_any()
+                })}
+            </Suspense>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    on_loaded(person.await, move |person| person_forms(person, correct, withdraw))
+                })}
+            </Suspense>
+            <p class="back-link">
+                <a href=move || format!("/conseiller/entites/{}", ids.get().0)>{t!(i18n, advisor.back_to_entity)}</a>
+            </p>
+        </section>
+    }
+}
+
+fn person_forms(
+    person: AdvisorPersonView,
+    correct: ServerAction<CorrectPerson>,
+    withdraw: ServerAction<WithdrawPerson>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let correct_error = action_error(*correct);
+    let withdraw_error = action_error(*withdraw);
+    let correct_pending = busy(*correct);
+    let withdraw_pending = busy(*withdraw);
+    const FIELDS: &[&str] = &[
+        "last_name",
+        "first_name",
+        "birth_date",
+        "phone",
+        "email",
+        "code",
+    ];
+    let name = format!("{} {}", person.first_name, person.last_name);
+    let heading = name.clone();
+    // Each form's fields are its own (the forms' contents are closures that own them).
+    let (entity, id) = (person.entity_id.to_string(), person.id.to_string());
+    let (withdraw_entity, withdraw_id) = (entity.clone(), id.clone());
+    view! {
+        <PageHeading>{heading}</PageHeading>
+        <p class="hint">{person.entity_name.clone()}</p>
+        <h2>{t!(i18n, advisor.correct_heading)}</h2>
+        <ActionForm action=correct attr:class="form" attr:novalidate="true">
+            <ErrorNotice error=general_error(correct_error, FIELDS) />
+            <input type="hidden" name="form[entity]" value=entity />
+            <input type="hidden" name="form[person]" value=id />
+            <Field id="correct-last-name" name="form[last_name]" value=person.last_name.clone() label=move || t!(i18n, advisor.last_name) autocomplete="off" required=true error=field_error(correct_error, "last_name") />
+            <Field id="correct-first-name" name="form[first_name]" value=person.first_name.clone() label=move || t!(i18n, advisor.first_name) autocomplete="off" required=true error=field_error(correct_error, "first_name") />
+            <Field id="correct-birth-date" name="form[birth_date]" kind="date" value=person.birth_date.clone() label=move || t!(i18n, advisor.birth_date) required=true error=field_error(correct_error, "birth_date") />
+            <Field id="correct-phone" name="form[phone]" kind="tel" value=person.phone.clone() label=move || t!(i18n, advisor.phone) autocomplete="off" required=true hint=move || t!(i18n, advisor.phone_hint) error=field_error(correct_error, "phone") />
+            <Field id="correct-email" name="form[email]" kind="email" value=person.email.clone().unwrap_or_default() label=move || t!(i18n, advisor.email) autocomplete="off" error=field_error(correct_error, "email") />
+            <TotpCodeField id="correct-code" label=move || t!(i18n, advisor.code) error=field_error(correct_error, "code") />
+            <button class="button primary" type="submit" disabled=move || correct_pending.get()>
+                {t!(i18n, advisor.correct)}
+            </button>
+        </ActionForm>
+        <h2>{t!(i18n, advisor.withdraw_heading)}</h2>
+        <p class="hint">{t!(i18n, advisor.withdraw_intro)}</p>
+        <ActionForm action=withdraw attr:class="form" attr:novalidate="true">
+            <ErrorNotice error=general_error(withdraw_error, &["code"]) />
+            <input type="hidden" name="form[entity]" value=withdraw_entity />
+            <input type="hidden" name="form[person]" value=withdraw_id />
+            <TotpCodeField id="withdraw-code" label=move || t!(i18n, advisor.code) error=field_error(withdraw_error, "code") />
+            <button class="button danger" type="submit" disabled=move || withdraw_pending.get()>
+                {t!(i18n, advisor.withdraw, name)}
             </button>
         </ActionForm>
     }

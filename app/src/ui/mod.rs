@@ -154,6 +154,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/conseiller") view=advisor::PortfolioPage />
                 <Route path=path!("/conseiller/connexion") view=advisor::AdvisorSignInPage />
                 <Route path=path!("/conseiller/entites/:entity") view=advisor::AdvisorEntityPage />
+                <Route path=path!("/conseiller/entites/:entity/personnes/:person") view=advisor::AdvisorPersonPage />
             </Routes>
         </main>
         <Footer />

@@ -3,11 +3,13 @@
 
 use crate::helpers::{fresh_advisor_code, refused, spawn_app, TestApp};
 use app::api::advisor::{
-    AdvisorEntity, AdvisorJournal, AdvisorLogin, AdvisorNameAdministrator, AdvisorPortfolio,
-    AdvisorSession, AdvisorUnblock, RegisterPerson,
+    AdvisorEntity, AdvisorJournal, AdvisorLogin, AdvisorNameAdministrator, AdvisorPerson,
+    AdvisorPortfolio, AdvisorSession, AdvisorUnblock, CorrectPerson, RegisterPerson,
+    WithdrawPerson,
 };
 use app::api::types::{
-    AdvisorSignInForm, AdvisorUserForm, Candidates, RegisterPersonForm, UserState,
+    AdvisorSignInForm, AdvisorUserForm, Candidates, CorrectPersonForm, RegisterPersonForm,
+    UserState, WithdrawPersonForm,
 };
 use app::api::users::AddUserCandidates;
 use app::api::ApiError;
@@ -464,6 +466,116 @@ async fn the_advisor_names_an_administrator_only_when_the_entity_has_none_left()
             .call(AdvisorJournal {
                 entity_id: jardins,
                 search: Default::default(),
+            })
+            .await,
+        404,
+    );
+}
+
+#[tokio::test]
+async fn the_advisor_corrects_then_withdraws_a_person_not_yet_a_user() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let lucas = crate::journey::person_id(&app, "MOREAU").await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let shown = claire
+        .call(AdvisorPerson {
+            entity_id: atelier,
+            person_id: lucas,
+        })
+        .await
+        .unwrap();
+    assert_eq!(shown.birth_date, "1992-07-08");
+    let correction = |phone: &str, code: String| CorrectPerson {
+        form: CorrectPersonForm {
+            entity: atelier,
+            person: lucas,
+            last_name: shown.last_name.clone(),
+            first_name: shown.first_name.clone(),
+            birth_date: shown.birth_date.clone(),
+            phone: phone.into(),
+            email: shown.email.clone().unwrap_or_default(),
+            code,
+        },
+    };
+    // Nothing changed: said, no code spent.
+    refused(
+        claire.call(correction(&shown.phone, "000000".into())).await,
+        409,
+    );
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(correction("07 99 88 77 66", code))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM persons WHERE id = {lucas} AND phone = '+33799887766'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT COUNT(*) FROM outbox WHERE subject = 'Votre conseiller a corrigé les données de Lucas MOREAU'"
+        )
+        .await,
+        2
+    );
+
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(WithdrawPerson {
+            form: WithdrawPersonForm {
+                entity: atelier,
+                person: lucas,
+                code,
+            },
+        })
+        .await
+        .unwrap();
+    let mut sophie = app.sign_in_admin().await;
+    let candidates: Candidates = sophie.call(AddUserCandidates {}).await.unwrap();
+    let names: Vec<String> = candidates.persons.iter().map(|p| p.full_name()).collect();
+    assert_eq!(names, ["Emma GIRARD"]);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE kind = 'personne_retiree'")
+            .await,
+        1
+    );
+    // A user's person is neither corrected nor withdrawn here: like a missing one.
+    let sophie_person = app
+        .scalar_i64("SELECT person_id FROM users WHERE login_id = '1000000001'")
+        .await;
+    refused(
+        claire
+            .call(AdvisorPerson {
+                entity_id: atelier,
+                person_id: sophie_person,
+            })
+            .await,
+        404,
+    );
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(
+        claire
+            .call(WithdrawPerson {
+                form: WithdrawPersonForm {
+                    entity: atelier,
+                    person: sophie_person,
+                    code,
+                },
+            })
+            .await,
+        404,
+    );
+    // Another advisor's person: like a missing one.
+    let faure = crate::journey::person_id(&app, "FAURE").await;
+    refused(
+        claire
+            .call(AdvisorPerson {
+                entity_id: entity_id(&app, "775618432").await,
+                person_id: faure,
             })
             .await,
         404,

@@ -653,6 +653,10 @@ pub enum AdvisorAction {
     UserUnblocked(String),
     /// A user named the entity's administrator, none being left (told to them).
     AdministratorNamed(String),
+    /// A registered person's identity or contact corrected (their name).
+    PersonCorrected(String),
+    /// A registered person withdrawn: no longer offered (their name).
+    PersonWithdrawn(String),
 }
 
 pub fn advisor_action_notice(
@@ -671,6 +675,14 @@ pub fn advisor_action_notice(
                 AdvisorAction::UserUnblocked(name) => (
                     format!("Votre conseiller a débloqué {name}"),
                     format!("{advisor}, votre conseiller, a débloqué l’accès de {name}, bloqué après 5 échecs d’authentification forte."),
+                ),
+                AdvisorAction::PersonCorrected(name) => (
+                    format!("Votre conseiller a corrigé les données de {name}"),
+                    format!("{advisor}, votre conseiller, a corrigé l’identité ou les coordonnées de {name}, personne enregistrée pour votre entité."),
+                ),
+                AdvisorAction::PersonWithdrawn(name) => (
+                    format!("Votre conseiller a retiré {name}"),
+                    format!("{advisor}, votre conseiller, a retiré {name} des personnes enregistrées : elle ne vous est plus proposée dans « Ajouter un utilisateur »."),
                 ),
                 AdvisorAction::AdministratorNamed(name) => (
                     "Vous êtes administrateur de votre entité".to_string(),
@@ -695,6 +707,14 @@ pub fn advisor_action_notice(
                 AdvisorAction::UserUnblocked(name) => (
                     format!("Your advisor has unblocked {name}"),
                     format!("{advisor}, your advisor, has unblocked the access of {name}, blocked after 5 failed strong authentications."),
+                ),
+                AdvisorAction::PersonCorrected(name) => (
+                    format!("Your advisor has corrected the data of {name}"),
+                    format!("{advisor}, your advisor, has corrected the identity or contact details of {name}, a person registered for your entity."),
+                ),
+                AdvisorAction::PersonWithdrawn(name) => (
+                    format!("Your advisor has withdrawn {name}"),
+                    format!("{advisor}, your advisor, has withdrawn {name} from the registered persons: they are no longer offered in “Add a user”."),
                 ),
                 AdvisorAction::AdministratorNamed(name) => (
                     "You are an administrator of your entity".to_string(),

@@ -5,8 +5,9 @@
 //! administrators.
 
 use crate::api::types::{
-    AdvisorEntityView, AdvisorSignInForm, AdvisorUserForm, AdvisorUserLine, JournalPage,
-    JournalSearch, PortfolioLine, RegisterPersonForm, UserState,
+    AdvisorEntityView, AdvisorPersonView, AdvisorSignInForm, AdvisorUserForm, AdvisorUserLine,
+    CorrectPersonForm, JournalPage, JournalSearch, PortfolioLine, RegisterPersonForm, UserState,
+    WithdrawPersonForm,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -290,31 +291,64 @@ fn international(phone: &str) -> String {
     }
 }
 
+/// A person's fields as typed in the advisor's forms.
+struct TypedPerson<'a> {
+    last_name: &'a str,
+    first_name: &'a str,
+    birth_date: &'a str,
+    phone: &'a str,
+    email: &'a str,
+}
+
+impl<'a> From<&'a RegisterPersonForm> for TypedPerson<'a> {
+    fn from(form: &'a RegisterPersonForm) -> Self {
+        TypedPerson {
+            last_name: &form.last_name,
+            first_name: &form.first_name,
+            birth_date: &form.birth_date,
+            phone: &form.phone,
+            email: &form.email,
+        }
+    }
+}
+
+impl<'a> From<&'a CorrectPersonForm> for TypedPerson<'a> {
+    fn from(form: &'a CorrectPersonForm) -> Self {
+        TypedPerson {
+            last_name: &form.last_name,
+            first_name: &form.first_name,
+            birth_date: &form.birth_date,
+            phone: &form.phone,
+            email: &form.email,
+        }
+    }
+}
+
 /// The person as typed, checked field by field (the same rules as the bank's import).
-fn person_of(form: &RegisterPersonForm) -> Result<Person, ApiError> {
+fn person_of(form: TypedPerson<'_>) -> Result<Person, ApiError> {
     let today = model::Day::in_paris_at(now());
     let email = form.email.trim();
     Ok(Person {
         id: 0,
-        last_name: records::text("nom", &form.last_name, 100).map_err(|_| {
+        last_name: records::text("nom", form.last_name, 100).map_err(|_| {
             ApiError::invalid(
                 "last_name",
                 "Indiquez le nom, en 100 caractères au plus, sans caractère de contrôle.",
             )
         })?,
-        first_name: records::text("prenom", &form.first_name, 100).map_err(|_| {
+        first_name: records::text("prenom", form.first_name, 100).map_err(|_| {
             ApiError::invalid(
                 "first_name",
                 "Indiquez le prénom, en 100 caractères au plus, sans caractère de contrôle.",
             )
         })?,
-        birth_date: records::birth_date("date", &form.birth_date, today).map_err(|_| {
+        birth_date: records::birth_date("date", form.birth_date, today).map_err(|_| {
             ApiError::invalid(
                 "birth_date",
                 "Indiquez une date de naissance réelle, entre 1900 et aujourd’hui.",
             )
         })?,
-        phone: records::mobile("telephone", &international(&form.phone)).map_err(|_| {
+        phone: records::mobile("telephone", &international(form.phone)).map_err(|_| {
             ApiError::invalid(
                 "phone",
                 "Indiquez un numéro de mobile : 06 ou 07 suivi de 8 chiffres, ou au format international (+…).",
@@ -337,7 +371,7 @@ pub async fn register_person(
     form: RegisterPersonForm,
 ) -> Result<i64, ApiError> {
     in_portfolio(caller, form.entity).await?;
-    let person = person_of(&form)?;
+    let person = person_of((&form).into())?;
     check_code(&caller.state, caller.advisor_id, &form.code).await?;
     let state = &caller.state;
     let mut tx = state.db.begin_write().await?;
@@ -363,6 +397,122 @@ pub async fn register_person(
     state.outbox_wake.notify_one();
     Ok(id)
 }
+
+/// A registered person not yet a user, as the correction form shows them.
+pub async fn person(
+    caller: &AdvisorCaller,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<AdvisorPersonView, ApiError> {
+    in_portfolio(caller, entity_id).await?;
+    let pool = caller.state.db.pool();
+    let person = store::persons::candidate(pool, entity_id, person_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let entity = store::entities::find(pool, entity_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(AdvisorPersonView {
+        entity_id,
+        entity_name: entity.name,
+        id: person.id,
+        last_name: person.last_name,
+        first_name: person.first_name,
+        birth_date: person.birth_date,
+        phone: person.phone,
+        email: person.email,
+    })
+}
+
+/// « Corriger »: a registered person's identity and contact, before they become a user.
+pub async fn correct_person(
+    caller: &AdvisorCaller,
+    form: CorrectPersonForm,
+) -> Result<(), ApiError> {
+    in_portfolio(caller, form.entity).await?;
+    let state = &caller.state;
+    let stored = store::persons::candidate(state.db.pool(), form.entity, form.person)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let person = Person {
+        id: stored.id,
+        ..person_of((&form).into())?
+    };
+    if person == stored {
+        return Err(ApiError::Conflict(NOTHING_TO_CORRECT.into()));
+    }
+    check_code(state, caller.advisor_id, &form.code).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, form.entity).await?;
+    // Added as a user meanwhile: the administrator's operation signed the person as they were.
+    if store::persons::candidate(&mut *tx, form.entity, form.person)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::Conflict(BECAME_USER.into()));
+    }
+    store::persons::update(&mut tx, &person).await?;
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        Some(form.entity),
+        None,
+        Kind::PersonCorrected,
+        json!({
+            "personne": person.id,
+            "nom": person.registered_name(),
+            "conseiller": caller.advisor_id,
+            "par": caller.name,
+        }),
+    )
+    .await?;
+    let action = messages::AdvisorAction::PersonCorrected(person.full_name());
+    notify_administrators(caller, &mut tx, form.entity, &action).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// « Retirer »: a registered person is no longer offered to the administrators.
+pub async fn withdraw_person(
+    caller: &AdvisorCaller,
+    form: WithdrawPersonForm,
+) -> Result<(), ApiError> {
+    in_portfolio(caller, form.entity).await?;
+    let state = &caller.state;
+    let person = store::persons::candidate(state.db.pool(), form.entity, form.person)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    check_code(state, caller.advisor_id, &form.code).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, form.entity).await?;
+    if !store::persons::delete_candidate(&mut tx, form.entity, form.person).await? {
+        return Err(ApiError::Conflict(BECAME_USER.into()));
+    }
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        Some(form.entity),
+        None,
+        Kind::PersonWithdrawn,
+        json!({
+            "personne": person.id,
+            "nom": person.registered_name(),
+            "conseiller": caller.advisor_id,
+            "par": caller.name,
+        }),
+    )
+    .await?;
+    let action = messages::AdvisorAction::PersonWithdrawn(person.full_name());
+    notify_administrators(caller, &mut tx, form.entity, &action).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+const NOTHING_TO_CORRECT: &str = "Rien n’a changé : modifiez au moins un champ.";
+const BECAME_USER: &str =
+    "Cette personne est devenue utilisatrice entre-temps : elle ne peut plus être corrigée ni retirée ici.";
 
 /// « Débloquer »: a user blocked after five failed strong authentications is active again.
 pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUserForm) -> Result<(), ApiError> {

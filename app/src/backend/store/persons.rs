@@ -195,3 +195,21 @@ pub async fn update(conn: &mut AnyConnection, person: &Person) -> Result<(), sql
     .await?;
     Ok(())
 }
+
+/// Withdraws a person of the entity who is not a user (in the same statement): `false` when
+/// they became one meanwhile.
+pub async fn delete_candidate(
+    conn: &mut AnyConnection,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query(
+        "DELETE FROM persons WHERE id = $1 AND entity_id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = $1)",
+    )
+    .bind(person_id)
+    .bind(entity_id)
+    .execute(conn)
+    .await?;
+    Ok(deleted.rows_affected() == 1)
+}

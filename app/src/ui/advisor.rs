@@ -100,6 +100,22 @@ fn AdvisorBar(name: String) -> impl IntoView {
     }
 }
 
+/// The advisor's bar on a page of their space; the sign-in page for anyone else.
+#[component]
+fn SignedInAdvisor() -> impl IntoView {
+    let session = Resource::new(|| (), |_| advisor_session());
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                let Ok(Some(info)) = session.await else {
+                    return view! { <Redirect path="/conseiller/connexion" /> }.into_any();
+                };
+                view! { <AdvisorBar name=info.name /> }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
 /// « Mon portefeuille »: the entities of the advisor's portfolio.
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
@@ -187,7 +203,6 @@ pub fn AdvisorEntityPage() -> impl IntoView {
         unblock: ServerAction::<AdvisorUnblock>::new(),
         name_administrator: ServerAction::<AdvisorNameAdministrator>::new(),
     };
-    let session = Resource::new(|| (), |_| advisor_session());
     // Read again after each action that succeeded: its answer leads to a new address (the
     // query names what was done). A refused one stays, with what was typed.
     let entity = Resource::new(
@@ -209,14 +224,7 @@ pub fn AdvisorEntityPage() -> impl IntoView {
     view! {
         <Title text=move || t_string!(i18n, advisor.space).to_string() />
         <section class="card">
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    let Ok(Some(info)) = session.await else {
-                        return view! { <Redirect path="/conseiller/connexion" /> }.into_any();
-                    };
-                    view! { <AdvisorBar name=info.name /> }.into_any()
-                })}
-            </Suspense>
+            <SignedInAdvisor />
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     on_loaded(entity.await, move |entity| entity_view(entity, actions))
@@ -446,7 +454,6 @@ pub fn AdvisorPersonPage() -> impl IntoView {
         };
         (read("entity"), read("person"))
     });
-    let session = Resource::new(|| (), |_| advisor_session());
     let person = Resource::new(
         move || ids.get(),
         |(entity, person)| advisor_person(entity, person),
@@ -456,14 +463,7 @@ pub fn AdvisorPersonPage() -> impl IntoView {
     view! {
         <Title text=move || t_string!(i18n, advisor.correct_title).to_string() />
         <section class="card">
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    let Ok(Some(info)) = session.await else {
-                        return view! { <Redirect path="/conseiller/connexion" /> }.into_any();
-                    };
-                    view! { <AdvisorBar name=info.name /> }.into_any()
-                })}
-            </Suspense>
+            <SignedInAdvisor />
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     on_loaded(person.await, move |person| person_forms(person, correct, withdraw))

@@ -377,24 +377,19 @@ pub async fn register_person(
     let mut tx = state.db.begin_write().await?;
     let id =
         store::persons::insert(&mut tx, form.entity, caller.advisor_id, &person, now()).await?;
-    audit::append(
-        &mut tx,
-        &state.secrets,
-        Some(form.entity),
-        None,
+    let action = messages::AdvisorAction::PersonRegistered(person.full_name());
+    record_and_tell(
+        caller,
+        tx,
+        form.entity,
         Kind::PersonRegistered,
         json!({
             "personne": id,
             "nom": person.registered_name(),
-            "conseiller": caller.advisor_id,
-            "par": caller.name,
         }),
+        &action,
     )
     .await?;
-    let action = messages::AdvisorAction::PersonRegistered(person.full_name());
-    notify_administrators(caller, &mut tx, form.entity, &action).await?;
-    tx.commit().await?;
-    state.outbox_wake.notify_one();
     Ok(id)
 }
 
@@ -452,24 +447,19 @@ pub async fn correct_person(
         return Err(ApiError::Conflict(BECAME_USER.into()));
     }
     store::persons::update(&mut tx, &person).await?;
-    audit::append(
-        &mut tx,
-        &state.secrets,
-        Some(form.entity),
-        None,
+    let action = messages::AdvisorAction::PersonCorrected(person.full_name());
+    record_and_tell(
+        caller,
+        tx,
+        form.entity,
         Kind::PersonCorrected,
         json!({
             "personne": person.id,
             "nom": person.registered_name(),
-            "conseiller": caller.advisor_id,
-            "par": caller.name,
         }),
+        &action,
     )
     .await?;
-    let action = messages::AdvisorAction::PersonCorrected(person.full_name());
-    notify_administrators(caller, &mut tx, form.entity, &action).await?;
-    tx.commit().await?;
-    state.outbox_wake.notify_one();
     Ok(())
 }
 
@@ -489,24 +479,19 @@ pub async fn withdraw_person(
     if !store::persons::delete_candidate(&mut tx, form.entity, form.person).await? {
         return Err(ApiError::Conflict(BECAME_USER.into()));
     }
-    audit::append(
-        &mut tx,
-        &state.secrets,
-        Some(form.entity),
-        None,
+    let action = messages::AdvisorAction::PersonWithdrawn(person.full_name());
+    record_and_tell(
+        caller,
+        tx,
+        form.entity,
         Kind::PersonWithdrawn,
         json!({
             "personne": person.id,
             "nom": person.registered_name(),
-            "conseiller": caller.advisor_id,
-            "par": caller.name,
         }),
+        &action,
     )
     .await?;
-    let action = messages::AdvisorAction::PersonWithdrawn(person.full_name());
-    notify_administrators(caller, &mut tx, form.entity, &action).await?;
-    tx.commit().await?;
-    state.outbox_wake.notify_one();
     Ok(())
 }
 
@@ -534,23 +519,18 @@ pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUserForm) -> Result<()
             "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.".into(),
         ));
     }
-    audit::append(
-        &mut tx,
-        &state.secrets,
-        Some(form.entity),
-        None,
+    let action = messages::AdvisorAction::UserUnblocked(user.full_name());
+    record_and_tell(
+        caller,
+        tx,
+        form.entity,
         Kind::UserUnblocked,
         json!({
             "utilisateur": user.id,
-            "conseiller": caller.advisor_id,
-            "par": caller.name,
         }),
+        &action,
     )
     .await?;
-    let action = messages::AdvisorAction::UserUnblocked(user.full_name());
-    notify_administrators(caller, &mut tx, form.entity, &action).await?;
-    tx.commit().await?;
-    state.outbox_wake.notify_one();
     Ok(())
 }
 
@@ -636,6 +616,35 @@ pub async fn journal(
 ) -> Result<JournalPage, ApiError> {
     in_portfolio(caller, entity_id).await?;
     super::journal::page_of_entity(caller.state.db.pool(), entity_id, search).await
+}
+
+/// The end of every advisor action on an entity: the audit event (the advisor named as its
+/// author), the e-mails to the entity's administrators, the commit, and the outbox woken.
+async fn record_and_tell(
+    caller: &AdvisorCaller,
+    mut tx: store::Tx,
+    entity_id: i64,
+    kind: Kind,
+    mut details: serde_json::Value,
+    action: &messages::AdvisorAction,
+) -> Result<(), ApiError> {
+    if let Some(details) = details.as_object_mut() {
+        details.insert("conseiller".into(), json!(caller.advisor_id));
+        details.insert("par".into(), json!(caller.name));
+    }
+    audit::append(
+        &mut tx,
+        &caller.state.secrets,
+        Some(entity_id),
+        None,
+        kind,
+        details,
+    )
+    .await?;
+    notify_administrators(caller, &mut tx, entity_id, action).await?;
+    tx.commit().await?;
+    caller.state.outbox_wake.notify_one();
+    Ok(())
 }
 
 /// Tells every active administrator of the entity what the advisor did, in their language.

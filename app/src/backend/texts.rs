@@ -59,10 +59,6 @@ const FIXED: &[(&str, &str)] = &[
         "This user is not blocked.",
     ),
     (
-        "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.",
-        "This user has changed meanwhile: check their situation and start again.",
-    ),
-    (
         "Cette demande n’attend plus de validation : elle a déjà été traitée.",
         "This request no longer awaits approval: it has already been dealt with.",
     ),

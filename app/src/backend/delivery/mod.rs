@@ -65,6 +65,35 @@ pub struct Message<'a> {
     pub body: &'a SecretString,
 }
 
+/// E-mails every active administrator of the entity, each in their language, inside the
+/// caller's transaction (what the bank or an advisor did to the entity).
+pub async fn email_administrators(
+    conn: &mut AnyConnection,
+    secrets: &SecretBox,
+    entity_id: i64,
+    email_in: impl Fn(model::Lang) -> messages::Email,
+) -> Result<(), DeliveryError> {
+    // No user has id 0: every active administrator is told.
+    for (recipient, language) in
+        super::store::users::administrators_to_notify(&mut *conn, entity_id, 0).await?
+    {
+        let email = email_in(model::Lang::from_code(&language).unwrap_or_default());
+        enqueue(
+            conn,
+            secrets,
+            Message {
+                entity_id,
+                channel: Channel::Email,
+                recipient: &recipient,
+                subject: &email.subject,
+                body: &SecretString::from(email.body),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Queues a message inside the caller's transaction.
 pub async fn enqueue(
     conn: &mut AnyConnection,

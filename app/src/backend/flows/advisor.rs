@@ -516,7 +516,7 @@ pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUserForm) -> Result<()
     store::entities::lock_for_administration(&mut tx, form.entity).await?;
     if !store::users::unblock(&mut tx, form.entity, form.user, form.version).await? {
         return Err(ApiError::Conflict(
-            "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.".into(),
+            super::lifecycle::CHANGED_MEANWHILE.into(),
         ));
     }
     let action = messages::AdvisorAction::UserUnblocked(user.full_name());
@@ -564,7 +564,7 @@ pub async fn name_administrator(
     }
     if !store::users::modify_rights(&mut tx, form.entity, form.user, form.version, true).await? {
         return Err(ApiError::Conflict(
-            "Cet utilisateur a changé entre-temps : vérifiez sa situation et recommencez.".into(),
+            super::lifecycle::CHANGED_MEANWHILE.into(),
         ));
     }
     audit::append(
@@ -641,43 +641,12 @@ async fn record_and_tell(
         details,
     )
     .await?;
-    notify_administrators(caller, &mut tx, entity_id, action).await?;
+    delivery::email_administrators(&mut tx, &caller.state.secrets, entity_id, |lang| {
+        messages::advisor_action_notice(&caller.state.config.bank_name, &caller.name, action, lang)
+    })
+    .await?;
     tx.commit().await?;
     caller.state.outbox_wake.notify_one();
-    Ok(())
-}
-
-/// Tells every active administrator of the entity what the advisor did, in their language.
-async fn notify_administrators(
-    caller: &AdvisorCaller,
-    tx: &mut store::Tx,
-    entity_id: i64,
-    action: &messages::AdvisorAction,
-) -> Result<(), ApiError> {
-    // No user has id 0: every active administrator is told.
-    for (recipient, language) in
-        store::users::administrators_to_notify(&mut **tx, entity_id, 0).await?
-    {
-        let lang = model::Lang::from_code(&language).unwrap_or_default();
-        let email = messages::advisor_action_notice(
-            &caller.state.config.bank_name,
-            &caller.name,
-            action,
-            lang,
-        );
-        delivery::enqueue(
-            tx,
-            &caller.state.secrets,
-            Message {
-                entity_id,
-                channel: MessageChannel::Email,
-                recipient: &recipient,
-                subject: &email.subject,
-                body: &SecretString::from(email.body),
-            },
-        )
-        .await?;
-    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod records;
 pub use records::{parse_csv, parse_json_lines, Line, Record, RecordType, Refusal, MAX_LINES};
 
 use crate::backend::audit::{self, Kind};
+use crate::backend::delivery::messages;
 use crate::backend::security::crypto::{random_token, sha256_hex, SecretBox};
 use crate::backend::store::entities::{
     self, Advisor, EntityKind, ResourceTable, StoredEntity, StoredResource,
@@ -326,10 +327,6 @@ impl Run<'_> {
         Ok(Ok(()))
     }
 
-    async fn known_entity(&mut self, siren: &str) -> Result<Option<StoredEntity>, sqlx::Error> {
-        entities::by_siren(self.conn, siren).await
-    }
-
     async fn resource(
         &mut self,
         table: ResourceTable,
@@ -339,7 +336,7 @@ impl Run<'_> {
         extra: &str,
         closed: bool,
     ) -> Outcome {
-        let Some(entity) = self.known_entity(siren).await? else {
+        let Some(entity) = entities::by_siren(self.conn, siren).await? else {
             return Ok(Err(format!("entité inconnue (SIREN {siren})")));
         };
         let what = match table {
@@ -407,8 +404,14 @@ impl Run<'_> {
                 }),
             )
             .await?;
-            self.notify_closure(entity.id, what, &stored.label, users.len())
-                .await?;
+            let bank = self.bank;
+            crate::backend::delivery::email_administrators(
+                self.conn,
+                self.secrets,
+                entity.id,
+                |lang| messages::closure_notice(bank, what, &stored.label, users.len(), lang),
+            )
+            .await?;
             self.summary.closed += 1;
             self.summary.users_losing_rights += users.len();
         }
@@ -417,39 +420,8 @@ impl Run<'_> {
         Ok(Ok(()))
     }
 
-    /// Tells the entity's administrators, by e-mail in their language.
-    async fn notify_closure(
-        &mut self,
-        entity_id: i64,
-        what: &str,
-        label: &str,
-        users: usize,
-    ) -> Result<(), ImportError> {
-        use crate::backend::delivery::{self, messages, Message, MessageChannel};
-        // No user has id 0: every active administrator is told.
-        for (recipient, language) in
-            store::users::administrators_to_notify(&mut *self.conn, entity_id, 0).await?
-        {
-            let lang = model::Lang::from_code(&language).unwrap_or_default();
-            let email = messages::closure_notice(self.bank, what, label, users, lang);
-            delivery::enqueue(
-                self.conn,
-                self.secrets,
-                Message {
-                    entity_id,
-                    channel: MessageChannel::Email,
-                    recipient: &recipient,
-                    subject: &email.subject,
-                    body: &secrecy::SecretString::from(email.body),
-                },
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
     async fn person(&mut self, reference: &str, siren: &str, person: &Person) -> Outcome {
-        let Some(entity) = self.known_entity(siren).await? else {
+        let Some(entity) = entities::by_siren(self.conn, siren).await? else {
             return Ok(Err(format!("entité inconnue (SIREN {siren})")));
         };
         let Some(stored) = persons::by_ref(self.conn, reference).await? else {

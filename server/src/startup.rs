@@ -190,7 +190,8 @@ async fn shutdown_signal() {
 }
 
 /// Every few minutes (and at start-up): expired sessions are deleted, so that nothing a cookie
-/// could no longer reach lingers in the database.
+/// could no longer reach lingers in the database; so are the credentials of a group's login no
+/// entity uses any more.
 fn spawn_housekeeping(state: AppState) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
     let timeouts = app::backend::session::Timeouts {
@@ -203,6 +204,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
                 Err(error) => tracing::warn!(%error, "expired sessions not purged"),
+            }
+            match app::backend::session::forget_unused_logins(&state.db).await {
+                Ok(0) => {}
+                Ok(forgotten) => tracing::info!(forgotten, "unused logins forgotten"),
+                Err(error) => tracing::warn!(%error, "unused logins not forgotten"),
             }
             tokio::time::sleep(EVERY).await;
         }

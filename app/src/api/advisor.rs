@@ -79,6 +79,18 @@ pub async fn advisor_unblock(form: AdvisorUserForm) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// « Réinitialiser l’accès »: new credentials sent to the user (never to the advisor).
+#[server(prefix = "/api", endpoint = "conseiller/reinitialisation")]
+pub async fn advisor_reset_access(form: AdvisorUserForm) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let (entity, user, version) = (form.entity, form.user, form.version);
+    flows::advisor::reset_access(&caller, form).await?;
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=reinitialisation&utilisateur={user}&version={version}"
+    ));
+    Ok(())
+}
+
 /// Break-glass: names a user the entity's administrator when it has no active administrator
 /// left (the last one removed, blocked or gone).
 #[server(prefix = "/api", endpoint = "conseiller/administrateur")]

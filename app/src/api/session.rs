@@ -3,8 +3,8 @@
 //! Passwords arrive as plain strings (the wire format) and become `SecretString`s at once.
 
 use super::types::{
-    CodeForm, Deployment, HomeView, NewPasswordForm, SessionInfo, SessionStatus, SignInForm, Stage,
-    TotpEnrolment,
+    CodeForm, Deployment, EntityChoice, HomeView, NewPasswordForm, SessionInfo, SessionStatus,
+    SignInForm, Stage, SwitchEntityForm, TotpEnrolment,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
@@ -73,7 +73,34 @@ pub async fn login(form: SignInForm) -> Result<Stage, ApiError> {
 #[server(prefix = "/api", endpoint = "connexion/code")]
 pub async fn login_totp(form: CodeForm) -> Result<(), ApiError> {
     let caller = guard::at_stage(SessionStage::Sca)?;
-    flows::sign_in::totp(caller, form.code).await?;
+    let entities = flows::sign_in::totp(caller, form.code).await?;
+    guard::redirect(after_sign_in(entities));
+    Ok(())
+}
+
+/// Where a complete sign-in leads: the home page, or the choice of the entity for a person of
+/// a group of entities.
+pub fn after_sign_in(entities: i64) -> &'static str {
+    if entities > 1 {
+        "/entites"
+    } else {
+        "/accueil"
+    }
+}
+
+/// The entities where the signed-in person works with their login, for « Changer d’entité ».
+/// (Under `/api/connexion`: read across the person's entities, not within one.)
+#[server(prefix = "/api", endpoint = "connexion/entites", input = StrictJson)]
+pub async fn my_entities() -> Result<Vec<EntityChoice>, ApiError> {
+    let caller = guard::signed_in()?;
+    flows::sign_in::entities(&caller).await
+}
+
+/// « Changer d’entité »: on to the chosen entity's home page, nothing of the other carried.
+#[server(prefix = "/api", endpoint = "connexion/entite")]
+pub async fn switch_entity(form: SwitchEntityForm) -> Result<(), ApiError> {
+    let caller = guard::signed_in()?;
+    flows::sign_in::switch_entity(caller, form.entity).await?;
     guard::redirect("/accueil");
     Ok(())
 }
@@ -95,11 +122,12 @@ pub async fn login_passkey_start() -> Result<RequestChallengeResponse, ApiError>
     flows::sign_in::passkey_start(caller).await
 }
 
-/// Step 2 with a passkey: the signed challenge.
+/// Step 2 with a passkey: the signed challenge. Answers where to go next.
 #[server(prefix = "/api", endpoint = "connexion/cle/verification", input = StrictJson)]
-pub async fn login_passkey_finish(credential: PublicKeyCredential) -> Result<(), ApiError> {
+pub async fn login_passkey_finish(credential: PublicKeyCredential) -> Result<String, ApiError> {
     let caller = guard::at_stage(SessionStage::Sca)?;
-    flows::sign_in::passkey_finish(caller, credential).await
+    let entities = flows::sign_in::passkey_finish(caller, credential).await?;
+    Ok(after_sign_in(entities).to_string())
 }
 
 /// « Se déconnecter »

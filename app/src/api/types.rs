@@ -16,6 +16,25 @@ pub struct SessionInfo {
     /// Double validation: requests of other administrators awaiting this administrator.
     pub awaiting_approval: i64,
     pub idle_timeout_secs: i64,
+    /// In how many entities the person works with this login (a group of entities: more than
+    /// one, and the header offers « Changer d’entité »).
+    pub entities: i64,
+}
+
+/// An entity where the signed-in person works with their login (groups of entities).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityChoice {
+    pub entity_id: i64,
+    pub name: String,
+    pub is_administrator: bool,
+    pub is_current: bool,
+}
+
+/// « Changer d’entité »
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchEntityForm {
+    pub entity: i64,
 }
 
 /// The step of signing in the session has reached.
@@ -304,6 +323,9 @@ pub struct OperationDone {
     pub email: String,
     /// « •• •• •• •• 78 »
     pub phone_masked: String,
+    /// An addition of a person already a user of another entity of their group: they keep
+    /// their login (no new credentials sent).
+    pub existing_login: bool,
 }
 
 /// One message of the local outbox page (local mode only).

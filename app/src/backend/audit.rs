@@ -78,10 +78,12 @@ pub enum Kind {
     AdministratorNamedByAdvisor,
     /// A registered person withdrawn by the advisor (not a user).
     PersonWithdrawn,
+    /// A person of a group of entities came to this entity from another (« Changer d’entité »).
+    EntitySwitched,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 38] = [
+    pub const ALL: [Kind; 39] = [
         Kind::UserAdded,
         Kind::RightsModified,
         Kind::UserSuspended,
@@ -111,6 +113,7 @@ impl Kind {
         Kind::PersonWithdrawn,
         Kind::UserBlocked,
         Kind::SignedIn,
+        Kind::EntitySwitched,
         Kind::SignInFailed,
         Kind::PasswordLocked,
         Kind::ScaFailed,
@@ -167,6 +170,7 @@ impl Kind {
             Kind::AdvisorAccessCreated => "Accès conseiller créé",
             Kind::AdministratorNamedByAdvisor => "Administrateur nommé par le conseiller",
             Kind::PersonWithdrawn => "Personne retirée par le conseiller",
+            Kind::EntitySwitched => "Arrivée depuis une autre entité du groupe",
         }
     }
 
@@ -210,6 +214,7 @@ impl Kind {
             Kind::AdvisorAccessCreated => "acces_conseiller",
             Kind::AdministratorNamedByAdvisor => "administrateur_nomme_par_le_conseiller",
             Kind::PersonWithdrawn => "personne_retiree",
+            Kind::EntitySwitched => "changement_d_entite",
         }
     }
 }

@@ -32,6 +32,15 @@ impl Caller {
         self.session.entity_id
     }
 
+    /// Who authenticates: this user, with the login they signed in with (see `flows::sca`).
+    pub fn signer(&self) -> crate::backend::flows::sca::Signer {
+        crate::backend::flows::sca::Signer {
+            user_id: self.session.user_id,
+            entity_id: self.session.entity_id,
+            login_user_id: self.session.login_user_id,
+        }
+    }
+
     /// The author of a request this caller approves (double validation): an approved
     /// operation applies in the name of who prepared and signed it (rights granted by them,
     /// e-mails from them, a new user in their language); the approval is its own audit event,
@@ -39,6 +48,7 @@ impl Caller {
     pub fn on_behalf_of(&self, author: &crate::backend::store::users::User) -> Caller {
         let mut session = self.session.clone();
         session.user_id = author.id;
+        session.login_user_id = author.login();
         session.first_name = author.first_name.clone();
         session.last_name = author.last_name.clone();
         session.is_administrator = author.is_administrator;

@@ -46,6 +46,12 @@ pub struct Session {
     pub first_name: String,
     pub last_name: String,
     pub entity_name: String,
+    /// The user row holding the login signed in with: this user's own, or the person's row in
+    /// another entity of their group (groups of entities). Factors and sign-in counters live
+    /// there.
+    pub login_user_id: i64,
+    /// In how many entities that login is an active user.
+    pub login_entities: i64,
 }
 
 /// A factor may be added only within this time after a strong authentication.
@@ -70,6 +76,7 @@ pub async fn create<'e, E>(
     executor: E,
     user_id: i64,
     entity_id: i64,
+    login_user_id: i64,
     stage: Stage,
 ) -> Result<String, sqlx::Error>
 where
@@ -81,6 +88,7 @@ where
         &sha256_hex(token.as_bytes()),
         user_id,
         entity_id,
+        login_user_id,
         stage,
         now(),
     )
@@ -133,6 +141,8 @@ pub async fn resolve(
         first_name: row.first_name,
         last_name: row.last_name,
         entity_name: row.entity_name,
+        login_user_id: row.login_user_id,
+        login_entities: row.login_entities,
     }))
 }
 
@@ -146,6 +156,15 @@ pub async fn purge_expired(db: &Db, timeouts: Timeouts) -> Result<u64, sqlx::Err
         now - SIGN_IN_STAGE_LIMIT_SECS,
     )
     .await
+}
+
+/// Forgets the logins kept for a group of entities once no entity uses them any more (see
+/// `store::users::remove`). Returns how many.
+pub async fn forget_unused_logins(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let forgotten = store::users::forget_unused_logins(&mut tx).await?;
+    tx.commit().await?;
+    Ok(forgotten)
 }
 
 /// Gives the session a new token and moves it to `stage` (after each step of signing in and each
@@ -183,6 +202,31 @@ async fn rotate_with(
         stage,
         now(),
         after_sca,
+    )
+    .await?
+    {
+        Ok(token)
+    } else {
+        Err(sqlx::Error::RowNotFound)
+    }
+}
+
+/// Moves a signed-in session to the person's user row in another entity of their group, under a
+/// new token (returned for the cookie).
+pub async fn switch_entity(
+    conn: &mut AnyConnection,
+    session: &Session,
+    user_id: i64,
+    entity_id: i64,
+) -> Result<String, sqlx::Error> {
+    let token = random_token();
+    if store::sessions::switch_entity(
+        conn,
+        session.id,
+        &sha256_hex(token.as_bytes()),
+        user_id,
+        entity_id,
+        now(),
     )
     .await?
     {

@@ -55,6 +55,18 @@ const FIXED: &[(&str, &str)] = &[
         "This e-mail address is not valid.",
     ),
     (
+        "Seul l’accès d’un utilisateur actif, bloqué ou en attente de première connexion peut être réinitialisé (réactivez d’abord un accès suspendu).",
+        "Only the access of an active or blocked user, or of one awaiting their first login, can be reset (reactivate a suspended access first).",
+    ),
+    (
+        "Cet utilisateur se connecte avec l’identifiant de l’entité où il a été créé en premier (même groupe) : son accès se réinitialise depuis cette entité, par son administrateur ou son conseiller.",
+        "This user signs in with the login id of the entity where they were first created (same group): their access is reset from that entity, by its administrator or its advisor.",
+    ),
+    (
+        "Vos moyens d’authentification se gèrent depuis l’entité où vous avez été créé en premier : passez-y avec « Changer d’entité ».",
+        "Your authentication methods are managed from the entity where you were first created: go there with “Switch entity”.",
+    ),
+    (
         "Cet utilisateur n’est pas bloqué.",
         "This user is not blocked.",
     ),

@@ -11,8 +11,8 @@ use super::common::{
 use super::users::{state_class, state_label};
 use crate::api::advisor::{
     advisor_entity, advisor_journal, advisor_person, advisor_portfolio, advisor_session,
-    AdvisorLogin, AdvisorLogout, AdvisorNameAdministrator, AdvisorUnblock, CorrectPerson,
-    RegisterPerson, WithdrawPerson,
+    AdvisorLogin, AdvisorLogout, AdvisorNameAdministrator, AdvisorResetAccess, AdvisorUnblock,
+    CorrectPerson, RegisterPerson, WithdrawPerson,
 };
 use crate::api::types::{
     AdvisorEntityView, AdvisorPersonView, AdvisorUserLine, JournalPage, JournalSearch, UserState,
@@ -181,6 +181,7 @@ pub fn PortfolioPage() -> impl IntoView {
 struct Actions {
     register: ServerAction<RegisterPerson>,
     unblock: ServerAction<AdvisorUnblock>,
+    reset: ServerAction<AdvisorResetAccess>,
     name_administrator: ServerAction<AdvisorNameAdministrator>,
 }
 
@@ -201,6 +202,7 @@ pub fn AdvisorEntityPage() -> impl IntoView {
     let actions = Actions {
         register: ServerAction::<RegisterPerson>::new(),
         unblock: ServerAction::<AdvisorUnblock>::new(),
+        reset: ServerAction::<AdvisorResetAccess>::new(),
         name_administrator: ServerAction::<AdvisorNameAdministrator>::new(),
     };
     // Read again after each action that succeeded: its answer leads to a new address (the
@@ -216,6 +218,7 @@ pub fn AdvisorEntityPage() -> impl IntoView {
     let done = move || match query.read().get("fait").as_deref() {
         Some("personne") => Some(t_string!(i18n, advisor.done_person).to_string()),
         Some("deblocage") => Some(t_string!(i18n, advisor.done_unblock).to_string()),
+        Some("reinitialisation") => Some(t_string!(i18n, advisor.done_reset).to_string()),
         Some("administrateur") => Some(t_string!(i18n, advisor.done_administrator).to_string()),
         Some("correction") => Some(t_string!(i18n, advisor.done_correction).to_string()),
         Some("retrait") => Some(t_string!(i18n, advisor.done_withdrawal).to_string()),
@@ -264,6 +267,7 @@ fn entity_view(entity: AdvisorEntityView, actions: Actions) -> impl IntoView {
                     <p class="notice notice-warning" role="status">{t!(i18n, advisor.orphaned)}</p>
                 })}
                 <ErrorNotice error=action_error(*actions.unblock) />
+                <ErrorNotice error=action_error(*actions.reset) />
                 <ErrorNotice error=action_error(*actions.name_administrator) />
                 <table class="users">
                     <caption class="visually-hidden">{t!(i18n, advisor.users_heading)}</caption>
@@ -346,7 +350,11 @@ fn user_row(
             user.state,
             UserState::Active | UserState::AwaitingFirstLogin
         );
-    let has_action = blocked || can_be_named;
+    let can_be_reset = matches!(
+        user.state,
+        UserState::Active | UserState::Blocked | UserState::AwaitingFirstLogin
+    );
+    let has_action = blocked || can_be_named || can_be_reset;
     let name = user.name.clone();
     let (id, version) = (user.id, user.version);
     view! {
@@ -368,6 +376,18 @@ fn user_row(
                 {can_be_named.then(|| {
                     let name = name.clone();
                     user_action_form!(i18n, actions.name_administrator, entity_id, id, version, format!("administrator-code-{id}"), t!(i18n, advisor.name_administrator, name))
+                })}
+                // Folded: a reset is rarer than the row's other actions, and heavier.
+                {can_be_reset.then(|| {
+                    let name = name.clone();
+                    let label = name.clone();
+                    view! {
+                        <details class="reset-access">
+                            <summary>{t!(i18n, advisor.reset_summary, name = label)}</summary>
+                            <p class="hint">{t!(i18n, advisor.reset_hint)}</p>
+                            {user_action_form!(i18n, actions.reset, entity_id, id, version, format!("reset-code-{id}"), t!(i18n, advisor.reset_label, name))}
+                        </details>
+                    }
                 })}
             </td>
         </tr>

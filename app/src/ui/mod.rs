@@ -15,6 +15,7 @@
 mod advisor;
 mod approval;
 mod common;
+mod entities;
 mod home;
 mod journal;
 mod local_outbox;
@@ -130,6 +131,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/premiere-connexion") view=sign_in::FirstLoginPage />
                 <Route path=path!("/premiere-connexion/authentification") view=sign_in::FirstLoginPage />
                 <Route path=path!("/accueil") view=home::HomePage />
+                <Route path=path!("/entites") view=entities::EntitiesPage />
                 <Route path=path!("/securite") view=security::SecurityPage />
                 <Route path=path!("/utilisateurs") view=users::UsersPage />
                 <Route path=path!("/utilisateurs/ajout") view=users::add::ChoosePerson />
@@ -305,6 +307,10 @@ fn Header() -> impl IntoView {
                                     <div class="who">
                                         <span class="who-name">{name}</span>
                                         <span class="who-entity">{info.entity_name.clone()}</span>
+                                        // A person of a group of entities works in one at a time.
+                                        {(info.entities > 1).then(|| view! {
+                                            <a class="switch-entity" href="/entites">{t!(i18n, layout.switch_entity)}</a>
+                                        })}
                                         <ActionForm action=logout attr:class="inline-form">
                                             <button class="link-button" type="submit">
                                                 {t!(i18n, layout.sign_out)}

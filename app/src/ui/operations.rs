@@ -336,6 +336,17 @@ fn Done(page: Page) -> impl IntoView {
                 done.email.clone(),
                 done.phone_masked.clone(),
             );
+            if done.existing_login {
+                return view! {
+                    <PageHeading>{t!(i18n, operation.user_added)}</PageHeading>
+                    {approved}
+                    <p data-testid="existing-login">{t!(i18n, operation.user_joined_details, name, email)}</p>
+                    <div class="actions">
+                        <a class="button" href="/utilisateurs">{t!(i18n, operation.back_to_users)}</a>
+                    </div>
+                }
+                .into_any();
+            }
             view! {
                 <PageHeading>{t!(i18n, operation.user_added)}</PageHeading>
                 {approved}

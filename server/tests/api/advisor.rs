@@ -4,8 +4,8 @@
 use crate::helpers::{fresh_advisor_code, refused, spawn_app, TestApp};
 use app::api::advisor::{
     AdvisorEntity, AdvisorJournal, AdvisorLogin, AdvisorNameAdministrator, AdvisorPerson,
-    AdvisorPortfolio, AdvisorSession, AdvisorUnblock, CorrectPerson, RegisterPerson,
-    WithdrawPerson,
+    AdvisorPortfolio, AdvisorResetAccess, AdvisorSession, AdvisorUnblock, CorrectPerson,
+    RegisterPerson, WithdrawPerson,
 };
 use app::api::types::{
     AdvisorSignInForm, AdvisorUserForm, Candidates, CorrectPersonForm, RegisterPersonForm,
@@ -13,7 +13,9 @@ use app::api::types::{
 };
 use app::api::users::AddUserCandidates;
 use app::api::ApiError;
-use app::backend::demo::{CLAIRE_DUBOIS, DEMO_PASSWORD, JULIEN_BERNARD, KARIM_BENALI};
+use app::backend::demo::{
+    CLAIRE_DUBOIS, DEMO_PASSWORD, JULIEN_BERNARD, KARIM_BENALI, SOPHIE_MARTIN,
+};
 
 async fn entity_id(app: &TestApp, siren: &str) -> i64 {
     app.scalar_i64(&format!("SELECT id FROM entities WHERE siren = '{siren}'"))
@@ -275,6 +277,103 @@ async fn an_advisor_unblocks_a_blocked_user_of_their_portfolio() {
         app.scalar_i64(&format!(
             "SELECT COUNT(*) FROM audit_events WHERE kind = 'utilisateur_debloque' \
              AND entity_id = {atelier} AND details LIKE '%\"conseiller\"%'"
+        ))
+        .await,
+        1
+    );
+}
+
+/// An administrator locked out of their own access (no other administrator can reset it): the
+/// advisor resets it; the credentials go to the user alone, the old ones stop working.
+#[tokio::test]
+async fn an_advisor_resets_a_users_access_and_only_the_user_receives_the_credentials() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let sophie_id = app.user_id(SOPHIE_MARTIN.login_id).await;
+    let mut sophie = app.sign_in(&SOPHIE_MARTIN).await;
+    let version = app
+        .scalar_i64(&format!("SELECT version FROM users WHERE id = {sophie_id}"))
+        .await;
+    let reset = |entity: i64, version: i64, code: String| AdvisorResetAccess {
+        form: AdvisorUserForm {
+            entity,
+            user: sophie_id,
+            version,
+            code,
+        },
+    };
+    // Karim's portfolio does not hold Atelier Lumière: it answers like a missing one.
+    let mut karim = app.sign_in_advisor(&KARIM_BENALI).await;
+    let code = fresh_advisor_code(&app.db, &KARIM_BENALI).await;
+    refused(karim.call(reset(atelier, version, code)).await, 404);
+    // A wrong code changes nothing.
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    refused(
+        claire.call(reset(atelier, version, "000000".into())).await,
+        401,
+    );
+    // An older version: someone changed the user meanwhile.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(claire.call(reset(atelier, version - 1, code)).await, 409);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE id = {sophie_id} AND state = 'active' \
+             AND password_hash IS NOT NULL"
+        ))
+        .await,
+        1,
+        "nothing changed"
+    );
+
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire.call(reset(atelier, version, code)).await.unwrap();
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE id = {sophie_id} \
+             AND state = 'awaiting_first_login' AND password_hash IS NULL \
+             AND totp_secret IS NULL AND is_administrator = 1"
+        ))
+        .await,
+        1,
+        "new credentials, still the administrator"
+    );
+    refused(sophie.call(app::api::session::Home {}).await, 401);
+
+    // Sophie's e-mail (written as from her advisor) and SMS; Thomas, the other administrator,
+    // is told.
+    let messages = crate::journey::wait_for_local_messages(&app, 3).await;
+    let mail = messages
+        .iter()
+        .find(|m| m.channel == "email" && m.subject.contains("Votre accès"))
+        .expect("Sophie's e-mail");
+    assert!(mail.body.contains("Mme Claire DUBOIS, votre conseiller"));
+    let sms = messages
+        .iter()
+        .find(|m| m.channel == "sms")
+        .expect("an SMS");
+    let (login_id, temporary) =
+        crate::journey::credentials_from(&messages, &mail.recipient, &sms.recipient);
+    assert_eq!(login_id, SOPHIE_MARTIN.login_id);
+    assert!(!mail.body.contains(&temporary), "never in the same channel");
+    assert!(messages
+        .iter()
+        .any(|m| m.channel == "email" && m.subject.contains("a réinitialisé l’accès de Sophie")));
+    let stage: app::api::types::Stage = app
+        .client()
+        .call(app::api::session::Login {
+            form: app::api::types::SignInForm {
+                login_id,
+                password: temporary,
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(stage, app::api::types::Stage::NewPassword);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'acces_reinitialise' \
+             AND entity_id = {atelier} AND actor_user_id IS NULL \
+             AND details LIKE '%Claire DUBOIS%'"
         ))
         .await,
         1

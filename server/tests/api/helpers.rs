@@ -165,7 +165,7 @@ impl TestApp {
 
     pub async fn user_id(&self, login_id: &str) -> i64 {
         self.scalar_i64(&format!(
-            "SELECT id FROM users WHERE login_id = '{login_id}'"
+            "SELECT id FROM users WHERE login_id = '{login_id}' AND login_user_id IS NULL"
         ))
         .await
     }
@@ -244,18 +244,23 @@ pub async fn fresh_advisor_code(db: &Db, advisor: &demo::DemoAdvisor) -> String 
 
 async fn fresh_code_of(table: &str, db: &Db, secret_base32: &str, login_id: &str) -> String {
     let secret = totp::base32_decode(secret_base32).expect("base32 secret");
-    let last: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT totp_last_step FROM {table} WHERE login_id = $1"
-    ))
-    .bind(login_id)
-    .fetch_one(db.pool())
-    .await
-    .expect("user exists");
+    // A user's login: the row holding it, not the person's rows of other entities of a group.
+    let login = if table == "users" {
+        "login_id = $1 AND login_user_id IS NULL"
+    } else {
+        "login_id = $1"
+    };
+    let last: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT totp_last_step FROM {table} WHERE {login}"))
+            .bind(login_id)
+            .fetch_one(db.pool())
+            .await
+            .expect("user exists");
     let current = totp::step_at(app::backend::store::now());
     let step = match last {
         Some(last) if last > current => {
             sqlx::query(&format!(
-                "UPDATE {table} SET totp_last_step = NULL WHERE login_id = $1"
+                "UPDATE {table} SET totp_last_step = NULL WHERE {login}"
             ))
             .bind(login_id)
             .execute(db.pool())

@@ -13,6 +13,7 @@ mod crash;
 mod delivery;
 mod dual_control;
 mod first_login;
+mod groups;
 mod helpers;
 mod import;
 mod isolation;

@@ -14,7 +14,9 @@ pub struct Email {
 pub struct Credentials<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
+    /// Who did it: an administrator of the entity, or its advisor at the bank.
     pub administrator: &'a str,
+    pub by_advisor: bool,
     pub entity: &'a str,
     pub login_id: &'a str,
     pub hours: i64,
@@ -35,6 +37,47 @@ pub fn de(name: &str) -> String {
         format!("d’{name}")
     } else {
         format!("de {name}")
+    }
+}
+
+/// A person already a user of another entity of their group, given access to one more: no new
+/// credential (they keep their login id, password and factor), only the news.
+pub fn entity_joined_email(c: &Credentials<'_>, lang: Lang) -> Email {
+    match lang {
+        Lang::Fr => Email {
+            subject: format!("Nouvel accès : {}", c.entity),
+            body: format!(
+                "Bonjour {first} {last},\n\n\
+                 {admin}, administrateur de l’espace de banque en ligne {entity}, vous y a ouvert un accès.\n\n\
+                 Vous vous connectez comme d’habitude ({url}), avec votre identifiant {login}, votre mot de passe et votre moyen d’authentification forte, puis vous choisissez l’entité (« Changer d’entité »). Aucun nouveau mot de passe ne vous sera envoyé.\n\n\
+                 Si vous ne connaissez pas cette entité, prévenez votre conseiller.\n\n\
+                 {bank}",
+                first = c.first_name,
+                last = c.last_name,
+                admin = c.administrator,
+                entity = de(c.entity),
+                login = c.login_id,
+                url = c.sign_in_url,
+                bank = c.bank,
+            ),
+        },
+        Lang::En => Email {
+            subject: format!("New access: {}", c.entity),
+            body: format!(
+                "Hello {first} {last},\n\n\
+                 {admin}, administrator of {entity}’s online banking, has opened an access for you there.\n\n\
+                 Sign in as usual ({url}), with your login id {login}, your password and your strong authentication method, then choose the entity (“Switch entity”). No new password will be sent to you.\n\n\
+                 If you do not know this entity, tell your advisor.\n\n\
+                 {bank}",
+                first = c.first_name,
+                last = c.last_name,
+                admin = c.administrator,
+                entity = c.entity,
+                login = c.login_id,
+                url = c.sign_in_url,
+                bank = c.bank,
+            ),
+        },
     }
 }
 
@@ -95,7 +138,7 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
             subject: "Votre accès à la banque en ligne a été réinitialisé".into(),
             body: format!(
                 "Bonjour {first} {last},\n\n\
-                 {admin}, administrateur de l’espace de banque en ligne {entity}, a réinitialisé votre accès : vos anciens mot de passe et moyens d’authentification forte ne fonctionnent plus.\n\n\
+                 {who} a réinitialisé votre accès : vos anciens mot de passe et moyens d’authentification forte ne fonctionnent plus.\n\n\
                  Votre identifiant : {login}\n\n\
                  Votre code de première connexion : {code}\n\n\
                  Votre nouveau mot de passe provisoire vous est envoyé séparément, par SMS. Il est valable {hours} heures et ne sert qu’une fois.\n\n\
@@ -103,8 +146,11 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                admin = c.administrator,
-                entity = de(c.entity),
+                who = if c.by_advisor {
+                    format!("{}, votre conseiller pour l’espace de banque en ligne {},", c.administrator, de(c.entity))
+                } else {
+                    format!("{}, administrateur de l’espace de banque en ligne {},", c.administrator, de(c.entity))
+                },
                 code = c.email_code,
                 login = c.login_id,
                 hours = c.hours,
@@ -116,7 +162,7 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
             subject: "Your online banking access was reset".into(),
             body: format!(
                 "Hello {first} {last},\n\n\
-                 {admin}, administrator of {entity}’s online banking, has reset your access: your former password and strong authentication methods no longer work.\n\n\
+                 {who} has reset your access: your former password and strong authentication methods no longer work.\n\n\
                  Your login id: {login}\n\n\
                  Your first sign-in code: {code}\n\n\
                  Your new temporary password is sent to you separately, by SMS. It is valid for {hours} hours and works once.\n\n\
@@ -124,8 +170,11 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                admin = c.administrator,
-                entity = c.entity,
+                who = if c.by_advisor {
+                    format!("{}, your advisor for {}’s online banking,", c.administrator, c.entity)
+                } else {
+                    format!("{}, administrator of {}’s online banking,", c.administrator, c.entity)
+                },
                 code = c.email_code,
                 login = c.login_id,
                 hours = c.hours,
@@ -657,6 +706,8 @@ pub enum AdvisorAction {
     PersonCorrected(String),
     /// A registered person withdrawn: no longer offered (their name).
     PersonWithdrawn(String),
+    /// A user's access reset: new credentials sent to them (their name).
+    AccessReset(String),
 }
 
 pub fn advisor_action_notice(
@@ -683,6 +734,10 @@ pub fn advisor_action_notice(
                 AdvisorAction::PersonWithdrawn(name) => (
                     format!("Votre conseiller a retiré {name}"),
                     format!("{advisor}, votre conseiller, a retiré {name} des personnes enregistrées : elle ne vous est plus proposée dans « Ajouter un utilisateur »."),
+                ),
+                AdvisorAction::AccessReset(name) => (
+                    format!("Votre conseiller a réinitialisé l’accès de {name}"),
+                    format!("{advisor}, votre conseiller, a réinitialisé l’accès de {name} : un nouvel identifiant lui a été rappelé par e-mail et un mot de passe provisoire envoyé par SMS ; ses anciens mot de passe et moyens d’authentification forte ne fonctionnent plus."),
                 ),
                 AdvisorAction::AdministratorNamed(name) => (
                     "Vous êtes administrateur de votre entité".to_string(),
@@ -716,6 +771,10 @@ pub fn advisor_action_notice(
                     format!("Your advisor has withdrawn {name}"),
                     format!("{advisor}, your advisor, has withdrawn {name} from the registered persons: they are no longer offered in “Add a user”."),
                 ),
+                AdvisorAction::AccessReset(name) => (
+                    format!("Your advisor has reset the access of {name}"),
+                    format!("{advisor}, your advisor, has reset the access of {name}: their login id was sent again by e-mail and a temporary password by SMS; their former password and strong authentication methods no longer work."),
+                ),
                 AdvisorAction::AdministratorNamed(name) => (
                     "You are an administrator of your entity".to_string(),
                     format!("{name}, your entity had no active administrator left: {advisor}, your advisor, has given you the administration right. You can manage users from “User management”."),
@@ -743,6 +802,7 @@ mod tests {
             first_name: "Lucas",
             last_name: "MOREAU",
             administrator: "Sophie MARTIN",
+            by_advisor: false,
             entity: "Atelier Lumière SAS",
             login_id: "3000000001",
             hours: 24,
@@ -773,6 +833,36 @@ mod tests {
         assert!(sms.expose_secret().contains("provisoire est Abc ."));
         assert!(!sms.expose_secret().contains("3000000001"));
         assert!(!sms.expose_secret().contains("1234"));
+    }
+
+    #[test]
+    fn a_reset_names_who_did_it_an_administrator_or_the_advisor() {
+        let mut credentials = Credentials {
+            first_name: "Lucas",
+            last_name: "MOREAU",
+            administrator: "Sophie MARTIN",
+            by_advisor: false,
+            entity: "Atelier Lumière SAS",
+            login_id: "3000000001",
+            hours: 24,
+            sign_in_url: "https://banque.example/connexion",
+            bank: "Banque Exemple",
+            email_code: "1234 5678",
+        };
+        let by_administrator = access_reset_email(&credentials, Lang::Fr);
+        assert!(by_administrator.body.contains(
+            "Sophie MARTIN, administrateur de l’espace de banque en ligne d’Atelier Lumière SAS, a réinitialisé"
+        ));
+        credentials.administrator = "Mme Claire DUBOIS";
+        credentials.by_advisor = true;
+        let by_advisor = access_reset_email(&credentials, Lang::Fr);
+        assert!(by_advisor.body.contains(
+            "Mme Claire DUBOIS, votre conseiller pour l’espace de banque en ligne d’Atelier Lumière SAS, a réinitialisé"
+        ));
+        assert!(!by_advisor.body.contains("administrateur"));
+        assert!(access_reset_email(&credentials, Lang::En).body.contains(
+            "Mme Claire DUBOIS, your advisor for Atelier Lumière SAS’s online banking, has reset"
+        ));
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::backend::store::persons::Person;
 use crate::backend::store::rights::{Grant, StoredRights};
 use crate::backend::store::users::NewUser;
 use crate::backend::store::{self, now, Tx};
+use crate::backend::AppState;
 use model::identity::EmailError;
 use model::identity::{format_date, format_phone, mask_phone};
 use model::Profile;
@@ -680,19 +681,19 @@ pub struct Contact<'a> {
 /// id and code) and the SMS with the temporary password, never in the same channel.
 pub async fn enqueue_credentials(
     tx: &mut Tx,
-    caller: &Caller,
+    state: &AppState,
+    entity_id: i64,
     to: Contact<'_>,
     email: messages::Email,
     temporary_password: &SecretString,
     lang: model::Lang,
 ) -> Result<(), ApiError> {
-    let state = &caller.state;
     let hours = state.config.temp_password_ttl_secs / 3600;
     delivery::enqueue(
         tx,
         &state.secrets,
         Message {
-            entity_id: caller.entity_id(),
+            entity_id,
             channel: MessageChannel::Email,
             recipient: to.email,
             subject: &email.subject,
@@ -704,7 +705,7 @@ pub async fn enqueue_credentials(
         tx,
         &state.secrets,
         Message {
-            entity_id: caller.entity_id(),
+            entity_id,
             channel: MessageChannel::Sms,
             recipient: to.phone,
             subject: messages::temporary_password_subject(lang),
@@ -729,16 +730,16 @@ pub struct Inputs {
     pub email_code_hash: String,
 }
 
-pub async fn inputs(caller: &Caller) -> Result<Inputs, ApiError> {
+pub async fn inputs(state: &AppState) -> Result<Inputs, ApiError> {
     let temporary_password = password::generate_temporary();
-    let temporary_hash = password::temporary_hash(&caller.state.secrets, &temporary_password);
+    let temporary_hash = password::temporary_hash(&state.secrets, &temporary_password);
     let email_code = password::generate_email_code();
     let digits =
         password::normalise_email_code(email_code.expose_secret()).ok_or(ApiError::Internal)?;
     Ok(Inputs {
         temporary_password,
         temporary_hash,
-        email_code_hash: super::first_login::email_code_hash(&caller.state.secrets, &digits),
+        email_code_hash: super::first_login::email_code_hash(&state.secrets, &digits),
         email_code,
     })
 }
@@ -780,42 +781,36 @@ pub async fn apply(
     let person = store::persons::candidate(&mut **tx, entity_id, *person_id)
         .await?
         .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
-    // A login id is unique across every entity, and under row-level security this transaction
-    // sees only its own entity's users: the database is the referee. A login id taken elsewhere
-    // inserts nothing and another is drawn; the same person added a moment earlier by another
-    // administrator inserts nothing either, and the operation stops there, leaving nothing.
-    let mut added = None;
-    for _ in 0..20 {
-        let login_id = random_login_id()?;
-        let inserted = store::users::insert(
-            tx,
-            NewUser {
-                entity_id,
-                person_id: *person_id,
-                login_id: login_id.as_str(),
-                email: email.as_str(),
-                is_administrator: assignment.rights.administration(),
-                temp_password_hash: &inputs.temporary_hash,
-                email_code_hash: &inputs.email_code_hash,
-                language: caller.lang,
-                temp_password_expires_at: now + state.config.temp_password_ttl_secs,
-                created_at: now,
-                created_by: Some(caller.user_id()),
-            },
-        )
-        .await?;
-        if let Some(id) = inserted {
-            added = Some((id, login_id));
-            break;
+    // The same person, already a user of another entity of their group (the bank registered
+    // the same identity there): they keep their login. Read across entities on purpose: only
+    // that login's row id, entity, id and language.
+    let existing = store::unscoped(store::users::login_of_same_person(
+        state.db.pool(),
+        entity_id,
+        *person_id,
+    ))
+    .await?;
+    let (user_id, login_id) = match &existing {
+        Some(login) => {
+            let inserted = store::users::insert_linked(
+                tx,
+                store::users::LinkedUser {
+                    entity_id,
+                    person_id: *person_id,
+                    email: email.as_str(),
+                    is_administrator: assignment.rights.administration(),
+                    login,
+                    created_at: now,
+                    created_by: Some(caller.user_id()),
+                },
+            )
+            .await?
+            .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
+            let login_id = LoginId::parse(&login.login_id).map_err(|_| ApiError::Internal)?;
+            (inserted, login_id)
         }
-        if store::persons::is_user(&mut **tx, entity_id, *person_id).await? {
-            return Err(ApiError::Conflict(ALREADY_ADDED.into()));
-        }
-    }
-    let (user_id, login_id) = added.ok_or_else(|| {
-        tracing::error!("no free login id after 20 draws");
-        ApiError::Internal
-    })?;
+        None => insert_with_new_login(tx, caller, *person_id, email, assignment, &inputs).await?,
+    };
     store::rights::give(
         tx,
         entity_id,
@@ -854,6 +849,7 @@ pub async fn apply(
             "utilisateur": user_id,
             "personne": person_id,
             "identifiant": login_id.as_str(),
+            "identifiant_existant": existing.is_some(),
             "contenu_signe": operation.canonical_text(),
         }),
     )
@@ -868,39 +864,104 @@ pub async fn apply(
     let hours = state.config.temp_password_ttl_secs / 3600;
     let bank = &state.config.bank_name;
     let sign_in_url = format!("{}/connexion", state.public_url);
-    // The new user reads the language of the administrator who adds them, until they sign in.
-    let lang = caller.lang;
-    let credentials = messages::credentials_email(
-        &messages::Credentials {
-            first_name: &person.first_name,
-            last_name: &person.last_name,
-            administrator: &administrator.full_name(),
-            entity: &entity.name,
-            login_id: login_id.as_str(),
-            hours,
-            sign_in_url: &sign_in_url,
-            bank,
-            email_code: inputs.email_code.expose_secret(),
-        },
-        lang,
-    );
-    enqueue_credentials(
-        tx,
-        caller,
-        Contact {
-            email: email.as_str(),
-            phone: &person.phone,
-        },
-        credentials,
-        &inputs.temporary_password,
-        lang,
-    )
-    .await?;
+    // The new user reads the language of the administrator who adds them, until they sign in;
+    // a person of a group, the language they sign in with.
+    let lang = existing
+        .as_ref()
+        .map_or(caller.lang, |login| login.language);
+    let facts = messages::Credentials {
+        first_name: &person.first_name,
+        last_name: &person.last_name,
+        administrator: &administrator.full_name(),
+        by_advisor: false,
+        entity: &entity.name,
+        login_id: login_id.as_str(),
+        hours,
+        sign_in_url: &sign_in_url,
+        bank,
+        email_code: inputs.email_code.expose_secret(),
+    };
+    if existing.is_some() {
+        let joined = messages::entity_joined_email(&facts, lang);
+        delivery::enqueue(
+            tx,
+            &state.secrets,
+            Message {
+                entity_id,
+                channel: MessageChannel::Email,
+                recipient: email.as_str(),
+                subject: &joined.subject,
+                body: &SecretString::from(joined.body),
+            },
+        )
+        .await?;
+    } else {
+        enqueue_credentials(
+            tx,
+            state,
+            entity_id,
+            Contact {
+                email: email.as_str(),
+                phone: &person.phone,
+            },
+            messages::credentials_email(&facts, lang),
+            &inputs.temporary_password,
+            lang,
+        )
+        .await?;
+    }
     Ok(OperationDone {
         kind: operation.kind(),
         user_id,
         name: person.full_name(),
         email: email.to_string(),
         phone_masked: mask_phone(&person.phone),
+        existing_login: existing.is_some(),
     })
+}
+
+/// A new user with a login of their own: a random login id (drawn again if taken), the
+/// temporary password and the first-login code prepared before the lock.
+async fn insert_with_new_login(
+    tx: &mut Tx,
+    caller: &Caller,
+    person_id: i64,
+    email: &Email,
+    assignment: &Assignment,
+    inputs: &Inputs,
+) -> Result<(i64, LoginId), ApiError> {
+    let entity_id = caller.entity_id();
+    let now = now();
+    // A login id is unique across every entity, and under row-level security this transaction
+    // sees only its own entity's users: the database is the referee. A login id taken elsewhere
+    // inserts nothing and another is drawn; the same person added a moment earlier by another
+    // administrator inserts nothing either, and the operation stops there, leaving nothing.
+    for _ in 0..20 {
+        let login_id = random_login_id()?;
+        let inserted = store::users::insert(
+            tx,
+            NewUser {
+                entity_id,
+                person_id,
+                login_id: login_id.as_str(),
+                email: email.as_str(),
+                is_administrator: assignment.rights.administration(),
+                temp_password_hash: &inputs.temporary_hash,
+                email_code_hash: &inputs.email_code_hash,
+                language: caller.lang,
+                temp_password_expires_at: now + caller.state.config.temp_password_ttl_secs,
+                created_at: now,
+                created_by: Some(caller.user_id()),
+            },
+        )
+        .await?;
+        if let Some(id) = inserted {
+            return Ok((id, login_id));
+        }
+        if store::persons::is_user(&mut **tx, entity_id, person_id).await? {
+            return Err(ApiError::Conflict(ALREADY_ADDED.into()));
+        }
+    }
+    tracing::error!("no free login id after 20 draws");
+    Err(ApiError::Internal)
 }

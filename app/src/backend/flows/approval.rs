@@ -260,7 +260,7 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<ApprovalPage, A
     };
     let (facts, recap, diff) = operations::describe(caller, &operation).await?;
     let warnings = super::report::operation_warnings(caller, &operation).await?;
-    let enrolled = super::sca::factors(&caller.state, caller.user_id()).await?;
+    let enrolled = super::sca::factors(&caller.state, caller.session.login_user_id).await?;
     let decision = decision_of(caller, &stored)
         .await?
         .ok_or(ApiError::Internal)?;

@@ -55,6 +55,17 @@ async fn tell_user(caller: &Caller, tx: &mut Tx, factor: Factor) -> Result<(), A
     Ok(())
 }
 
+/// A person of a group of entities keeps one login, held by their user row of the entity where
+/// they were first a user: factors are added there (the other entities only read them).
+fn require_own_login(caller: &Caller) -> Result<(), ApiError> {
+    if caller.session.login_user_id != caller.user_id() {
+        return Err(ApiError::Conflict(LOGIN_KEPT_ELSEWHERE.into()));
+    }
+    Ok(())
+}
+
+pub const LOGIN_KEPT_ELSEWHERE: &str = "Vos moyens d’authentification se gèrent depuis l’entité où vous avez été créé en premier : passez-y avec « Changer d’entité ».";
+
 fn already_enrolled() -> ApiError {
     ApiError::Conflict(
         "Une application d’authentification est déjà enregistrée pour votre compte.".into(),
@@ -63,6 +74,7 @@ fn already_enrolled() -> ApiError {
 
 /// Starts TOTP enrolment: a fresh 160-bit secret, kept sealed in the session until verified.
 pub async fn totp_start(caller: Caller) -> Result<TotpEnrolment, ApiError> {
+    require_own_login(&caller)?;
     require_fresh_sca(&caller)?;
     if sca::factors(&caller.state, caller.user_id())
         .await?
@@ -190,6 +202,7 @@ pub async fn totp_finish(caller: Caller, code: String) -> Result<bool, ApiError>
 
 /// Starts passkey registration (user verification required), excluding keys already enrolled.
 pub async fn passkey_start(caller: Caller) -> Result<CreationChallengeResponse, ApiError> {
+    require_own_login(&caller)?;
     require_fresh_sca(&caller)?;
     let user = store::users::find(caller.state.db.pool(), caller.entity_id(), caller.user_id())
         .await?

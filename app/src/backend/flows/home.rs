@@ -21,7 +21,8 @@ pub async fn home(caller: Caller) -> Result<HomeView, ApiError> {
         .ok_or(ApiError::NotFound)?;
     let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
     let recap = named_recap(state, caller.entity_id(), caller.user_id(), &catalog).await?;
-    let passkeys = store::factors::passkeys(pool, caller.user_id())
+    // The login's factors (see `sca`: for a person of a group, kept in another entity).
+    let passkeys = store::unscoped(store::factors::passkeys(pool, caller.user_id()))
         .await?
         .into_iter()
         .map(|key| PasskeyInfo {

@@ -33,7 +33,8 @@ pub async fn view(caller: &Caller, user_id: i64) -> Result<UserView, ApiError> {
     };
     let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
     let recap = super::home::named_recap(state, caller.entity_id(), user.id, &catalog).await?;
-    let passkeys = store::factors::passkeys(pool, user.id)
+    // The login's factors (see `sca`: for a person of a group, kept in another entity).
+    let passkeys = store::unscoped(store::factors::passkeys(pool, user.id))
         .await?
         .into_iter()
         .map(|key| PasskeyInfo {
@@ -170,6 +171,9 @@ pub async fn prepare(
                     "Réactivez d’abord l’accès de cet utilisateur.".into(),
                 ));
             }
+            if user.login_user_id.is_some() {
+                return Err(ApiError::Conflict(LOGIN_OF_ANOTHER_ENTITY.into()));
+            }
         }
     }
     let target = UserRef {
@@ -196,6 +200,10 @@ pub async fn prepare(
         .await?
         .operation_id)
 }
+
+/// A person of a group of entities signs in, here too, with the login of the entity where they
+/// were first a user: it is reset there.
+pub const LOGIN_OF_ANOTHER_ENTITY: &str = "Cet utilisateur se connecte avec l’identifiant de l’entité où il a été créé en premier (même groupe) : son accès se réinitialise depuis cette entité, par son administrateur ou son conseiller.";
 
 /// What « Validez votre opération » shows of a suspension or a reactivation.
 pub fn describe(caller: &Caller, operation: &Operation) -> Result<Vec<(String, String)>, ApiError> {
@@ -286,7 +294,8 @@ pub async fn apply_reset(
         return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
     }
     store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
-    store::sessions::delete_all_for_user(&mut **tx, target.user_id).await?;
+    // Signed in elsewhere in their group with this login: those sessions end too.
+    store::sessions::delete_all_for_login(&mut **tx, target.user_id).await?;
     audit::append(
         tx,
         &state.secrets,
@@ -313,6 +322,7 @@ pub async fn apply_reset(
             first_name: &user.first_name,
             last_name: &user.last_name,
             administrator: &administrator.full_name(),
+            by_advisor: false,
             entity: &entity.name,
             login_id: &user.login_id,
             hours,
@@ -324,7 +334,8 @@ pub async fn apply_reset(
     );
     add_user::enqueue_credentials(
         tx,
-        caller,
+        state,
+        entity_id,
         add_user::Contact {
             email: &user.email,
             phone: &user.phone,
@@ -419,7 +430,19 @@ pub async fn apply_removal(
     let entity_id = caller.entity_id();
     super::approval::keeps_administration(tx, entity_id, target.user_id).await?;
     let now = store::now();
-    if !store::users::remove(tx, entity_id, target.user_id, target.version, now).await? {
+    // The person's login stays while another entity of their group still uses it (they go on
+    // signing in there); the housekeeping forgets it once none does.
+    let keeps_login = still_used_elsewhere(state, entity_id, target.user_id).await?;
+    if !store::users::remove(
+        tx,
+        entity_id,
+        target.user_id,
+        target.version,
+        now,
+        keeps_login,
+    )
+    .await?
+    {
         return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
     }
     store::rights::revoke_all(
@@ -433,7 +456,9 @@ pub async fn apply_removal(
         },
     )
     .await?;
-    store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
+    if !keeps_login {
+        store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
+    }
     store::sessions::delete_all_for_user(&mut **tx, target.user_id).await?;
     super::review::record_change(tx, caller, target.user_id, operation_id, operation.kind())
         .await?;
@@ -451,6 +476,19 @@ pub async fn apply_removal(
         messages::access_changed_email(bank, operation.kind(), author, lang)
     })
     .await
+}
+
+/// Whether `user_id` holds a login that the person's rows in other entities of their group sign
+/// in with (not removed there). Read across entities, on purpose: those rows are not this
+/// entity's, and only their existence is read.
+async fn still_used_elsewhere(
+    state: &crate::backend::AppState,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<bool, ApiError> {
+    let entities =
+        store::unscoped(store::users::entities_of_login(state.db.pool(), user_id)).await?;
+    Ok(entities.iter().any(|other| other.entity_id != entity_id))
 }
 
 /// Applies a signed change of the auditor role inside the transaction of

@@ -72,7 +72,7 @@ pub async fn keep(
     )
     .await?;
     tx.commit().await?;
-    let enrolled = sca::factors(&caller.state, caller.user_id()).await?;
+    let enrolled = sca::factors(&caller.state, caller.session.login_user_id).await?;
     Ok(Kept {
         operation_id: id,
         short_code: operation.short_code(),
@@ -141,7 +141,8 @@ pub async fn bound_passkey_challenge(
     caller: &Caller,
     operation_id: &str,
 ) -> Result<RequestChallengeResponse, ApiError> {
-    let (challenge, state) = sca::passkey_challenge(&caller.state, caller.user_id()).await?;
+    let (challenge, state) =
+        sca::passkey_challenge(&caller.state, caller.session.login_user_id).await?;
     ceremonies::put(
         caller.state.db.pool(),
         caller.session.id,
@@ -161,7 +162,7 @@ pub async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Res
         ScaProof::Totp { code } => {
             let code =
                 TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
-            sca::check_totp(state, caller.user_id(), caller.entity_id(), code).await
+            sca::check_totp(state, &caller.signer(), code).await
         }
         ScaProof::Passkey { credential } => {
             let ceremony = ceremonies::take(
@@ -173,14 +174,7 @@ pub async fn verify(caller: &Caller, operation_id: &str, proof: ScaProof) -> Res
             )
             .await?
             .ok_or_else(challenge_expired)?;
-            sca::check_passkey(
-                state,
-                caller.user_id(),
-                caller.entity_id(),
-                &credential,
-                &ceremony,
-            )
-            .await
+            sca::check_passkey(state, &caller.signer(), &credential, &ceremony).await
         }
     }
 }
@@ -194,7 +188,7 @@ pub enum Inputs {
 
 pub async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, ApiError> {
     match &operation.change {
-        Change::AddUser { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
+        Change::AddUser { .. } => Ok(Inputs::Credentials(add_user::inputs(&caller.state).await?)),
         Change::ModifyRights { .. }
         | Change::Suspend { .. }
         | Change::Reactivate { .. }
@@ -202,7 +196,9 @@ pub async fn inputs(caller: &Caller, operation: &Operation) -> Result<Inputs, Ap
         | Change::Remove { .. }
         | Change::SetAuditor { .. }
         | Change::SetDualControl { .. } => Ok(Inputs::Nothing),
-        Change::ResetAccess { .. } => Ok(Inputs::Credentials(add_user::inputs(caller).await?)),
+        Change::ResetAccess { .. } => {
+            Ok(Inputs::Credentials(add_user::inputs(&caller.state).await?))
+        }
     }
 }
 
@@ -471,7 +467,7 @@ pub async fn page(caller: &Caller, operation_id: &str) -> Result<OperationPage, 
     let state = state_of(&stored);
     let (facts, recap, diff) = describe(caller, &operation).await?;
     let warnings = super::report::operation_warnings(caller, &operation).await?;
-    let enrolled = sca::factors(&caller.state, caller.user_id()).await?;
+    let enrolled = sca::factors(&caller.state, caller.session.login_user_id).await?;
     let done = match state {
         OperationState::Applied => done(caller, &operation, stored.result_user_id).await?,
         _ => None,
@@ -534,6 +530,7 @@ pub fn done_about(kind: model::OperationKind, user: store::users::User) -> Opera
         user_id: user.id,
         name: user.full_name(),
         phone_masked: model::identity::mask_phone(&user.phone),
+        existing_login: user.login_user_id.is_some(),
         email: user.email,
     }
 }

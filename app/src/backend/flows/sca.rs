@@ -2,6 +2,10 @@
 //!
 //! A failure never says which element was wrong; five failures in a row block the user and end
 //! their sessions; the fourth warns that the next one blocks. A TOTP code is accepted once.
+//!
+//! Factors and counters belong to the login, which for a person of a group of entities lives on
+//! their user row of another entity: they are read and written across entities on purpose
+//! ([`store::unscoped`]), by the login's row id only.
 
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -16,19 +20,32 @@ use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeRespons
 
 pub const TOTP_PURPOSE: &str = "totp";
 
-/// The factors a user has enrolled.
-pub async fn factors(state: &AppState, user_id: i64) -> Result<Enrolled, ApiError> {
-    Ok(store::factors::enrolled(state.db.pool(), user_id).await?)
+/// Who authenticates: their user row in the entity they work in, and the row holding the login
+/// they signed in with (the same row, or theirs in another entity of their group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signer {
+    pub user_id: i64,
+    pub entity_id: i64,
+    pub login_user_id: i64,
 }
 
-/// Checks a TOTP code for a user. A wrong code, a code already used and a code without an
-/// enrolled secret get the same answer and count the same: the answer never confirms a guess.
-pub async fn check_totp(
+/// The factors a login has enrolled (`login_user_id`: the row holding it).
+pub async fn factors(state: &AppState, login_user_id: i64) -> Result<Enrolled, ApiError> {
+    Ok(store::unscoped(store::factors::enrolled(state.db.pool(), login_user_id)).await?)
+}
+
+/// Checks a TOTP code. A wrong code, a code already used and a code without an enrolled secret
+/// get the same answer and count the same: the answer never confirms a guess.
+pub async fn check_totp(state: &AppState, signer: &Signer, code: TotpCode) -> Result<(), ApiError> {
+    store::unscoped(check_totp_of_login(state, signer, code)).await
+}
+
+async fn check_totp_of_login(
     state: &AppState,
-    user_id: i64,
-    entity_id: i64,
+    signer: &Signer,
     code: TotpCode,
 ) -> Result<(), ApiError> {
+    let user_id = signer.login_user_id;
     let attempt = reserve_attempt(state, user_id).await?;
     let stored = store::users::totp_state(state.db.pool(), user_id).await?;
     let check = match stored.totp_secret {
@@ -53,12 +70,15 @@ pub async fn check_totp(
         totp::TotpCheck::Replayed => Failure::Replayed,
         totp::TotpCheck::Invalid => Failure::Wrong,
     };
-    Err(failure(state, user_id, entity_id, "totp", attempt, reason).await?)
+    Err(failure(state, signer, "totp", attempt, reason).await?)
 }
 
-/// Loads a user's passkeys, with their row ids.
-pub async fn passkeys(state: &AppState, user_id: i64) -> Result<Vec<(i64, Passkey)>, ApiError> {
-    store::factors::passkeys(state.db.pool(), user_id)
+/// Loads a login's passkeys, with their row ids.
+pub async fn passkeys(
+    state: &AppState,
+    login_user_id: i64,
+) -> Result<Vec<(i64, Passkey)>, ApiError> {
+    store::unscoped(store::factors::passkeys(state.db.pool(), login_user_id))
         .await?
         .into_iter()
         .map(|stored| {
@@ -93,11 +113,26 @@ pub async fn passkey_challenge(
 /// Verifies a passkey assertion against the state of its challenge.
 pub async fn check_passkey(
     state: &AppState,
-    user_id: i64,
-    entity_id: i64,
+    signer: &Signer,
     response: &PublicKeyCredential,
     challenge_state: &str,
 ) -> Result<(), ApiError> {
+    store::unscoped(check_passkey_of_login(
+        state,
+        signer,
+        response,
+        challenge_state,
+    ))
+    .await
+}
+
+async fn check_passkey_of_login(
+    state: &AppState,
+    signer: &Signer,
+    response: &PublicKeyCredential,
+    challenge_state: &str,
+) -> Result<(), ApiError> {
+    let user_id = signer.login_user_id;
     let attempt = reserve_attempt(state, user_id).await?;
     let (ids, mut keys): (Vec<i64>, Vec<Passkey>) =
         passkeys(state, user_id).await?.into_iter().unzip();
@@ -114,15 +149,7 @@ pub async fn check_passkey(
         }
         Err(error) => {
             tracing::info!(user_id, %error, "passkey assertion refused");
-            Err(failure(
-                state,
-                user_id,
-                entity_id,
-                "cle_d_acces",
-                attempt,
-                Failure::Wrong,
-            )
-            .await?)
+            Err(failure(state, signer, "cle_d_acces", attempt, Failure::Wrong).await?)
         }
     }
 }
@@ -145,18 +172,18 @@ async fn reserve_attempt(state: &AppState, user_id: i64) -> Result<i64, ApiError
 }
 
 /// Records a failed strong authentication (its attempt was counted by [`reserve_attempt`]); when
-/// the count in a row reaches five (a success in between resets it), the user is blocked and
-/// their sessions end. Returns the error to answer.
-pub async fn failure(
+/// the count in a row reaches five (a success in between resets it), the login is blocked and
+/// its sessions end, in every entity it reaches. Returns the error to answer.
+async fn failure(
     state: &AppState,
-    user_id: i64,
-    entity_id: i64,
+    signer: &Signer,
     factor: &str,
     attempt: i64,
     reason: Failure,
 ) -> Result<ApiError, ApiError> {
+    let (user_id, entity_id) = (signer.user_id, signer.entity_id);
     let mut tx = state.db.begin_write().await?;
-    let failures = store::users::sca_failures(&mut tx, user_id).await?;
+    let failures = store::users::sca_failures(&mut tx, signer.login_user_id).await?;
     audit::append(
         &mut tx,
         &state.secrets,
@@ -175,8 +202,8 @@ pub async fn failure(
     )
     .await?;
     let answer = if failures >= MAX_SCA_FAILURES {
-        if store::users::block(&mut tx, user_id).await? {
-            store::sessions::delete_all_for_user(&mut *tx, user_id).await?;
+        if store::users::block(&mut tx, signer.login_user_id).await? {
+            store::sessions::delete_all_for_login(&mut *tx, signer.login_user_id).await?;
             audit::append(
                 &mut tx,
                 &state.secrets,

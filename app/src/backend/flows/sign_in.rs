@@ -2,7 +2,7 @@
 //! session's status for the idle-timeout warning.
 
 use super::sca;
-use crate::api::types::{SessionInfo, SessionStatus, Stage, UserState};
+use crate::api::types::{EntityChoice, SessionInfo, SessionStatus, Stage, UserState};
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
 use crate::backend::config::Mode;
@@ -36,6 +36,11 @@ fn hash_to_check(account: &SignInAccount, now: i64, mode: Mode) -> Option<String
     }
     match account.state {
         UserState::Active => account.password_hash.clone(),
+        // Suspended or removed in this entity, the person may still be an active user of
+        // another entity of their group, which signs in with this login.
+        UserState::Suspended | UserState::Removed if account.active_elsewhere > 0 => {
+            account.password_hash.clone()
+        }
         // First login: the temporary password until it is used or expires; after the new
         // password is set (and before a factor is enrolled), the new password.
         UserState::AwaitingFirstLogin => {
@@ -110,11 +115,24 @@ pub async fn login(
             },
         )
     };
+    // The entity the session starts in: the login's own, unless the person is no longer active
+    // there (then the first other entity of their group where they are).
+    let (user_id, entity_id) =
+        if account.state == UserState::Active || account.state == UserState::AwaitingFirstLogin {
+            (account.id, account.entity_id)
+        } else {
+            store::users::entities_of_login(state.db.pool(), account.id)
+                .await?
+                .into_iter()
+                .find(|entity| entity.state == UserState::Active)
+                .map(|entity| (entity.user_id, entity.entity_id))
+                .ok_or(ApiError::LoginFailed)?
+        };
     // A new session id at every sign-in; an earlier session of this browser ends.
     if let Some(previous) = &facts.session {
         store::sessions::delete(state.db.pool(), previous.id).await?;
     }
-    let token = session::create(state.db.pool(), account.id, account.entity_id, stage).await?;
+    let token = session::create(state.db.pool(), user_id, entity_id, account.id, stage).await?;
     guard::set_cookie(&session::cookie(&token));
     Ok(next)
 }
@@ -179,18 +197,20 @@ async fn refused(
     Ok(())
 }
 
-/// Second step with a TOTP code.
-pub async fn totp(caller: Caller, code: String) -> Result<(), ApiError> {
+/// Second step with a TOTP code. Returns in how many entities the person may now work (more
+/// than one: they choose).
+pub async fn totp(caller: Caller, code: String) -> Result<i64, ApiError> {
     let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
-    sca::check_totp(&caller.state, caller.user_id(), caller.entity_id(), code).await?;
-    complete(&caller, "totp").await
+    sca::check_totp(&caller.state, &caller.signer(), code).await?;
+    complete(&caller, "totp").await?;
+    Ok(caller.session.login_entities)
 }
 
 /// A strong authentication inside a signed-in session (before adding a factor): the session
 /// records it and gets a new id.
 pub async fn step_up_totp(caller: Caller, code: String) -> Result<(), ApiError> {
     let code = TotpCode::parse(&code).map_err(|e| ApiError::invalid("code", e.to_string()))?;
-    sca::check_totp(&caller.state, caller.user_id(), caller.entity_id(), code).await?;
+    sca::check_totp(&caller.state, &caller.signer(), code).await?;
     let mut tx = caller.state.db.begin_write().await?;
     let token = session::rotate_after_sca(&mut tx, &caller.session).await?;
     tx.commit().await?;
@@ -200,7 +220,8 @@ pub async fn step_up_totp(caller: Caller, code: String) -> Result<(), ApiError> 
 
 /// Second step with a passkey: the challenge. Its state stays on the server, in the session.
 pub async fn passkey_start(caller: Caller) -> Result<RequestChallengeResponse, ApiError> {
-    let (challenge, state) = sca::passkey_challenge(&caller.state, caller.user_id()).await?;
+    let (challenge, state) =
+        sca::passkey_challenge(&caller.state, caller.session.login_user_id).await?;
     ceremonies::put(
         caller.state.db.pool(),
         caller.session.id,
@@ -213,8 +234,12 @@ pub async fn passkey_start(caller: Caller) -> Result<RequestChallengeResponse, A
     Ok(challenge)
 }
 
-/// Second step with a passkey: the assertion.
-pub async fn passkey_finish(caller: Caller, response: PublicKeyCredential) -> Result<(), ApiError> {
+/// Second step with a passkey: the assertion. Returns in how many entities the person may now
+/// work.
+pub async fn passkey_finish(
+    caller: Caller,
+    response: PublicKeyCredential,
+) -> Result<i64, ApiError> {
     let state = ceremonies::take(
         caller.state.db.pool(),
         caller.session.id,
@@ -224,15 +249,9 @@ pub async fn passkey_finish(caller: Caller, response: PublicKeyCredential) -> Re
     )
     .await?
     .ok_or_else(challenge_expired)?;
-    sca::check_passkey(
-        &caller.state,
-        caller.user_id(),
-        caller.entity_id(),
-        &response,
-        &state,
-    )
-    .await?;
-    complete(&caller, "cle_d_acces").await
+    sca::check_passkey(&caller.state, &caller.signer(), &response, &state).await?;
+    complete(&caller, "cle_d_acces").await?;
+    Ok(caller.session.login_entities)
 }
 
 pub fn challenge_expired() -> ApiError {
@@ -255,6 +274,54 @@ async fn complete(caller: &Caller, factor: &str) -> Result<(), ApiError> {
         Some(caller.user_id()),
         Kind::SignedIn,
         json!({ "facteur": factor }),
+    )
+    .await?;
+    tx.commit().await?;
+    guard::set_cookie(&session::cookie(&token));
+    Ok(())
+}
+
+/// The entities where the signed-in person works with this login (more than one: a group of
+/// entities), the current one marked. Read across entities: the person's own rows only.
+pub async fn entities(caller: &Caller) -> Result<Vec<EntityChoice>, ApiError> {
+    Ok(
+        store::users::entities_of_login(caller.state.db.pool(), caller.session.login_user_id)
+            .await?
+            .into_iter()
+            .filter(|entity| entity.state == UserState::Active)
+            .map(|entity| EntityChoice {
+                entity_id: entity.entity_id,
+                name: entity.entity_name,
+                is_administrator: entity.is_administrator,
+                is_current: entity.entity_id == caller.entity_id(),
+            })
+            .collect(),
+    )
+}
+
+/// « Changer d’entité »: the session moves to the person's user row in another entity of their
+/// group, under a new token; the next page is read afresh, in that entity only.
+pub async fn switch_entity(caller: Caller, entity_id: i64) -> Result<(), ApiError> {
+    let target =
+        store::users::entities_of_login(caller.state.db.pool(), caller.session.login_user_id)
+            .await?
+            .into_iter()
+            .find(|entity| entity.entity_id == entity_id && entity.state == UserState::Active)
+            // Another entity, or one where the person is not active: like a missing one.
+            .ok_or(ApiError::NotFound)?;
+    if target.entity_id == caller.entity_id() {
+        return Ok(());
+    }
+    let mut tx = caller.state.db.begin_write().await?;
+    let token =
+        session::switch_entity(&mut tx, &caller.session, target.user_id, target.entity_id).await?;
+    audit::append(
+        &mut tx,
+        &caller.state.secrets,
+        Some(target.entity_id),
+        Some(target.user_id),
+        Kind::EntitySwitched,
+        json!({}),
     )
     .await?;
     tx.commit().await?;
@@ -286,7 +353,7 @@ async fn read_info(state: AppState, facts: RequestFacts) -> Result<Option<Sessio
     };
     let stage = match current.stage {
         SessionStage::Sca => {
-            let enrolled = sca::factors(&state, current.user_id).await?;
+            let enrolled = sca::factors(&state, current.login_user_id).await?;
             Stage::Sca {
                 has_passkey: enrolled.has_passkey(),
                 has_totp: enrolled.has_totp(),
@@ -317,6 +384,7 @@ async fn read_info(state: AppState, facts: RequestFacts) -> Result<Option<Sessio
         is_administrator: current.is_administrator,
         is_auditor: current.is_auditor,
         idle_timeout_secs: state.config.idle_timeout_secs,
+        entities: current.login_entities,
     }))
 }
 

@@ -13,14 +13,19 @@ pub struct StoredPasskey {
     pub last_used_at: Option<i64>,
 }
 
+/// The row holding the login of user `$1`: its own id, or its login's row in another entity of
+/// the person's group. Factors are the login's.
+const LOGIN_OF_USER: &str = "COALESCE((SELECT login_user_id FROM users WHERE id = $1), $1)";
+
+/// The passkeys of a user's login.
 pub async fn passkeys<'e, E>(executor: E, user_id: i64) -> Result<Vec<StoredPasskey>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT id, passkey, label, created_at, last_used_at FROM passkeys \
-         WHERE user_id = $1 ORDER BY id",
-    )
+         WHERE user_id = {LOGIN_OF_USER} ORDER BY id"
+    ))
     .bind(user_id)
     .fetch_all(executor)
     .await
@@ -47,14 +52,16 @@ impl Enrolled {
     }
 }
 
+/// Which factors a user's login has enrolled.
 pub async fn enrolled<'e, E>(executor: E, user_id: i64) -> Result<Enrolled, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) AS passkeys, \
-                (SELECT COUNT(*) FROM users WHERE id = $1 AND totp_secret IS NOT NULL) AS totp",
-    )
+    sqlx::query_as(&format!(
+        "SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = {LOGIN_OF_USER}) AS passkeys, \
+                (SELECT COUNT(*) FROM users WHERE id = {LOGIN_OF_USER} \
+                 AND totp_secret IS NOT NULL) AS totp"
+    ))
     .bind(user_id)
     .fetch_one(executor)
     .await

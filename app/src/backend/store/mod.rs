@@ -49,20 +49,32 @@ pub struct Db {
 pub type Tx = Transaction<'static, Any>;
 
 tokio::task_local! {
-    /// The entity of the signed-in person a request serves (see [`scoped`]).
-    static ENTITY_SCOPE: i64;
+    /// The entity of the signed-in person a request serves (see [`scoped`]); `None` inside
+    /// [`unscoped`].
+    static ENTITY_SCOPE: Option<i64>;
 }
 
 /// Runs `work` for a signed-in person of `entity_id`: on PostgreSQL, every connection it
 /// acquires sees only that entity's rows (row-level security), whatever a query forgets.
 pub async fn scoped<F: std::future::Future>(entity_id: i64, work: F) -> F::Output {
-    ENTITY_SCOPE.scope(entity_id, work).await
+    ENTITY_SCOPE.scope(Some(entity_id), work).await
+}
+
+/// Runs `work` across entities, inside a scoped request, for the few reads and writes that
+/// belong to a person rather than to one entity: the login of a person of a group of entities
+/// (its factors and counters live on their user row of another entity), and finding that login
+/// when an entity of the group adds them. Each call site says why.
+pub async fn unscoped<F: std::future::Future>(work: F) -> F::Output {
+    ENTITY_SCOPE.scope(None, work).await
 }
 
 /// Sets the connection's entity to the current task's scope (none outside a request).
 async fn set_entity_scope(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     let entity = ENTITY_SCOPE
-        .try_with(|entity| entity.to_string())
+        .try_with(|entity| *entity)
+        .ok()
+        .flatten()
+        .map(|entity| entity.to_string())
         .unwrap_or_default();
     sqlx::query("SELECT set_config('habilis.entity_id', $1, false)")
         .bind(entity)

@@ -49,6 +49,11 @@ pub struct SessionRow {
     pub first_name: String,
     pub last_name: String,
     pub entity_name: String,
+    /// The user row holding the login signed in with (this one, or the person's row in another
+    /// entity of their group).
+    pub login_user_id: i64,
+    /// In how many entities that login is an active user (a switcher when more than one).
+    pub login_entities: i64,
 }
 
 pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
@@ -56,11 +61,17 @@ pub async fn find(db: &super::Db, token_hash: &str) -> Result<Option<SessionRow>
         "SELECT s.id, s.user_id, s.entity_id, s.stage, s.created_at, s.last_seen_at, s.sca_at, \
                 u.state AS user_state, u.is_administrator, u.is_auditor, \
                 u.entity_id AS user_entity_id, \
-                u.temp_password_expires_at, p.first_name, p.last_name, e.name AS entity_name \
+                u.temp_password_expires_at, p.first_name, p.last_name, e.name AS entity_name, \
+                COALESCE(s.login_user_id, s.user_id) AS login_user_id, \
+                (SELECT COUNT(*) FROM users l \
+                 WHERE (l.id = COALESCE(s.login_user_id, s.user_id) \
+                        OR l.login_user_id = COALESCE(s.login_user_id, s.user_id)) \
+                   AND l.state = $2) AS login_entities \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN persons p ON p.id = u.person_id \
          JOIN entities e ON e.id = s.entity_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
+    .bind(UserState::Active.code())
     .fetch_optional(db.pool())
     .await
 }
@@ -70,6 +81,7 @@ pub async fn create<'e, E>(
     token_hash: &str,
     user_id: i64,
     entity_id: i64,
+    login_user_id: i64,
     stage: Stage,
     now: i64,
 ) -> Result<i64, sqlx::Error>
@@ -77,14 +89,15 @@ where
     E: Executor<'e, Database = Any>,
 {
     sqlx::query_scalar(
-        "INSERT INTO sessions (token_hash, user_id, entity_id, stage, created_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        "INSERT INTO sessions (token_hash, user_id, entity_id, stage, created_at, last_seen_at, \
+         login_user_id) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(entity_id)
     .bind(stage.code())
     .bind(now)
+    .bind(login_user_id)
     .fetch_one(executor)
     .await
 }
@@ -165,6 +178,47 @@ where
     .execute(executor)
     .await?;
     Ok(deleted.rows_affected())
+}
+
+/// Moves a signed-in session to the person's user row in another entity of their group, under a
+/// new token: nothing of the entity left behind follows (its ceremonies end with it). Its
+/// lifetime and strong authentication stay those of the sign-in. False if the session is gone.
+pub async fn switch_entity(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    new_token_hash: &str,
+    user_id: i64,
+    entity_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE sessions SET token_hash = $1, user_id = $2, entity_id = $3, last_seen_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(new_token_hash)
+    .bind(user_id)
+    .bind(entity_id)
+    .bind(now)
+    .bind(session_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM ceremonies WHERE session_id = $1")
+        .bind(session_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ends every session signed in with a login, in every entity it reaches (blocked, reset).
+pub async fn delete_all_for_login<'e, E>(executor: E, login_user_id: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 OR login_user_id = $1")
+        .bind(login_user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
 }
 
 /// Ends every session of a user (blocked, suspended, removed).

@@ -30,9 +30,16 @@ pub struct User {
     /// The language their messages are written in.
     #[sqlx(try_from = "String")]
     pub language: model::Lang,
+    /// For the person's row in a second entity of their group: the row holding their login.
+    pub login_user_id: Option<i64>,
 }
 
 impl User {
+    /// The row whose login (password, factors) this user signs in with.
+    pub fn login(&self) -> i64 {
+        self.login_user_id.unwrap_or(self.id)
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
@@ -45,7 +52,7 @@ impl User {
 
 const USER_COLUMNS: &str = "u.id, u.entity_id, u.person_id, p.first_name, p.last_name, \
                             u.login_id, u.email, u.state, u.is_administrator, u.is_auditor, u.version, \
-                            u.created_at, u.created_by, p.phone, u.language";
+                            u.created_at, u.created_by, p.phone, u.language, u.login_user_id";
 
 pub async fn find<'e, E>(
     executor: E,
@@ -284,8 +291,12 @@ pub struct SignInAccount {
     pub email: String,
     #[sqlx(try_from = "String")]
     pub language: model::Lang,
+    /// In how many other entities of a group the login's person is an active user.
+    pub active_elsewhere: i64,
 }
 
+/// The account of a login id: the row holding the login (never the person's row in another
+/// entity of their group, which signs in through it).
 pub async fn sign_in_account<'e, E>(
     executor: E,
     login_id: &str,
@@ -296,9 +307,13 @@ where
     sqlx::query_as(
         "SELECT id, entity_id, state, password_hash, temp_password_hash, \
          temp_password_expires_at, temp_password_used_at, password_locked_until, is_demo, \
-         email, language FROM users WHERE login_id = $1",
+         email, language, \
+         (SELECT COUNT(*) FROM users l WHERE l.login_user_id = users.id AND l.state = $2) \
+         AS active_elsewhere \
+         FROM users WHERE login_id = $1 AND login_user_id IS NULL",
     )
     .bind(login_id)
+    .bind(UserState::Active.code())
     .fetch_optional(executor)
     .await
 }
@@ -386,6 +401,114 @@ pub async fn insert(
     .bind(user.created_by)
     .bind(user.email_code_hash)
     .bind(user.language.code())
+    .fetch_optional(conn)
+    .await
+}
+
+/// One entity where a login's person is a user (groups of entities).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LoginEntity {
+    pub user_id: i64,
+    pub entity_id: i64,
+    pub entity_name: String,
+    #[sqlx(try_from = "String")]
+    pub state: UserState,
+    #[sqlx(try_from = "Flag")]
+    pub is_administrator: bool,
+}
+
+/// The entities where a login's person is a user, not removed: the login's own row and the
+/// rows that sign in through it. Read across entities (the caller is unscoped on purpose).
+pub async fn entities_of_login<'e, E>(
+    executor: E,
+    login_user_id: i64,
+) -> Result<Vec<LoginEntity>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT u.id AS user_id, u.entity_id, e.name AS entity_name, u.state, \
+         u.is_administrator FROM users u JOIN entities e ON e.id = u.entity_id \
+         WHERE (u.id = $1 OR u.login_user_id = $1) AND u.state <> $2 ORDER BY e.name, u.id",
+    )
+    .bind(login_user_id)
+    .bind(UserState::Removed.code())
+    .fetch_all(executor)
+    .await
+}
+
+/// The login a person already has in another entity, found by the identity the bank registered
+/// (the same last name, first name, birth date and mobile).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExistingLogin {
+    pub user_id: i64,
+    pub entity_id: i64,
+    pub login_id: String,
+    #[sqlx(try_from = "String")]
+    pub language: model::Lang,
+}
+
+/// The login of the same person as `person_id` (of `entity_id`), user of another entity and
+/// not removed there. Read across entities (the caller is unscoped on purpose).
+pub async fn login_of_same_person<'e, E>(
+    executor: E,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<Option<ExistingLogin>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT h.id AS user_id, h.entity_id, h.login_id, h.language \
+         FROM persons np \
+         JOIN persons op ON op.entity_id <> np.entity_id AND op.last_name = np.last_name \
+              AND op.first_name = np.first_name AND op.birth_date = np.birth_date \
+              AND op.phone = np.phone \
+         JOIN users ou ON ou.person_id = op.id AND ou.state <> $3 \
+         JOIN users h ON h.id = COALESCE(ou.login_user_id, ou.id) \
+         WHERE np.id = $1 AND np.entity_id = $2 ORDER BY h.id LIMIT 1",
+    )
+    .bind(person_id)
+    .bind(entity_id)
+    .bind(UserState::Removed.code())
+    .fetch_optional(executor)
+    .await
+}
+
+/// The person's user row in a second entity of their group: active at once, signing in with
+/// the login of their first entity (no password, no factor of its own). `None` when a unique
+/// rule refused it (the person is already a user here).
+pub struct LinkedUser<'a> {
+    pub entity_id: i64,
+    pub person_id: i64,
+    pub email: &'a str,
+    pub is_administrator: bool,
+    pub login: &'a ExistingLogin,
+    pub created_at: i64,
+    pub created_by: Option<i64>,
+}
+
+pub async fn insert_linked(
+    conn: &mut AnyConnection,
+    user: LinkedUser<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (entity_id, person_id, login_id, email, state, is_administrator, \
+         created_at, created_by, language, login_user_id, login_entity_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(user.entity_id)
+    .bind(user.person_id)
+    .bind(&user.login.login_id)
+    .bind(user.email)
+    .bind(UserState::Active.code())
+    .bind(i64::from(user.is_administrator))
+    .bind(user.created_at)
+    .bind(user.created_by)
+    .bind(user.login.language.code())
+    .bind(user.login.user_id)
+    .bind(user.login.entity_id)
     .fetch_optional(conn)
     .await
 }
@@ -597,12 +720,16 @@ where
 {
     sqlx::query_scalar(
         "UPDATE users SET failed_sca_count = failed_sca_count + 1 \
-         WHERE id = $1 AND failed_sca_count < $2 AND state = $3 \
+         WHERE id = $1 AND failed_sca_count < $2 AND state IN ($3, $4, $5) \
          RETURNING failed_sca_count",
     )
     .bind(user_id)
     .bind(max)
     .bind(UserState::Active.code())
+    // A login's row suspended or removed in its own entity still signs for the person's other
+    // entities of their group (the session's own user is checked active at every request).
+    .bind(UserState::Suspended.code())
+    .bind(UserState::Removed.code())
     .fetch_optional(executor)
     .await
 }
@@ -774,21 +901,29 @@ async fn set_role(
     Ok(changed.rows_affected() == 1)
 }
 
-/// Removes a user from the entity at `version`: no credential, no administration right, no
-/// factor secret left; the row stays for the history and keeps its login id forever.
+/// Removes a user from the entity at `version`: no administration right and, unless the row
+/// holds a login still used in another entity of the person's group (`keeps_login`), no
+/// credential nor factor secret left; the row stays for the history and keeps its login id
+/// forever.
 pub async fn remove(
     conn: &mut AnyConnection,
     entity_id: i64,
     user_id: i64,
     version: i64,
     removed_at: i64,
+    keeps_login: bool,
 ) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query(
-        "UPDATE users SET state = $1, is_administrator = 0, is_auditor = 0, password_hash = NULL, \
-         temp_password_hash = NULL, temp_password_expires_at = NULL, enrolment_code_hash = NULL, \
-         totp_secret = NULL, totp_last_step = NULL, removed_at = $2, version = version + 1 \
-         WHERE id = $3 AND entity_id = $4 AND version = $5 AND state <> $1",
-    )
+    let credentials = if keeps_login {
+        ""
+    } else {
+        "password_hash = NULL, temp_password_hash = NULL, temp_password_expires_at = NULL, \
+         enrolment_code_hash = NULL, totp_secret = NULL, totp_last_step = NULL, "
+    };
+    let removed = sqlx::query(&format!(
+        "UPDATE users SET state = $1, is_administrator = 0, is_auditor = 0, {credentials}\
+         removed_at = $2, version = version + 1 \
+         WHERE id = $3 AND entity_id = $4 AND version = $5 AND state <> $1"
+    ))
     .bind(UserState::Removed.code())
     .bind(removed_at)
     .bind(user_id)
@@ -797,6 +932,28 @@ pub async fn remove(
     .execute(conn)
     .await?;
     Ok(removed.rows_affected() == 1)
+}
+
+/// Forgets the logins kept for a group (see [`remove`]) once no entity uses them any more:
+/// removed rows whose rows elsewhere are all removed too lose their credentials and factors.
+/// Run by the housekeeping, across entities. Returns how many logins were forgotten.
+pub async fn forget_unused_logins(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
+    const UNUSED: &str = "SELECT h.id FROM users h WHERE h.state = $1 AND h.login_user_id IS NULL \
+         AND (h.password_hash IS NOT NULL OR h.totp_secret IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM users l WHERE l.login_user_id = h.id AND l.state <> $1)";
+    sqlx::query(&format!("DELETE FROM passkeys WHERE user_id IN ({UNUSED})"))
+        .bind(UserState::Removed.code())
+        .execute(&mut *conn)
+        .await?;
+    let forgotten = sqlx::query(&format!(
+        "UPDATE users SET password_hash = NULL, temp_password_hash = NULL, \
+         temp_password_expires_at = NULL, enrolment_code_hash = NULL, totp_secret = NULL, \
+         totp_last_step = NULL WHERE id IN ({UNUSED})"
+    ))
+    .bind(UserState::Removed.code())
+    .execute(&mut *conn)
+    .await?;
+    Ok(forgotten.rows_affected())
 }
 
 /// The e-mail addresses and languages of an entity's active administrators, `except` one.
@@ -868,7 +1025,7 @@ pub async fn unblock_by_login_id(
 ) -> Result<Option<(i64, i64)>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE users SET state = $1, failed_sca_count = 0, version = version + 1 \
-         WHERE login_id = $2 AND state = $3 RETURNING id, entity_id",
+         WHERE login_id = $2 AND login_user_id IS NULL AND state = $3 RETURNING id, entity_id",
     )
     .bind(UserState::Active.code())
     .bind(login_id)

@@ -138,8 +138,8 @@ fn StrongAuthentication(has_passkey: bool, has_totp: bool) -> impl IntoView {
     let passkey_busy = busy(passkey);
     let passkey_outcome = outcome(passkey);
     Effect::new(move |_| {
-        if let Some(Ok(())) = passkey_outcome.get() {
-            navigate("/accueil", Default::default());
+        if let Some(Ok(next)) = passkey_outcome.get() {
+            navigate(&next, Default::default());
         }
     });
     let passkey_error = Signal::derive(move || match passkey_outcome.get() {

@@ -18,6 +18,12 @@ async function signInAdvisor(page: Page, app: App) {
   await expect(page.getByText("Connecté : Mme Claire DUBOIS")).toBeVisible();
 }
 
+// Each row of the users' table has forms of its own (« Réinitialiser l’accès », folded): the
+// register form's code field is the one under « Enregistrer la personne ».
+function registerForm(page: Page) {
+  return page.locator("form", { has: page.getByRole("button", { name: "Enregistrer la personne" }) });
+}
+
 async function openAtelier(page: Page) {
   // Only her portfolio: the association of another advisor is not there.
   await expect(page.getByRole("link", { name: "Association Les Jardins Partagés" })).toHaveCount(0);
@@ -32,11 +38,11 @@ test("an advisor registers a person, whom the administrator then adds", async ({
   await page.getByLabel("Prénom", { exact: true }).fill("Inès");
   await page.getByLabel("Date de naissance").fill("1992-11-03");
   await page.getByLabel("Téléphone mobile").fill("01 23 45 67 89");
-  await page.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await registerForm(page).getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
   await page.getByRole("button", { name: "Enregistrer la personne" }).click();
   await expect(page.getByText("Indiquez un numéro de mobile")).toBeVisible();
   await page.getByLabel("Téléphone mobile").fill("06 11 22 33 44");
-  await page.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await registerForm(page).getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
   await page.getByRole("button", { name: "Enregistrer la personne" }).click();
   await expect(page.getByRole("status").filter({ hasText: "La personne est enregistrée" })).toBeVisible();
   await expect(page.locator("ul.persons")).toContainText("Inès ROCHE");
@@ -86,8 +92,9 @@ test("an advisor unblocks a user blocked after five failed strong authentication
   await openAtelier(page);
   const row = page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name });
   await expect(row).toContainText("Bloqué");
-  await row.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
-  await row.getByRole("button", { name: `Débloquer ${JULIEN.name}` }).click();
+  const unblock = row.locator("form", { has: page.getByRole("button", { name: `Débloquer ${JULIEN.name}` }) });
+  await unblock.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await unblock.getByRole("button", { name: `Débloquer ${JULIEN.name}` }).click();
   await expect(page.getByRole("status").filter({ hasText: "L’utilisateur est débloqué" })).toBeVisible();
   await expect(page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name })).toContainText("Actif");
   // The entity's journal names the advisor as the author.
@@ -126,4 +133,17 @@ test("an advisor corrects a registered person, then withdraws another", async ({
   await page.getByRole("button", { name: "Retirer Emma GIRARD" }).click();
   await expect(page.getByRole("status").filter({ hasText: "La personne est retirée" })).toBeVisible();
   await expect(page.locator("ul.persons")).not.toContainText("Emma GIRARD");
+});
+
+test("an advisor resets a user's access: the user alone receives new credentials", async ({ page, app }) => {
+  await signInAdvisor(page, app);
+  await openAtelier(page);
+  const row = page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name });
+  await row.getByText(`Réinitialiser l’accès de ${JULIEN.name}…`).click();
+  const reset = row.locator("form", { has: page.getByRole("button", { name: `Réinitialiser l’accès de ${JULIEN.name}` }) });
+  await reset.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await reset.getByRole("button", { name: `Réinitialiser l’accès de ${JULIEN.name}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: "L’accès est réinitialisé" })).toBeVisible();
+  await expect(page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name })).toContainText("En attente de première connexion");
+  await expect(page.locator(".journal-table tr", { hasText: "Réinitialisation de l’accès" })).toContainText("Mme Claire DUBOIS");
 });

@@ -235,6 +235,31 @@ async fn a_person_in_two_entities_signs_in_once_and_sees_each_entitys_rights_onl
         404,
     );
 
+    // Named administrator there, she counts as one who can act (her factor is her login's).
+    let paul_id = app.user_id(PAUL_LEFEVRE.login_id).await;
+    let before = app::backend::store::users::other_active_administrators(
+        app.db.pool(),
+        group.jardins,
+        paul_id,
+    )
+    .await
+    .unwrap();
+    app.execute(&format!(
+        "UPDATE users SET is_administrator = 1 WHERE id = {}",
+        group.nadia_in_jardins
+    ))
+    .await;
+    assert_eq!(
+        app::backend::store::users::other_active_administrators(
+            app.db.pool(),
+            group.jardins,
+            paul_id
+        )
+        .await
+        .unwrap(),
+        before + 1
+    );
+
     // Her access is reset where her login lives, not from her second entity.
     let mut paul = app.sign_in(&PAUL_LEFEVRE).await;
     let failure = refused(

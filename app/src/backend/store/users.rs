@@ -976,7 +976,10 @@ where
     .await
 }
 
-/// Active administrators of an entity with an enrolled factor (who can act), `except` one.
+/// Active administrators of an entity with an enrolled factor (who can act), `except` one. A
+/// person of a group signs with the login held in another entity (its factors are not visible
+/// from this entity under row-level security): their row counts, its login having been through
+/// a first login.
 pub async fn other_active_administrators<'e, E>(
     executor: E,
     entity_id: i64,
@@ -988,7 +991,8 @@ where
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM users u WHERE u.entity_id = $1 AND u.id <> $2 AND u.state = $3 \
          AND u.is_administrator = 1 AND (u.totp_secret IS NOT NULL \
-         OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id))",
+         OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) \
+         OR u.login_user_id IS NOT NULL)",
     )
     .bind(entity_id)
     .bind(except)

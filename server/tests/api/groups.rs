@@ -108,12 +108,14 @@ async fn sign(
     .expect("applied")
 }
 
-async fn loaded(admin: &mut Client, operation_id: String) -> PreparedOperation {
-    admin
+/// Loads a prepared operation about a user and signs it.
+async fn apply(app: &TestApp, admin: &mut Client, who: &DemoUser, operation_id: String) {
+    let prepared = admin
         .call(LoadOperation { operation_id })
         .await
         .unwrap()
-        .operation
+        .operation;
+    sign(app, admin, who, &prepared).await;
 }
 
 /// The keys (`A12`, `C3`) of an entity's accounts and contracts.
@@ -289,8 +291,7 @@ async fn each_entity_decides_for_itself_and_the_login_lives_while_one_uses_it() 
         })
         .await
         .unwrap();
-    let prepared = loaded(&mut sophie, id).await;
-    sign(&app, &mut sophie, &SOPHIE_MARTIN, &prepared).await;
+    apply(&app, &mut sophie, &SOPHIE_MARTIN, id).await;
 
     // Suspended at Atelier Lumière: she signs in, straight into Jardins Partagés.
     let mut nadia = sign_in_nadia(&app).await;
@@ -326,8 +327,7 @@ async fn each_entity_decides_for_itself_and_the_login_lives_while_one_uses_it() 
         })
         .await
         .unwrap();
-    let prepared = loaded(&mut sophie, id).await;
-    sign(&app, &mut sophie, &SOPHIE_MARTIN, &prepared).await;
+    apply(&app, &mut sophie, &SOPHIE_MARTIN, id).await;
     assert_eq!(
         app.scalar_i64(&format!(
             "SELECT COUNT(*) FROM users WHERE id = {} AND state = 'removed' \
@@ -353,8 +353,7 @@ async fn each_entity_decides_for_itself_and_the_login_lives_while_one_uses_it() 
         })
         .await
         .unwrap();
-    let prepared = loaded(&mut paul, id).await;
-    sign(&app, &mut paul, &PAUL_LEFEVRE, &prepared).await;
+    apply(&app, &mut paul, &PAUL_LEFEVRE, id).await;
     refused(nadia.call(Home {}).await, 401);
     let forgotten = app::backend::session::forget_unused_logins(&app.db)
         .await

@@ -539,7 +539,6 @@ pub async fn unblock(caller: &AdvisorCaller, form: AdvisorUserForm) -> Result<()
 /// advisor), the old password, factors and sessions gone: the same change an administrator
 /// signs, for an entity whose administrators cannot (or for an administrator locked out).
 pub async fn reset_access(caller: &AdvisorCaller, form: AdvisorUserForm) -> Result<(), ApiError> {
-    use secrecy::ExposeSecret as _;
     in_portfolio(caller, form.entity).await?;
     let state = &caller.state;
     let user = store::users::find(state.db.pool(), form.entity, form.user)
@@ -561,54 +560,16 @@ pub async fn reset_access(caller: &AdvisorCaller, form: AdvisorUserForm) -> Resu
     let inputs = super::add_user::inputs(state).await?;
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, form.entity).await?;
-    let reset = store::users::reset_access(
-        &mut tx,
-        form.entity,
-        form.user,
-        form.version,
-        store::users::ResetCredentials {
-            temp_password_hash: &inputs.temporary_hash,
-            temp_password_expires_at: now() + state.config.temp_password_ttl_secs,
-            email_code_hash: &inputs.email_code_hash,
-        },
-    )
-    .await?;
-    if !reset {
-        return Err(ApiError::Conflict(
-            super::lifecycle::CHANGED_MEANWHILE.into(),
-        ));
-    }
-    store::factors::delete_passkeys(&mut *tx, form.user).await?;
-    store::sessions::delete_all_for_login(&mut *tx, form.user).await?;
-    let entity = store::entities::find(&mut *tx, form.entity)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let email = messages::access_reset_email(
-        &messages::Credentials {
-            first_name: &user.first_name,
-            last_name: &user.last_name,
-            administrator: &caller.name,
-            by_advisor: true,
-            entity: &entity.name,
-            login_id: &user.login_id,
-            hours: state.config.temp_password_ttl_secs / 3600,
-            sign_in_url: &format!("{}/connexion", state.public_url),
-            bank: &state.config.bank_name,
-            email_code: inputs.email_code.expose_secret(),
-        },
-        user.language,
-    );
-    super::add_user::enqueue_credentials(
+    super::lifecycle::reset_credentials(
         &mut tx,
         state,
         form.entity,
-        super::add_user::Contact {
-            email: &user.email,
-            phone: &user.phone,
+        (form.user, form.version),
+        inputs,
+        super::lifecycle::ResetBy {
+            name: &caller.name,
+            advisor: true,
         },
-        email,
-        &inputs.temporary_password,
-        user.language,
     )
     .await?;
     let action = messages::AdvisorAction::AccessReset(user.full_name());

@@ -271,18 +271,64 @@ pub async fn apply_reset(
     operation: &Operation,
     inputs: add_user::Inputs,
 ) -> Result<OperationDone, ApiError> {
-    use secrecy::ExposeSecret as _;
     let Change::ResetAccess { user: target } = &operation.change else {
         return Err(ApiError::Internal);
     };
     let state = &caller.state;
     let entity_id = caller.entity_id();
     super::approval::keeps_administration(tx, entity_id, target.user_id).await?;
+    let administrator = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let user = reset_credentials(
+        tx,
+        state,
+        entity_id,
+        (target.user_id, target.version),
+        inputs,
+        ResetBy {
+            name: &administrator.full_name(),
+            advisor: false,
+        },
+    )
+    .await?;
+    audit::append(
+        tx,
+        &state.secrets,
+        Some(entity_id),
+        Some(caller.user_id()),
+        Kind::AccessReset,
+        operations::signed_details(operation_id, digest, operation),
+    )
+    .await?;
+    Ok(operations::done_about(operation.kind(), user))
+}
+
+/// Who resets an access, as the user's e-mail names them.
+pub struct ResetBy<'a> {
+    pub name: &'a str,
+    /// The entity's advisor at the bank (else one of its administrators).
+    pub advisor: bool,
+}
+
+/// The reset itself, for an administrator's signed operation and for the advisor: on the
+/// version seen (else the 409 of a change meanwhile), new credentials, the old password,
+/// factors and the login's sessions in every entity gone, the login id and code by e-mail and the
+/// temporary password by SMS to the user alone. Returns the user as they are now.
+pub async fn reset_credentials(
+    tx: &mut Tx,
+    state: &crate::backend::AppState,
+    entity_id: i64,
+    (user_id, version): (i64, i64),
+    inputs: add_user::Inputs,
+    by: ResetBy<'_>,
+) -> Result<store::users::User, ApiError> {
+    use secrecy::ExposeSecret as _;
     let reset = store::users::reset_access(
         tx,
         entity_id,
-        target.user_id,
-        target.version,
+        user_id,
+        version,
         store::users::ResetCredentials {
             temp_password_hash: &inputs.temporary_hash,
             temp_password_expires_at: store::now() + state.config.temp_password_ttl_secs,
@@ -293,41 +339,26 @@ pub async fn apply_reset(
     if !reset {
         return Err(ApiError::Conflict(CHANGED_MEANWHILE.into()));
     }
-    store::factors::delete_passkeys(&mut **tx, target.user_id).await?;
+    store::factors::delete_passkeys(&mut **tx, user_id).await?;
     // Signed in elsewhere in their group with this login: those sessions end too.
-    store::sessions::delete_all_for_login(&mut **tx, target.user_id).await?;
-    audit::append(
-        tx,
-        &state.secrets,
-        Some(entity_id),
-        Some(caller.user_id()),
-        Kind::AccessReset,
-        operations::signed_details(operation_id, digest, operation),
-    )
-    .await?;
-    let user = store::users::find(&mut **tx, entity_id, target.user_id)
+    store::sessions::delete_all_for_login(&mut **tx, user_id).await?;
+    let user = store::users::find(&mut **tx, entity_id, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let administrator = store::users::find(&mut **tx, entity_id, caller.user_id())
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
     let entity = store::entities::find(&mut **tx, entity_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let hours = state.config.temp_password_ttl_secs / 3600;
-    let bank = &state.config.bank_name;
-    let sign_in_url = format!("{}/connexion", state.public_url);
     let email = messages::access_reset_email(
         &messages::Credentials {
             first_name: &user.first_name,
             last_name: &user.last_name,
-            administrator: &administrator.full_name(),
-            by_advisor: false,
+            administrator: by.name,
+            by_advisor: by.advisor,
             entity: &entity.name,
             login_id: &user.login_id,
-            hours,
-            sign_in_url: &sign_in_url,
-            bank,
+            hours: state.config.temp_password_ttl_secs / 3600,
+            sign_in_url: &format!("{}/connexion", state.public_url),
+            bank: &state.config.bank_name,
             email_code: inputs.email_code.expose_secret(),
         },
         user.language,
@@ -345,7 +376,7 @@ pub async fn apply_reset(
         user.language,
     )
     .await?;
-    Ok(operations::done_about(operation.kind(), user))
+    Ok(user)
 }
 
 /// Applies a signed suspension or reactivation inside the transaction of `operations::confirm`.

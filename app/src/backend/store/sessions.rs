@@ -138,11 +138,17 @@ pub async fn rotate(
     .bind(i64::from(after_sca))
     .execute(&mut *conn)
     .await?;
+    end_ceremonies(conn, session_id).await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A session's ceremonies in progress end when its token changes (a new step, another entity).
+async fn end_ceremonies(conn: &mut AnyConnection, session_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM ceremonies WHERE session_id = $1")
         .bind(session_id)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(())
 }
 
 pub async fn delete<'e, E>(executor: E, session_id: i64) -> Result<(), sqlx::Error>
@@ -202,10 +208,7 @@ pub async fn switch_entity(
     .bind(session_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM ceremonies WHERE session_id = $1")
-        .bind(session_id)
-        .execute(&mut *conn)
-        .await?;
+    end_ceremonies(conn, session_id).await?;
     Ok(result.rows_affected() == 1)
 }
 

@@ -147,3 +147,65 @@ test("an advisor resets a user's access: the user alone receives new credentials
   await expect(page.locator("table:not(.journal-table) tr", { hasText: JULIEN.name })).toContainText("En attente de première connexion");
   await expect(page.locator(".journal-table tr", { hasText: "Réinitialisation de l’accès" })).toContainText("Mme Claire DUBOIS");
 });
+
+test("an advisor names the first administrator of a new entity, who signs in and administers it", async ({ page, app, browser }) => {
+  // A new client of Claire's portfolio, from the bank's systems: no user at all.
+  await app.importLines([
+    { type: "entite", siren: "552100554", nom: "Boulangerie Dupain SARL", forme: "entreprise", conseiller: "CONS-0001" },
+    { type: "compte", entite: "552100554", iban: "FR7630004000031234567890143", libelle: "Compte courant", devise: "EUR" },
+    { type: "personne", reference: "PERS-1", entite: "552100554", nom: "DUPAIN", prenom: "Jeanne", date_naissance: "1979-05-17", telephone: "+33611223344" },
+  ]);
+  await signInAdvisor(page, app);
+  await page.getByRole("link", { name: "Boulangerie Dupain SARL" }).click();
+  await expect(page.getByRole("heading", { name: "Boulangerie Dupain SARL" })).toBeVisible();
+  await expect(page.getByText("Cette entité n’a aucun administrateur")).toBeVisible();
+  await page.getByRole("link", { name: "Nommer administrateur, corriger ou retirer Jeanne DUPAIN" }).click();
+  await expect(page.getByRole("heading", { name: "Nommer administrateur de l’entité" })).toBeVisible();
+  await page.locator("body[data-hydrated]").waitFor();
+  const naming = page.locator("form", { has: page.getByRole("button", { name: "Nommer Jeanne DUPAIN administrateur" }) });
+  // Without an e-mail: a clear error, nothing done.
+  await naming.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await naming.getByRole("button").click();
+  await expect(naming.getByText("Renseignez l’adresse e-mail")).toBeVisible();
+  await naming.getByLabel("E-mail où elle recevra son identifiant").fill("jeanne@dupain.example");
+  await naming.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
+  await naming.getByRole("button").click();
+  await expect(page.getByRole("status").filter({ hasText: "La personne est administrateur de l’entité" })).toBeVisible();
+  const row = page.locator("table:not(.journal-table) tr", { hasText: "Jeanne DUPAIN" });
+  await expect(row).toContainText("En attente de première connexion");
+  await expect(row).toContainText("Administrateur");
+  await expect(page.locator(".journal-table")).toContainText("Administrateur nommé par le conseiller");
+
+  // Jeanne's credentials (the login id by e-mail, from her advisor; the password by SMS), her
+  // first login, and « Gestion des utilisateurs » is hers.
+  const other = await browser.newContext({ viewport: page.viewportSize() ?? undefined });
+  const jeanne = await other.newPage();
+  const messages = await app.localOutbox(jeanne, 2);
+  const mail = messages.find((m) => m.includes("jeanne@dupain.example"))!;
+  const sms = messages.find((m) => m.includes("+33611223344"))!;
+  expect(mail).toContain("Mme Claire DUBOIS, votre conseiller");
+  expect(mail).toContain("Vous en êtes l’administrateur");
+  const loginId = mail.match(/Votre identifiant : (\d{10})/)![1];
+  const temporary = sms.match(/mot de passe provisoire est (\S+)/)![1];
+  const emailCode = mail.match(/code de première connexion : (\d{4} \d{4})/)![1];
+  expect(mail).not.toContain(temporary);
+  await app.open(jeanne, "/connexion");
+  await jeanne.getByLabel("Identifiant").fill(loginId);
+  await jeanne.getByLabel("Mot de passe").fill(temporary);
+  await jeanne.getByRole("button", { name: "Se connecter" }).click();
+  await expect(jeanne.getByRole("heading", { name: "Votre mot de passe" })).toBeVisible();
+  await jeanne.getByLabel("Code reçu par e-mail").fill(emailCode);
+  const chosen = "cheval agrafe pile correcte";
+  await jeanne.getByLabel("Nouveau mot de passe").fill(chosen);
+  await jeanne.getByLabel("Confirmez le mot de passe").fill(chosen);
+  await jeanne.getByRole("button", { name: "Enregistrer mon mot de passe" }).click();
+  await jeanne.getByRole("button", { name: "Configurer une application d’authentification" }).click();
+  const secret = (await jeanne.getByTestId("totp-secret").innerText()).trim();
+  await jeanne.getByLabel("Code affiché par l’application").fill(await app.code(secret));
+  await jeanne.getByRole("button", { name: "Vérifier le code" }).click();
+  await expect(jeanne.getByRole("heading", { name: "Bonjour Jeanne DUPAIN" })).toBeVisible();
+  await expect(jeanne.getByText("Droit d’administration : oui.")).toBeVisible();
+  await app.open(jeanne, "/utilisateurs");
+  await expect(jeanne.getByRole("link", { name: "Ajouter un utilisateur" })).toBeVisible();
+  await other.close();
+});

@@ -4,7 +4,7 @@
 import { test as base, expect, type Page } from "@playwright/test";
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -52,7 +52,23 @@ export class App {
   /** Steps already used per secret: the server accepts each code once. */
   private usedSteps = new Map<string, number>();
 
-  constructor(public readonly url: string) {}
+  constructor(
+    public readonly url: string,
+    private readonly serverEnvironment: Record<string, string | undefined> = {},
+    private readonly dir = "",
+  ) {}
+
+  /** Applies lines of the bank's systems with `server import`, on the running server's database. */
+  async importLines(lines: object[]) {
+    const file = join(this.dir, `import-${Date.now()}.jsonl`);
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join("\n"));
+    const child = spawn(serverBin, ["import", file], { env: this.serverEnvironment, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolveCode) => child.once("exit", resolveCode));
+    expect(code, `server import:\n${output}`).toBe(0);
+  }
 
   /** A code never used before: the current step, or the next (one step of drift is accepted). */
   async code(secret: string): Promise<string> {
@@ -155,19 +171,17 @@ export const test = base.extend<{ app: App; serverEnv: Record<string, string> }>
   },
   app: async ({ serverEnv }, use) => {
     const dir = mkdtempSync(join(tmpdir(), "habilis-e2e-"));
-    const child = spawn(serverBin, [], {
-      env: {
-        ...process.env,
-        DATABASE_URL: `sqlite://${dir}/habilis.db?mode=rwc`,
-        HABILIS_ADDR: "127.0.0.1:0",
-        HABILIS_SITE_ROOT: siteRoot,
-        HABILIS_SECRET_KEY: randomBytes(32).toString("hex"),
-        NO_COLOR: "1",
-        RUST_LOG: "info,sqlx=warn",
-        ...serverEnv,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const env = {
+      ...process.env,
+      DATABASE_URL: `sqlite://${dir}/habilis.db?mode=rwc`,
+      HABILIS_ADDR: "127.0.0.1:0",
+      HABILIS_SITE_ROOT: siteRoot,
+      HABILIS_SECRET_KEY: randomBytes(32).toString("hex"),
+      NO_COLOR: "1",
+      RUST_LOG: "info,sqlx=warn",
+      ...serverEnv,
+    };
+    const child = spawn(serverBin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     const url = await new Promise<string>((resolveUrl, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
@@ -183,7 +197,7 @@ export const test = base.extend<{ app: App; serverEnv: Record<string, string> }>
       child.stderr.on("data", read);
       child.on("exit", (code) => reject(new Error(`server exited (${code}):\n${log}`)));
     });
-    await use(new App(url));
+    await use(new App(url, env, dir));
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");

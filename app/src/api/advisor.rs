@@ -5,8 +5,8 @@
 
 use super::types::{
     AdvisorEntityView, AdvisorInfo, AdvisorPersonView, AdvisorSignInForm, AdvisorUserForm,
-    CorrectPersonForm, JournalPage, JournalSearch, PortfolioLine, RegisterPersonForm,
-    WithdrawPersonForm,
+    CorrectPersonForm, JournalPage, JournalSearch, NamePersonAdministratorForm, PortfolioLine,
+    RegisterPersonForm, WithdrawPersonForm,
 };
 use super::{ApiError, StrictJson};
 use leptos::server;
@@ -100,6 +100,21 @@ pub async fn advisor_name_administrator(form: AdvisorUserForm) -> Result<(), Api
     flows::advisor::name_administrator(&caller, form).await?;
     guard::redirect(&format!(
         "/conseiller/entites/{entity}?fait=administrateur&utilisateur={user}&version={version}"
+    ));
+    Ok(())
+}
+
+/// Break-glass for an entity with no administrator (none yet, or none left): a registered
+/// person becomes its administrator and gets their credentials.
+#[server(prefix = "/api", endpoint = "conseiller/personne/administrateur")]
+pub async fn advisor_name_person_administrator(
+    form: NamePersonAdministratorForm,
+) -> Result<(), ApiError> {
+    let caller = guard::advisor().await?;
+    let entity = form.entity;
+    let user = flows::advisor::name_person_administrator(&caller, form).await?;
+    guard::redirect(&format!(
+        "/conseiller/entites/{entity}?fait=premier-administrateur&utilisateur={user}"
     ));
     Ok(())
 }

@@ -1024,12 +1024,25 @@ pub struct AdvisorUserForm {
 pub struct AdvisorPersonView {
     pub entity_id: i64,
     pub entity_name: String,
+    /// The entity has an administrator who can act; if not, the advisor may name this person.
+    pub administered: bool,
     pub id: i64,
     pub last_name: String,
     pub first_name: String,
     pub birth_date: String,
     pub phone: String,
     pub email: Option<String>,
+}
+
+/// Break-glass: a registered person named the administrator of an entity that has none,
+/// reached at this e-mail (the registered one, if any), signed with the advisor's code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamePersonAdministratorForm {
+    pub entity: i64,
+    pub person: i64,
+    pub email: String,
+    pub code: String,
 }
 
 /// « Corriger » a registered person not yet a user, signed with the advisor's code.

@@ -31,6 +31,18 @@ const FIXED: &[(&str, &str)] = &[
         "The entity still has an active administrator: it is up to them to give the administration right.",
     ),
     (
+        "Ce n’est pas l’adresse e-mail enregistrée pour cette personne : corrigez-la d’abord (« Corriger ses données »).",
+        "This is not the e-mail address registered for this person: correct it first (“Correct their data”).",
+    ),
+    (
+        "L’entité a encore un administrateur actif : c’est à lui d’ajouter cette personne.",
+        "The entity still has an active administrator: it is up to them to add this person.",
+    ),
+    (
+        "Cette personne est devenue utilisatrice entre-temps : nommez-la administrateur depuis la liste des utilisateurs.",
+        "This person has become a user meanwhile: name them administrator from the list of users.",
+    ),
+    (
         "Un identifiant de conseiller compte 3 à 64 minuscules, chiffres, « . », « - » ou « _ ».",
         "An advisor's login id has 3 to 64 lowercase letters, digits, “.”, “-” or “_”.",
     ),

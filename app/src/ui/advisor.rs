@@ -11,8 +11,8 @@ use super::common::{
 use super::users::{state_class, state_label};
 use crate::api::advisor::{
     advisor_entity, advisor_journal, advisor_person, advisor_portfolio, advisor_session,
-    AdvisorLogin, AdvisorLogout, AdvisorNameAdministrator, AdvisorResetAccess, AdvisorUnblock,
-    CorrectPerson, RegisterPerson, WithdrawPerson,
+    AdvisorLogin, AdvisorLogout, AdvisorNameAdministrator, AdvisorNamePersonAdministrator,
+    AdvisorResetAccess, AdvisorUnblock, CorrectPerson, RegisterPerson, WithdrawPerson,
 };
 use crate::api::types::{
     AdvisorEntityView, AdvisorPersonView, AdvisorUserLine, JournalPage, JournalSearch, UserState,
@@ -220,6 +220,9 @@ pub fn AdvisorEntityPage() -> impl IntoView {
         Some("deblocage") => Some(t_string!(i18n, advisor.done_unblock).to_string()),
         Some("reinitialisation") => Some(t_string!(i18n, advisor.done_reset).to_string()),
         Some("administrateur") => Some(t_string!(i18n, advisor.done_administrator).to_string()),
+        Some("premier-administrateur") => {
+            Some(t_string!(i18n, advisor.done_first_administrator).to_string())
+        }
         Some("correction") => Some(t_string!(i18n, advisor.done_correction).to_string()),
         Some("retrait") => Some(t_string!(i18n, advisor.done_withdrawal).to_string()),
         _ => None,
@@ -260,7 +263,11 @@ fn entity_view(entity: AdvisorEntityView, actions: Actions) -> impl IntoView {
         <p class="hint">{t!(i18n, advisor.siren)}" "{entity.siren.clone()}</p>
         <h2>{t!(i18n, advisor.users_heading)}</h2>
         {if users.is_empty() {
-            view! { <p>{t!(i18n, advisor.no_users)}</p> }.into_any()
+            view! {
+                <p>{t!(i18n, advisor.no_users)}</p>
+                <p class="notice notice-warning" role="status">{t!(i18n, advisor.orphaned_no_users)}</p>
+            }
+            .into_any()
         } else {
             view! {
                 {orphaned.then(|| view! {
@@ -302,7 +309,11 @@ fn entity_view(entity: AdvisorEntityView, actions: Actions) -> impl IntoView {
                                 " — "{t!(i18n, advisor.born, date)}" — "{person.phone.clone()}
                                 " "
                                 <a class="button" href=format!("/conseiller/entites/{entity_id}/personnes/{}", person.id)>
-                                    {t!(i18n, advisor.correct_or_withdraw)}
+                                    {if orphaned {
+                                        t!(i18n, advisor.name_correct_or_withdraw).into_any()
+                                    } else {
+                                        t!(i18n, advisor.correct_or_withdraw).into_any()
+                                    }}
                                     <span class="visually-hidden">" "{name}</span>
                                 </a>
                             </li>
@@ -478,15 +489,18 @@ pub fn AdvisorPersonPage() -> impl IntoView {
         move || ids.get(),
         |(entity, person)| advisor_person(entity, person),
     );
-    let correct = ServerAction::<CorrectPerson>::new();
-    let withdraw = ServerAction::<WithdrawPerson>::new();
+    let actions = PersonActions {
+        correct: ServerAction::<CorrectPerson>::new(),
+        withdraw: ServerAction::<WithdrawPerson>::new(),
+        name_administrator: ServerAction::<AdvisorNamePersonAdministrator>::new(),
+    };
     view! {
         <Title text=move || t_string!(i18n, advisor.correct_title).to_string() />
         <section class="card">
             <SignedInAdvisor />
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
-                    on_loaded(person.await, move |person| person_forms(person, correct, withdraw))
+                    on_loaded(person.await, move |person| person_forms(person, actions))
                 })}
             </Suspense>
             <p class="back-link">
@@ -496,12 +510,21 @@ pub fn AdvisorPersonPage() -> impl IntoView {
     }
 }
 
-fn person_forms(
-    person: AdvisorPersonView,
+/// The actions on a registered person's page, each its own server function.
+#[derive(Clone, Copy)]
+struct PersonActions {
     correct: ServerAction<CorrectPerson>,
     withdraw: ServerAction<WithdrawPerson>,
-) -> impl IntoView {
+    name_administrator: ServerAction<AdvisorNamePersonAdministrator>,
+}
+
+fn person_forms(person: AdvisorPersonView, actions: PersonActions) -> impl IntoView {
     let i18n = use_i18n();
+    let PersonActions {
+        correct,
+        withdraw,
+        name_administrator,
+    } = actions;
     let correct_error = action_error(*correct);
     let withdraw_error = action_error(*withdraw);
     let correct_pending = busy(*correct);
@@ -519,9 +542,22 @@ fn person_forms(
     // Each form's fields are its own (the forms' contents are closures that own them).
     let (entity, id) = (person.entity_id.to_string(), person.id.to_string());
     let (withdraw_entity, withdraw_id) = (entity.clone(), id.clone());
+    // Nobody can administer the entity: this person can be named its administrator (first).
+    let first_administrator = (!person.administered).then(|| {
+        view! {
+            <NamePersonAdministrator
+                entity_id=person.entity_id
+                person_id=person.id
+                email=person.email.clone().unwrap_or_default()
+                name=name.clone()
+                action=name_administrator
+            />
+        }
+    });
     view! {
         <PageHeading>{heading}</PageHeading>
         <p class="hint">{person.entity_name.clone()}</p>
+        {first_administrator}
         <h2>{t!(i18n, advisor.correct_heading)}</h2>
         <ActionForm action=correct attr:class="form" attr:novalidate="true">
             <ErrorNotice error=general_error(correct_error, FIELDS) />
@@ -546,6 +582,35 @@ fn person_forms(
             <TotpCodeField id="withdraw-code" label=move || t!(i18n, advisor.code) error=field_error(withdraw_error, "code") />
             <button class="button danger" type="submit" disabled=move || withdraw_pending.get()>
                 {t!(i18n, advisor.withdraw, name)}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// Break-glass: the entity has no administrator who can act; this registered person becomes
+/// it, reached at the e-mail typed here (the registered one, when there is one).
+#[component]
+fn NamePersonAdministrator(
+    entity_id: i64,
+    person_id: i64,
+    email: String,
+    name: String,
+    action: ServerAction<AdvisorNamePersonAdministrator>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = action_error(*action);
+    let pending = busy(*action);
+    view! {
+        <h2>{t!(i18n, advisor.first_administrator_heading)}</h2>
+        <p class="notice notice-warning">{t!(i18n, advisor.first_administrator_intro)}</p>
+        <ActionForm action attr:class="form" attr:novalidate="true">
+            <ErrorNotice error=general_error(error, &["email", "code"]) />
+            <input type="hidden" name="form[entity]" value=entity_id.to_string() />
+            <input type="hidden" name="form[person]" value=person_id.to_string() />
+            <Field id="first-administrator-email" name="form[email]" kind="email" value=email label=move || t!(i18n, advisor.first_administrator_email) autocomplete="off" required=true error=field_error(error, "email") />
+            <TotpCodeField id="first-administrator-code" label=move || t!(i18n, advisor.code) error=field_error(error, "code") />
+            <button class="button primary" type="submit" disabled=move || pending.get()>
+                {t!(i18n, advisor.name_administrator, name)}
             </button>
         </ActionForm>
     }

@@ -3,13 +3,13 @@
 
 use crate::helpers::{fresh_advisor_code, refused, spawn_app, TestApp};
 use app::api::advisor::{
-    AdvisorEntity, AdvisorJournal, AdvisorLogin, AdvisorNameAdministrator, AdvisorPerson,
-    AdvisorPortfolio, AdvisorResetAccess, AdvisorSession, AdvisorUnblock, CorrectPerson,
-    RegisterPerson, WithdrawPerson,
+    AdvisorEntity, AdvisorJournal, AdvisorLogin, AdvisorNameAdministrator,
+    AdvisorNamePersonAdministrator, AdvisorPerson, AdvisorPortfolio, AdvisorResetAccess,
+    AdvisorSession, AdvisorUnblock, CorrectPerson, RegisterPerson, WithdrawPerson,
 };
 use app::api::types::{
-    AdvisorSignInForm, AdvisorUserForm, Candidates, CorrectPersonForm, RegisterPersonForm,
-    UserState, WithdrawPersonForm,
+    AdvisorSignInForm, AdvisorUserForm, Candidates, CorrectPersonForm, NamePersonAdministratorForm,
+    RegisterPersonForm, UserState, WithdrawPersonForm,
 };
 use app::api::users::AddUserCandidates;
 use app::api::ApiError;
@@ -678,5 +678,227 @@ async fn the_advisor_corrects_then_withdraws_a_person_not_yet_a_user() {
             })
             .await,
         404,
+    );
+}
+
+/// A new entity of Claire's portfolio, from the bank's import: one account, two persons, no
+/// user at all.
+async fn import_entity_without_users(app: &TestApp) -> i64 {
+    let token = app::backend::flows::import::create_token(
+        &app.db,
+        &app.state.secrets,
+        "coeur-bancaire",
+        &app::backend::flows::import::Scope::ALL,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let lines = [
+        serde_json::json!({"type": "entite", "siren": "552100554", "nom": "Boulangerie Dupain SARL",
+               "forme": "entreprise", "conseiller": CLAIRE_DUBOIS.reference}),
+        serde_json::json!({"type": "compte", "entite": "552100554",
+               "iban": "FR7630004000031234567890143", "libelle": "Compte courant", "devise": "EUR"}),
+        serde_json::json!({"type": "personne", "reference": "PERS-1", "entite": "552100554",
+               "nom": "DUPAIN", "prenom": "Jeanne", "date_naissance": "1979-05-17",
+               "telephone": "+33611223344"}),
+        serde_json::json!({"type": "personne", "reference": "PERS-2", "entite": "552100554",
+               "nom": "DUPAIN", "prenom": "Marc", "date_naissance": "1981-02-11",
+               "telephone": "+33611223355", "email": "marc@dupain.example"}),
+    ];
+    let body: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/banque/v1/import", app.addr))
+        .header("content-type", "application/x-ndjson")
+        .bearer_auth(token)
+        .body(body.join("\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    entity_id(app, "552100554").await
+}
+
+#[tokio::test]
+async fn the_advisor_names_the_first_administrator_of_an_entity_without_users() {
+    let app = spawn_app().await;
+    let dupain = import_entity_without_users(&app).await;
+    let jeanne = app
+        .scalar_i64(&format!(
+            "SELECT id FROM persons WHERE entity_id = {dupain} AND first_name = 'Jeanne'"
+        ))
+        .await;
+    let marc = app
+        .scalar_i64(&format!(
+            "SELECT id FROM persons WHERE entity_id = {dupain} AND first_name = 'Marc'"
+        ))
+        .await;
+    let name = |person: i64, email: &str, code: String| AdvisorNamePersonAdministrator {
+        form: NamePersonAdministratorForm {
+            entity: dupain,
+            person,
+            email: email.into(),
+            code,
+        },
+    };
+    let users_of_dupain = format!("SELECT COUNT(*) FROM users WHERE entity_id = {dupain}");
+
+    // Karim's portfolio does not hold it: like a missing entity.
+    let mut karim = app.sign_in_advisor(&KARIM_BENALI).await;
+    let code = fresh_advisor_code(&app.db, &KARIM_BENALI).await;
+    refused(
+        karim
+            .call(name(jeanne, "jeanne@dupain.example", code))
+            .await,
+        404,
+    );
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    // The person's page offers the naming: nobody administers the entity.
+    let page = claire
+        .call(AdvisorPerson {
+            entity_id: dupain,
+            person_id: jeanne,
+        })
+        .await
+        .unwrap();
+    assert!(!page.administered);
+    // Bad input, in French, changes nothing: no e-mail, a wrong code, another e-mail than the
+    // one the bank registered.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let failure = refused(claire.call(name(jeanne, "", code)).await, 422);
+    assert_eq!(failure.field(), Some("email"));
+    refused(
+        claire
+            .call(name(jeanne, "jeanne@dupain.example", "000000".into()))
+            .await,
+        401,
+    );
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let failure = refused(
+        claire.call(name(marc, "autre@dupain.example", code)).await,
+        422,
+    );
+    assert!(
+        failure.message().contains("Corriger"),
+        "{}",
+        failure.message()
+    );
+    assert_eq!(app.scalar_i64(&users_of_dupain).await, 0, "nothing changed");
+
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(name(jeanne, "jeanne@dupain.example", code))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE entity_id = {dupain} AND person_id = {jeanne} \
+             AND is_administrator = 1 AND state = 'awaiting_first_login' AND created_by IS NULL"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM user_rights r JOIN users u ON u.id = r.user_id \
+             WHERE u.entity_id = {dupain}"
+        ))
+        .await,
+        0,
+        "the administration right only: she gives the rights"
+    );
+    // The same person twice (a second click): she is a user already.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(
+        claire
+            .call(name(jeanne, "jeanne@dupain.example", code))
+            .await,
+        404,
+    );
+    assert_eq!(app.scalar_i64(&users_of_dupain).await, 1);
+
+    // Her credentials: the login id by e-mail, from her advisor, and the password by SMS.
+    let messages = crate::journey::wait_for_local_messages(&app, 2).await;
+    let mail = messages
+        .iter()
+        .find(|m| m.channel == "email" && m.recipient == "jeanne@dupain.example")
+        .expect("Jeanne's e-mail");
+    assert!(mail.body.contains(
+        "Mme Claire DUBOIS, votre conseiller pour l’espace de banque en ligne de Boulangerie Dupain SARL, vous a ouvert un accès. Vous en êtes l’administrateur"
+    ));
+    let (login_id, temporary) =
+        crate::journey::credentials_from(&messages, "jeanne@dupain.example", "+33611223344");
+    assert!(!mail.body.contains(&temporary), "never in the same channel");
+    let stage: app::api::types::Stage = app
+        .client()
+        .call(app::api::session::Login {
+            form: app::api::types::SignInForm {
+                login_id,
+                password: temporary,
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(stage, app::api::types::Stage::NewPassword);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM persons WHERE id = {jeanne} AND email = 'jeanne@dupain.example'"
+        ))
+        .await,
+        1,
+        "the e-mail she is reached at is kept"
+    );
+
+    // The journal names the advisor as the author and Jeanne as the one concerned.
+    let journal = claire
+        .call(AdvisorJournal {
+            entity_id: dupain,
+            search: Default::default(),
+        })
+        .await
+        .unwrap();
+    let named = journal
+        .entries
+        .iter()
+        .find(|e| e.kind == "Administrateur nommé par le conseiller")
+        .expect("the naming in the journal");
+    assert_eq!(named.author.as_deref(), Some("Mme Claire DUBOIS"));
+    assert_eq!(named.concerned.as_deref(), Some("Jeanne DUPAIN"));
+}
+
+#[tokio::test]
+async fn an_entity_with_an_administrator_is_not_the_advisors_to_staff() {
+    let app = spawn_app().await;
+    let atelier = entity_id(&app, "812345676").await;
+    let person = crate::journey::person_id(&app, "MOREAU").await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let page = claire
+        .call(AdvisorPerson {
+            entity_id: atelier,
+            person_id: person,
+        })
+        .await
+        .unwrap();
+    assert!(page.administered);
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let failure = refused(
+        claire
+            .call(AdvisorNamePersonAdministrator {
+                form: NamePersonAdministratorForm {
+                    entity: atelier,
+                    person,
+                    email: "lucas.moreau@atelier-lumiere.fr".into(),
+                    code,
+                },
+            })
+            .await,
+        409,
+    );
+    assert!(failure.message().contains("c’est à lui d’ajouter"));
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE person_id = {person}"
+        ))
+        .await,
+        0
     );
 }

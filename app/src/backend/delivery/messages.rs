@@ -40,6 +40,40 @@ pub fn de(name: &str) -> String {
     }
 }
 
+/// Who did it, as the e-mails' sentences start: « Paul MARTIN, administrateur de l’espace de
+/// banque en ligne d’Atelier Lumière, » or « Mme Claire DUBOIS, votre conseiller pour … , ».
+fn who(c: &Credentials<'_>, lang: Lang) -> String {
+    match (lang, c.by_advisor) {
+        (Lang::Fr, true) => format!(
+            "{}, votre conseiller pour l’espace de banque en ligne {},",
+            c.administrator,
+            de(c.entity)
+        ),
+        (Lang::Fr, false) => format!(
+            "{}, administrateur de l’espace de banque en ligne {},",
+            c.administrator,
+            de(c.entity)
+        ),
+        (Lang::En, true) => format!(
+            "{}, your advisor for {}’s online banking,",
+            c.administrator, c.entity
+        ),
+        (Lang::En, false) => format!(
+            "{}, administrator of {}’s online banking,",
+            c.administrator, c.entity
+        ),
+    }
+}
+
+/// The advisor opens an access only to name the entity's administrator: the e-mail says so.
+fn administrator_role(c: &Credentials<'_>, lang: Lang) -> &'static str {
+    match (lang, c.by_advisor) {
+        (_, false) => "",
+        (Lang::Fr, true) => " Vous en êtes l’administrateur : vous y ajoutez les utilisateurs et leur donnez leurs droits.",
+        (Lang::En, true) => " You are its administrator: you add its users and give them their rights.",
+    }
+}
+
 /// A person already a user of another entity of their group, given access to one more: no new
 /// credential (they keep their login id, password and factor), only the news.
 pub fn entity_joined_email(c: &Credentials<'_>, lang: Lang) -> Email {
@@ -48,14 +82,14 @@ pub fn entity_joined_email(c: &Credentials<'_>, lang: Lang) -> Email {
             subject: format!("Nouvel accès : {}", c.entity),
             body: format!(
                 "Bonjour {first} {last},\n\n\
-                 {admin}, administrateur de l’espace de banque en ligne {entity}, vous y a ouvert un accès.\n\n\
+                 {who} vous y a ouvert un accès.{role}\n\n\
                  Vous vous connectez comme d’habitude ({url}), avec votre identifiant {login}, votre mot de passe et votre moyen d’authentification forte, puis vous choisissez l’entité (« Changer d’entité »). Aucun nouveau mot de passe ne vous sera envoyé.\n\n\
                  Si vous ne connaissez pas cette entité, prévenez votre conseiller.\n\n\
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                admin = c.administrator,
-                entity = de(c.entity),
+                who = who(c, lang),
+                role = administrator_role(c, lang),
                 login = c.login_id,
                 url = c.sign_in_url,
                 bank = c.bank,
@@ -65,14 +99,14 @@ pub fn entity_joined_email(c: &Credentials<'_>, lang: Lang) -> Email {
             subject: format!("New access: {}", c.entity),
             body: format!(
                 "Hello {first} {last},\n\n\
-                 {admin}, administrator of {entity}’s online banking, has opened an access for you there.\n\n\
+                 {who} has opened an access for you there.{role}\n\n\
                  Sign in as usual ({url}), with your login id {login}, your password and your strong authentication method, then choose the entity (“Switch entity”). No new password will be sent to you.\n\n\
                  If you do not know this entity, tell your advisor.\n\n\
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                admin = c.administrator,
-                entity = c.entity,
+                who = who(c, lang),
+                role = administrator_role(c, lang),
                 login = c.login_id,
                 url = c.sign_in_url,
                 bank = c.bank,
@@ -89,7 +123,7 @@ pub fn credentials_email(c: &Credentials<'_>, lang: Lang) -> Email {
             subject: "Votre identifiant de banque en ligne".into(),
             body: format!(
                 "Bonjour {first} {last},\n\n\
-                 {admin}, administrateur de l’espace de banque en ligne {entity}, vous a ouvert un accès.\n\n\
+                 {who} vous a ouvert un accès.{role}\n\n\
                  Votre identifiant : {login}\n\n\
                  Votre code de première connexion : {code}\n\n\
                  Votre mot de passe provisoire vous est envoyé séparément, par SMS. Il est valable {hours} heures et ne sert qu’une fois.\n\n\
@@ -97,8 +131,8 @@ pub fn credentials_email(c: &Credentials<'_>, lang: Lang) -> Email {
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                admin = c.administrator,
-                entity = de(c.entity),
+                who = who(c, lang),
+                role = administrator_role(c, lang),
                 code = c.email_code,
                 login = c.login_id,
                 hours = c.hours,
@@ -110,7 +144,7 @@ pub fn credentials_email(c: &Credentials<'_>, lang: Lang) -> Email {
             subject: "Your online banking login id".into(),
             body: format!(
                 "Hello {first} {last},\n\n\
-                 {admin}, administrator of {entity}’s online banking, has opened an access for you.\n\n\
+                 {who} has opened an access for you.{role}\n\n\
                  Your login id: {login}\n\n\
                  Your first sign-in code: {code}\n\n\
                  Your temporary password is sent to you separately, by SMS. It is valid for {hours} hours and works once.\n\n\
@@ -118,8 +152,8 @@ pub fn credentials_email(c: &Credentials<'_>, lang: Lang) -> Email {
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                admin = c.administrator,
-                entity = c.entity,
+                who = who(c, lang),
+                role = administrator_role(c, lang),
                 code = c.email_code,
                 login = c.login_id,
                 hours = c.hours,
@@ -146,11 +180,7 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                who = if c.by_advisor {
-                    format!("{}, votre conseiller pour l’espace de banque en ligne {},", c.administrator, de(c.entity))
-                } else {
-                    format!("{}, administrateur de l’espace de banque en ligne {},", c.administrator, de(c.entity))
-                },
+                who = who(c, lang),
                 code = c.email_code,
                 login = c.login_id,
                 hours = c.hours,
@@ -170,11 +200,7 @@ pub fn access_reset_email(c: &Credentials<'_>, lang: Lang) -> Email {
                  {bank}",
                 first = c.first_name,
                 last = c.last_name,
-                who = if c.by_advisor {
-                    format!("{}, your advisor for {}’s online banking,", c.administrator, c.entity)
-                } else {
-                    format!("{}, administrator of {}’s online banking,", c.administrator, c.entity)
-                },
+                who = who(c, lang),
                 code = c.email_code,
                 login = c.login_id,
                 hours = c.hours,
@@ -863,6 +889,39 @@ mod tests {
         assert!(access_reset_email(&credentials, Lang::En).body.contains(
             "Mme Claire DUBOIS, your advisor for Atelier Lumière SAS’s online banking, has reset"
         ));
+    }
+
+    #[test]
+    fn a_first_administrator_named_by_the_advisor_is_told_who_and_why() {
+        let credentials = Credentials {
+            first_name: "Inès",
+            last_name: "FAURE",
+            administrator: "Mme Claire DUBOIS",
+            by_advisor: true,
+            entity: "Boulangerie Durand",
+            login_id: "3000000002",
+            hours: 24,
+            sign_in_url: "https://banque.example/connexion",
+            bank: "Banque Exemple",
+            email_code: "1234 5678",
+        };
+        let email = credentials_email(&credentials, Lang::Fr);
+        assert!(email.body.contains(
+            "Mme Claire DUBOIS, votre conseiller pour l’espace de banque en ligne de Boulangerie Durand, vous a ouvert un accès. Vous en êtes l’administrateur"
+        ));
+        assert!(email.body.contains("Votre identifiant : 3000000002"));
+        let joined = entity_joined_email(&credentials, Lang::En);
+        assert!(joined.body.contains(
+            "Mme Claire DUBOIS, your advisor for Boulangerie Durand’s online banking, has opened an access for you there. You are its administrator"
+        ));
+        let by_administrator = Credentials {
+            by_advisor: false,
+            administrator: "Sophie MARTIN",
+            ..credentials
+        };
+        assert!(!credentials_email(&by_administrator, Lang::Fr)
+            .body
+            .contains("Vous en êtes l’administrateur"));
     }
 
     #[test]

@@ -781,36 +781,28 @@ pub async fn apply(
     let person = store::persons::candidate(&mut **tx, entity_id, *person_id)
         .await?
         .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
-    // The same person, already a user of another entity of their group (the bank registered
-    // the same identity there): they keep their login. Read across entities on purpose: only
-    // that login's row id, entity, id and language.
-    let existing = store::unscoped(store::users::login_of_same_person(
-        state.db.pool(),
-        entity_id,
-        *person_id,
-    ))
+    let administrator = store::users::find(&mut **tx, entity_id, caller.user_id())
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let opened = open_access(
+        tx,
+        state,
+        Opening {
+            entity_id,
+            person: &person,
+            email,
+            is_administrator: assignment.rights.administration(),
+            lang: caller.lang,
+            by: OpenedBy {
+                name: &administrator.full_name(),
+                advisor: false,
+                user_id: Some(caller.user_id()),
+            },
+        },
+        &inputs,
+    )
     .await?;
-    let (user_id, login_id) = match &existing {
-        Some(login) => {
-            let inserted = store::users::insert_linked(
-                tx,
-                store::users::LinkedUser {
-                    entity_id,
-                    person_id: *person_id,
-                    email: email.as_str(),
-                    is_administrator: assignment.rights.administration(),
-                    login,
-                    created_at: now,
-                    created_by: Some(caller.user_id()),
-                },
-            )
-            .await?
-            .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
-            let login_id = LoginId::parse(&login.login_id).map_err(|_| ApiError::Internal)?;
-            (inserted, login_id)
-        }
-        None => insert_with_new_login(tx, caller, *person_id, email, assignment, &inputs).await?,
-    };
+    let user_id = opened.user_id;
     store::rights::give(
         tx,
         entity_id,
@@ -825,17 +817,6 @@ pub async fn apply(
         assignment.period.and_then(Period::starts_at),
     )
     .await?;
-    if person.email.is_none() {
-        store::persons::set_email(tx, entity_id, *person_id, email.as_str()).await?;
-    }
-    let search_text = super::users::fold(&format!(
-        "{} {} {} {}",
-        person.first_name,
-        person.last_name,
-        login_id.as_str(),
-        email.as_str()
-    ));
-    store::users::set_search_text(&mut **tx, user_id, &search_text).await?;
     store::operations::set_result_user(tx, operation_id, user_id).await?;
     audit::append(
         tx,
@@ -848,37 +829,126 @@ pub async fn apply(
             "empreinte": digest,
             "utilisateur": user_id,
             "personne": person_id,
-            "identifiant": login_id.as_str(),
-            "identifiant_existant": existing.is_some(),
+            "identifiant": opened.login_id.as_str(),
+            "identifiant_existant": opened.existing_login,
             "contenu_signe": operation.canonical_text(),
         }),
     )
     .await?;
+    Ok(OperationDone {
+        kind: operation.kind(),
+        user_id,
+        name: person.full_name(),
+        email: email.to_string(),
+        phone_masked: mask_phone(&person.phone),
+        existing_login: opened.existing_login,
+    })
+}
 
-    let administrator = store::users::find(&mut **tx, entity_id, caller.user_id())
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
+/// Who opens an access, as the new user's e-mail names them.
+pub struct OpenedBy<'a> {
+    pub name: &'a str,
+    /// The entity's advisor at the bank (the first administrator, named by the bank).
+    pub advisor: bool,
+    /// The administrator who opens it (none for the advisor).
+    pub user_id: Option<i64>,
+}
+
+/// A registered person about to become a user of their entity.
+pub struct Opening<'a> {
+    pub entity_id: i64,
+    pub person: &'a Person,
+    pub email: &'a Email,
+    pub is_administrator: bool,
+    /// The language of the new user's first messages: the one of who opens the access.
+    pub lang: model::Lang,
+    pub by: OpenedBy<'a>,
+}
+
+pub struct Opened {
+    pub user_id: i64,
+    pub login_id: LoginId,
+    /// The person already had a login in another entity of their group, and keeps it.
+    pub existing_login: bool,
+}
+
+/// Makes a registered person a user, inside the caller's transaction (rights apart): they join
+/// the login they already hold in another entity of their group (an e-mail tells them), or get
+/// a login of their own (login id and code by e-mail, temporary password by SMS); the e-mail
+/// they are reached at is kept on the person, and the user's search text written.
+pub async fn open_access(
+    tx: &mut Tx,
+    state: &AppState,
+    opening: Opening<'_>,
+    inputs: &Inputs,
+) -> Result<Opened, ApiError> {
+    let (entity_id, person, email, by) = (
+        opening.entity_id,
+        opening.person,
+        opening.email,
+        &opening.by,
+    );
+    let now = now();
+    // The same person, already a user of another entity of their group (the bank registered
+    // the same identity there): they keep their login. Read across entities on purpose: only
+    // that login's row id, entity, id and language.
+    let existing = store::unscoped(store::users::login_of_same_person(
+        state.db.pool(),
+        entity_id,
+        person.id,
+    ))
+    .await?;
+    let (user_id, login_id) = match &existing {
+        Some(login) => {
+            let inserted = store::users::insert_linked(
+                tx,
+                store::users::LinkedUser {
+                    entity_id,
+                    person_id: person.id,
+                    email: email.as_str(),
+                    is_administrator: opening.is_administrator,
+                    login,
+                    created_at: now,
+                    created_by: by.user_id,
+                },
+            )
+            .await?
+            .ok_or_else(|| ApiError::Conflict(ALREADY_ADDED.into()))?;
+            let login_id = LoginId::parse(&login.login_id).map_err(|_| ApiError::Internal)?;
+            (inserted, login_id)
+        }
+        None => insert_with_new_login(tx, state, &opening, inputs).await?,
+    };
+    if person.email.is_none() {
+        store::persons::set_email(tx, entity_id, person.id, email.as_str()).await?;
+    }
+    let search_text = super::users::fold(&format!(
+        "{} {} {} {}",
+        person.first_name,
+        person.last_name,
+        login_id.as_str(),
+        email.as_str()
+    ));
+    store::users::set_search_text(&mut **tx, user_id, &search_text).await?;
+
     let entity = store::entities::find(&mut **tx, entity_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let hours = state.config.temp_password_ttl_secs / 3600;
-    let bank = &state.config.bank_name;
     let sign_in_url = format!("{}/connexion", state.public_url);
-    // The new user reads the language of the administrator who adds them, until they sign in;
-    // a person of a group, the language they sign in with.
+    // A person of a group reads the language they sign in with.
     let lang = existing
         .as_ref()
-        .map_or(caller.lang, |login| login.language);
+        .map_or(opening.lang, |login| login.language);
     let facts = messages::Credentials {
         first_name: &person.first_name,
         last_name: &person.last_name,
-        administrator: &administrator.full_name(),
-        by_advisor: false,
+        administrator: by.name,
+        by_advisor: by.advisor,
         entity: &entity.name,
         login_id: login_id.as_str(),
-        hours,
+        hours: state.config.temp_password_ttl_secs / 3600,
         sign_in_url: &sign_in_url,
-        bank,
+        bank: &state.config.bank_name,
         email_code: inputs.email_code.expose_secret(),
     };
     if existing.is_some() {
@@ -910,12 +980,9 @@ pub async fn apply(
         )
         .await?;
     }
-    Ok(OperationDone {
-        kind: operation.kind(),
+    Ok(Opened {
         user_id,
-        name: person.full_name(),
-        email: email.to_string(),
-        phone_masked: mask_phone(&person.phone),
+        login_id,
         existing_login: existing.is_some(),
     })
 }
@@ -924,13 +991,11 @@ pub async fn apply(
 /// temporary password and the first-login code prepared before the lock.
 async fn insert_with_new_login(
     tx: &mut Tx,
-    caller: &Caller,
-    person_id: i64,
-    email: &Email,
-    assignment: &Assignment,
+    state: &AppState,
+    opening: &Opening<'_>,
     inputs: &Inputs,
 ) -> Result<(i64, LoginId), ApiError> {
-    let entity_id = caller.entity_id();
+    let (entity_id, person_id) = (opening.entity_id, opening.person.id);
     let now = now();
     // A login id is unique across every entity, and under row-level security this transaction
     // sees only its own entity's users: the database is the referee. A login id taken elsewhere
@@ -944,14 +1009,14 @@ async fn insert_with_new_login(
                 entity_id,
                 person_id,
                 login_id: login_id.as_str(),
-                email: email.as_str(),
-                is_administrator: assignment.rights.administration(),
+                email: opening.email.as_str(),
+                is_administrator: opening.is_administrator,
                 temp_password_hash: &inputs.temporary_hash,
                 email_code_hash: &inputs.email_code_hash,
-                language: caller.lang,
-                temp_password_expires_at: now + caller.state.config.temp_password_ttl_secs,
+                language: opening.lang,
+                temp_password_expires_at: now + state.config.temp_password_ttl_secs,
                 created_at: now,
-                created_by: Some(caller.user_id()),
+                created_by: opening.by.user_id,
             },
         )
         .await?;

@@ -6,8 +6,8 @@
 
 use crate::api::types::{
     AdvisorEntityView, AdvisorPersonView, AdvisorSignInForm, AdvisorUserForm, AdvisorUserLine,
-    CorrectPersonForm, JournalPage, JournalSearch, PortfolioLine, RegisterPersonForm, UserState,
-    WithdrawPersonForm,
+    CorrectPersonForm, JournalPage, JournalSearch, NamePersonAdministratorForm, PortfolioLine,
+    RegisterPersonForm, UserState, WithdrawPersonForm,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -407,9 +407,11 @@ pub async fn person(
     let entity = store::entities::find(pool, entity_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let administered = store::users::other_active_administrators(pool, entity_id, 0).await? > 0;
     Ok(AdvisorPersonView {
         entity_id,
         entity_name: entity.name,
+        administered,
         id: person.id,
         last_name: person.last_name,
         first_name: person.first_name,
@@ -659,6 +661,90 @@ pub async fn name_administrator(
     state.outbox_wake.notify_one();
     Ok(())
 }
+
+/// Break-glass for an entity with no administrator who can act — a new entity with no user
+/// yet, or one whose users are all gone: the advisor names a person the bank registered as its
+/// administrator. The person becomes a user with the administration right and no account
+/// right (the administrator gives rights, themselves included, through the signed operations);
+/// they get their credentials as any new user does (or keep the login of their group), from
+/// « votre conseiller ». Checked again under the entity's lock: two clicks name one.
+pub async fn name_person_administrator(
+    caller: &AdvisorCaller,
+    form: NamePersonAdministratorForm,
+) -> Result<i64, ApiError> {
+    in_portfolio(caller, form.entity).await?;
+    let state = &caller.state;
+    let pool = state.db.pool();
+    let person = store::persons::candidate(pool, form.entity, form.person)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let email = model::Email::parse(&form.email)
+        .map_err(|error| ApiError::invalid("email", error.to_string()))?;
+    if person
+        .email
+        .as_ref()
+        .is_some_and(|registered| !registered.eq_ignore_ascii_case(email.as_str()))
+    {
+        return Err(ApiError::invalid("email", OTHER_EMAIL_THAN_REGISTERED));
+    }
+    if store::users::other_active_administrators(pool, form.entity, 0).await? > 0 {
+        return Err(ApiError::Conflict(STILL_ADMINISTERED_ADD.into()));
+    }
+    check_code(state, caller.advisor_id, &form.code).await?;
+    // The password's hash costs tens of milliseconds: made before the entity's lock.
+    let inputs = super::add_user::inputs(state).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::entities::lock_for_administration(&mut tx, form.entity).await?;
+    if store::users::other_active_administrators(&mut *tx, form.entity, 0).await? > 0 {
+        return Err(ApiError::Conflict(STILL_ADMINISTERED_ADD.into()));
+    }
+    let person = store::persons::candidate(&mut *tx, form.entity, form.person)
+        .await?
+        .ok_or_else(|| ApiError::Conflict(BECAME_USER_BEFORE_NAMING.into()))?;
+    let opened = super::add_user::open_access(
+        &mut tx,
+        state,
+        super::add_user::Opening {
+            entity_id: form.entity,
+            person: &person,
+            email: &email,
+            is_administrator: true,
+            lang: caller.lang,
+            by: super::add_user::OpenedBy {
+                name: &caller.name,
+                advisor: true,
+                user_id: None,
+            },
+        },
+        &inputs,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &state.secrets,
+        Some(form.entity),
+        None,
+        Kind::AdministratorNamedByAdvisor,
+        json!({
+            "utilisateur": opened.user_id,
+            "personne": person.id,
+            "nom": person.full_name(),
+            "identifiant": opened.login_id.as_str(),
+            "identifiant_existant": opened.existing_login,
+            "conseiller": caller.advisor_id,
+            "par": caller.name,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(opened.user_id)
+}
+
+const OTHER_EMAIL_THAN_REGISTERED: &str = "Ce n’est pas l’adresse e-mail enregistrée pour cette personne : corrigez-la d’abord (« Corriger ses données »).";
+const STILL_ADMINISTERED_ADD: &str =
+    "L’entité a encore un administrateur actif : c’est à lui d’ajouter cette personne.";
+const BECAME_USER_BEFORE_NAMING: &str = "Cette personne est devenue utilisatrice entre-temps : nommez-la administrateur depuis la liste des utilisateurs.";
 
 const CANNOT_NAME: &str = "Seul un utilisateur actif ou en attente de première connexion, qui n’est pas déjà administrateur, peut être nommé administrateur.";
 const STILL_ADMINISTERED: &str =

@@ -204,7 +204,7 @@ test("an advisor names the first administrator of a new entity, who signs in and
   await jeanne.getByLabel("Code affiché par l’application").fill(await app.code(secret));
   await jeanne.getByRole("button", { name: "Vérifier le code" }).click();
   await expect(jeanne.getByRole("heading", { name: "Bonjour Jeanne DUPAIN" })).toBeVisible();
-  await expect(jeanne.getByText("Droit d’administration : oui.")).toBeVisible();
+  await expect(jeanne.getByText("Droits d’administration de l’entité")).toBeVisible();
   await app.open(jeanne, "/utilisateurs");
   await expect(jeanne.getByRole("link", { name: "Ajouter un utilisateur" })).toBeVisible();
   await other.close();

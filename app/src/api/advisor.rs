@@ -112,9 +112,16 @@ pub async fn advisor_name_person_administrator(
 ) -> Result<(), ApiError> {
     let caller = guard::advisor().await?;
     let entity = form.entity;
-    let user = flows::advisor::name_person_administrator(&caller, form).await?;
+    let named = flows::advisor::name_person_administrator(&caller, form).await?;
+    // A person of a group keeps their login: no new credentials, the page says so.
+    let done = if named.existing_login {
+        "premier-administrateur-groupe"
+    } else {
+        "premier-administrateur"
+    };
     guard::redirect(&format!(
-        "/conseiller/entites/{entity}?fait=premier-administrateur&utilisateur={user}"
+        "/conseiller/entites/{entity}?fait={done}&utilisateur={}",
+        named.user_id
     ));
     Ok(())
 }

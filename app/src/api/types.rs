@@ -985,8 +985,21 @@ pub struct AdvisorEntityView {
     pub id: i64,
     pub name: String,
     pub siren: String,
+    pub administration: Administration,
     pub users: Vec<AdvisorUserLine>,
     pub persons: Vec<PersonCard>,
+}
+
+/// Who can administer an entity, as the advisor's break-glass sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Administration {
+    /// An active administrator with a factor: it is theirs to administer.
+    Acting,
+    /// Nobody can act yet, but an administrator was named and has not made their first login:
+    /// their access is reset if the credentials went astray, nobody else is named meanwhile.
+    AwaitingFirstLogin,
+    /// Nobody: the advisor may name an administrator.
+    Nobody,
 }
 
 /// « Enregistrer une personne »: the identity the bank owns, signed with the advisor's code.
@@ -1024,8 +1037,12 @@ pub struct AdvisorUserForm {
 pub struct AdvisorPersonView {
     pub entity_id: i64,
     pub entity_name: String,
-    /// The entity has an administrator who can act; if not, the advisor may name this person.
-    pub administered: bool,
+    /// Whether the entity has an administrator who can act; if nobody, the advisor may name
+    /// this person.
+    pub administration: Administration,
+    /// The person's mobile and e-mail are the bank's core systems' (the import's), not typed
+    /// by an advisor: only then may they be named administrator.
+    pub contacts_from_bank: bool,
     pub id: i64,
     pub last_name: String,
     pub first_name: String,

@@ -39,6 +39,18 @@ const FIXED: &[(&str, &str)] = &[
         "The entity still has an active administrator: it is up to them to add this person.",
     ),
     (
+        "Cette personne est déjà utilisatrice de l’entité : elle figure dans la liste des utilisateurs.",
+        "This person is already a user of the entity: they are in the list of users.",
+    ),
+    (
+        "Le mobile et l’e-mail de cette personne n’ont pas été transmis par les systèmes de la banque (ou un conseiller les a modifiés) : pour qu’un conseiller ne puisse pas recevoir ses identifiants, seule une personne dont les coordonnées viennent de l’import de la banque peut être nommée administrateur.",
+        "This person's mobile and e-mail were not sent by the bank's systems (or an advisor changed them): so that no advisor can receive their credentials, only a person whose contact details come from the bank's import can be named administrator.",
+    ),
+    (
+        "Un administrateur de l’entité a été nommé et n’a pas encore fait sa première connexion : s’il n’a pas reçu ses identifiants, réinitialisez son accès plutôt que d’en nommer un autre.",
+        "An administrator of the entity has been named and has not made their first login yet: if they did not receive their credentials, reset their access rather than name another one.",
+    ),
+    (
         "Cette personne est devenue utilisatrice entre-temps : nommez-la administrateur depuis la liste des utilisateurs.",
         "This person has become a user meanwhile: name them administrator from the list of users.",
     ),

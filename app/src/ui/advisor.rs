@@ -15,7 +15,8 @@ use crate::api::advisor::{
     AdvisorResetAccess, AdvisorUnblock, CorrectPerson, RegisterPerson, WithdrawPerson,
 };
 use crate::api::types::{
-    AdvisorEntityView, AdvisorPersonView, AdvisorUserLine, JournalPage, JournalSearch, UserState,
+    Administration, AdvisorEntityView, AdvisorPersonView, AdvisorUserLine, JournalPage,
+    JournalSearch, UserState,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -223,6 +224,9 @@ pub fn AdvisorEntityPage() -> impl IntoView {
         Some("premier-administrateur") => {
             Some(t_string!(i18n, advisor.done_first_administrator).to_string())
         }
+        Some("premier-administrateur-groupe") => {
+            Some(t_string!(i18n, advisor.done_first_administrator_group).to_string())
+        }
         Some("correction") => Some(t_string!(i18n, advisor.done_correction).to_string()),
         Some("retrait") => Some(t_string!(i18n, advisor.done_withdrawal).to_string()),
         _ => None,
@@ -255,17 +259,23 @@ fn entity_view(entity: AdvisorEntityView, actions: Actions) -> impl IntoView {
     let persons = entity.persons;
     let register = actions.register;
     // Nobody left to administer the entity: the advisor may name an administrator.
-    let orphaned = !users
-        .iter()
-        .any(|u| u.is_administrator && u.state == UserState::Active);
+    let orphaned = entity.administration == Administration::Nobody;
+    let awaiting = (entity.administration == Administration::AwaitingFirstLogin).then(|| {
+        view! {
+            <p class="notice notice-warning" role="status">{t!(i18n, advisor.administrator_awaiting_first_login)}</p>
+        }
+    });
     view! {
         <PageHeading>{entity.name.clone()}</PageHeading>
         <p class="hint">{t!(i18n, advisor.siren)}" "{entity.siren.clone()}</p>
         <h2>{t!(i18n, advisor.users_heading)}</h2>
+        {awaiting}
         {if users.is_empty() {
             view! {
                 <p>{t!(i18n, advisor.no_users)}</p>
-                <p class="notice notice-warning" role="status">{t!(i18n, advisor.orphaned_no_users)}</p>
+                {orphaned.then(|| view! {
+                    <p class="notice notice-warning" role="status">{t!(i18n, advisor.orphaned_no_users)}</p>
+                })}
             }
             .into_any()
         } else {
@@ -542,9 +552,10 @@ fn person_forms(person: AdvisorPersonView, actions: PersonActions) -> impl IntoV
     // Each form's fields are its own (the forms' contents are closures that own them).
     let (entity, id) = (person.entity_id.to_string(), person.id.to_string());
     let (withdraw_entity, withdraw_id) = (entity.clone(), id.clone());
-    // Nobody can administer the entity: this person can be named its administrator (first).
-    let first_administrator = (!person.administered).then(|| {
-        view! {
+    // Nobody can administer the entity: this person can be named its administrator (first),
+    // if the bank's systems sent their contacts; the page says why not otherwise.
+    let first_administrator = match (person.administration, person.contacts_from_bank) {
+        (Administration::Nobody, true) => view! {
             <NamePersonAdministrator
                 entity_id=person.entity_id
                 person_id=person.id
@@ -553,7 +564,18 @@ fn person_forms(person: AdvisorPersonView, actions: PersonActions) -> impl IntoV
                 action=name_administrator
             />
         }
-    });
+        .into_any(),
+        (Administration::Nobody, false) => view! {
+            <h2>{t!(i18n, advisor.first_administrator_heading)}</h2>
+            <p class="notice notice-warning" role="status">{t!(i18n, advisor.contacts_not_from_bank)}</p>
+        }
+        .into_any(),
+        (Administration::AwaitingFirstLogin, _) => view! {
+            <p class="notice notice-warning" role="status">{t!(i18n, advisor.administrator_awaiting_first_login)}</p>
+        }
+        .into_any(),
+        (Administration::Acting, _) => ().into_any(),
+    };
     view! {
         <PageHeading>{heading}</PageHeading>
         <p class="hint">{person.entity_name.clone()}</p>

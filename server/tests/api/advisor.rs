@@ -8,8 +8,8 @@ use app::api::advisor::{
     AdvisorSession, AdvisorUnblock, CorrectPerson, RegisterPerson, WithdrawPerson,
 };
 use app::api::types::{
-    AdvisorSignInForm, AdvisorUserForm, Candidates, CorrectPersonForm, NamePersonAdministratorForm,
-    RegisterPersonForm, UserState, WithdrawPersonForm,
+    Administration, AdvisorSignInForm, AdvisorUserForm, Candidates, CorrectPersonForm,
+    NamePersonAdministratorForm, RegisterPersonForm, UserState, WithdrawPersonForm,
 };
 use app::api::users::AddUserCandidates;
 use app::api::ApiError;
@@ -526,6 +526,16 @@ async fn the_advisor_names_an_administrator_only_when_the_entity_has_none_left()
         1,
         "the new administrator is told"
     );
+    // So are the administrators on record, suspended and blocked: a naming nobody at the
+    // entity asked for does not go unnoticed.
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT u.login_id FROM outbox o JOIN users u ON u.email = o.recipient \
+         WHERE o.subject = 'Votre conseiller a nommé Julien BERNARD administrateur' ORDER BY u.login_id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, ["1000000001", "1000000004"]);
     // Now Julien administers it: a second naming is refused.
     let nadia = app.user_id("1000000003").await;
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
@@ -681,19 +691,10 @@ async fn the_advisor_corrects_then_withdraws_a_person_not_yet_a_user() {
     );
 }
 
-/// A new entity of Claire's portfolio, from the bank's import: one account, two persons, no
-/// user at all.
-async fn import_entity_without_users(app: &TestApp) -> i64 {
-    let token = app::backend::flows::import::create_token(
-        &app.db,
-        &app.state.secrets,
-        "coeur-bancaire",
-        &app::backend::flows::import::Scope::ALL,
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let lines = [
+/// The lines of a new entity of Claire's portfolio, as the bank's import sends it: one account,
+/// two persons, no user at all.
+fn dupain_lines() -> Vec<serde_json::Value> {
+    vec![
         serde_json::json!({"type": "entite", "siren": "552100554", "nom": "Boulangerie Dupain SARL",
                "forme": "entreprise", "conseiller": CLAIRE_DUBOIS.reference}),
         serde_json::json!({"type": "compte", "entite": "552100554",
@@ -704,7 +705,20 @@ async fn import_entity_without_users(app: &TestApp) -> i64 {
         serde_json::json!({"type": "personne", "reference": "PERS-2", "entite": "552100554",
                "nom": "DUPAIN", "prenom": "Marc", "date_naissance": "1981-02-11",
                "telephone": "+33611223355", "email": "marc@dupain.example"}),
-    ];
+    ]
+}
+
+/// Sends lines to the bank's import API with a new service token of that name.
+async fn post_import(app: &TestApp, token_name: &str, lines: &[serde_json::Value]) {
+    let token = app::backend::flows::import::create_token(
+        &app.db,
+        &app.state.secrets,
+        token_name,
+        &app::backend::flows::import::Scope::ALL,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let body: Vec<String> = lines.iter().map(ToString::to_string).collect();
     let response = reqwest::Client::new()
         .post(format!("http://{}/banque/v1/import", app.addr))
@@ -715,7 +729,37 @@ async fn import_entity_without_users(app: &TestApp) -> i64 {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
+}
+
+/// A new entity of Claire's portfolio, from the bank's import: one account, two persons, no
+/// user at all.
+async fn import_entity_without_users(app: &TestApp) -> i64 {
+    post_import(app, "coeur-bancaire", &dupain_lines()).await;
     entity_id(app, "552100554").await
+}
+
+/// A registered person's id, by first name, in an entity.
+async fn person_named(app: &TestApp, entity: i64, first_name: &str) -> i64 {
+    app.scalar_i64(&format!(
+        "SELECT id FROM persons WHERE entity_id = {entity} AND first_name = '{first_name}'"
+    ))
+    .await
+}
+
+fn name_person(
+    entity: i64,
+    person: i64,
+    email: &str,
+    code: String,
+) -> AdvisorNamePersonAdministrator {
+    AdvisorNamePersonAdministrator {
+        form: NamePersonAdministratorForm {
+            entity,
+            person,
+            email: email.into(),
+            code,
+        },
+    }
 }
 
 #[tokio::test]
@@ -760,7 +804,8 @@ async fn the_advisor_names_the_first_administrator_of_an_entity_without_users() 
         })
         .await
         .unwrap();
-    assert!(!page.administered);
+    assert_eq!(page.administration, Administration::Nobody);
+    assert!(page.contacts_from_bank, "the bank's import sent them");
     // Bad input, in French, changes nothing: no e-mail, a wrong code, another e-mail than the
     // one the bank registered.
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
@@ -806,13 +851,31 @@ async fn the_advisor_names_the_first_administrator_of_an_entity_without_users() 
         0,
         "the administration right only: she gives the rights"
     );
-    // The same person twice (a second click): she is a user already.
+    // The same person twice (a second click): she is a user already, and the answer says so.
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
-    refused(
+    let failure = refused(
         claire
             .call(name(jeanne, "jeanne@dupain.example", code))
             .await,
-        404,
+        409,
+    );
+    assert!(failure.message().contains("déjà utilisatrice"));
+    // Nobody else is named while she has not made her first login: her access is what the
+    // advisor resets if her credentials went astray.
+    let view = claire
+        .call(AdvisorEntity { entity_id: dupain })
+        .await
+        .unwrap();
+    assert_eq!(view.administration, Administration::AwaitingFirstLogin);
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let failure = refused(
+        claire.call(name(marc, "marc@dupain.example", code)).await,
+        409,
+    );
+    assert!(
+        failure.message().contains("première connexion"),
+        "{}",
+        failure.message()
     );
     assert_eq!(app.scalar_i64(&users_of_dupain).await, 1);
 
@@ -878,7 +941,7 @@ async fn an_entity_with_an_administrator_is_not_the_advisors_to_staff() {
         })
         .await
         .unwrap();
-    assert!(page.administered);
+    assert_eq!(page.administration, Administration::Acting);
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
     let failure = refused(
         claire
@@ -900,5 +963,155 @@ async fn an_entity_with_an_administrator_is_not_the_advisors_to_staff() {
         ))
         .await,
         0
+    );
+}
+
+#[tokio::test]
+async fn only_a_person_whose_contacts_the_bank_sent_can_be_named_administrator() {
+    let app = spawn_app().await;
+    let dupain = import_entity_without_users(&app).await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let users_of_dupain = format!("SELECT COUNT(*) FROM users WHERE entity_id = {dupain}");
+
+    // A person the advisor registers herself: her mobile is the advisor's word.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(RegisterPerson {
+            form: person(dupain, code),
+        })
+        .await
+        .unwrap();
+    let ines = person_named(&app, dupain, "Inès").await;
+    let page = claire
+        .call(AdvisorPerson {
+            entity_id: dupain,
+            person_id: ines,
+        })
+        .await
+        .unwrap();
+    assert!(!page.contacts_from_bank);
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let failure = refused(
+        claire
+            .call(name_person(dupain, ines, "ines@dupain.example", code))
+            .await,
+        409,
+    );
+    assert!(
+        failure.message().contains("systèmes de la banque"),
+        "{}",
+        failure.message()
+    );
+
+    // An imported person whose mobile an advisor corrected: no longer the bank's.
+    let marc = person_named(&app, dupain, "Marc").await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(CorrectPerson {
+            form: CorrectPersonForm {
+                entity: dupain,
+                person: marc,
+                last_name: "DUPAIN".into(),
+                first_name: "Marc".into(),
+                birth_date: "1981-02-11".into(),
+                phone: "07 00 00 00 01".into(),
+                email: "marc@dupain.example".into(),
+                code,
+            },
+        })
+        .await
+        .unwrap();
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(
+        claire
+            .call(name_person(dupain, marc, "marc@dupain.example", code))
+            .await,
+        409,
+    );
+    assert_eq!(app.scalar_i64(&users_of_dupain).await, 0, "nothing changed");
+
+    // The bank's next import sends his own mobile again: his contacts are the bank's.
+    post_import(&app, "coeur-bancaire-2", &dupain_lines()).await;
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT contacts_from_bank FROM persons WHERE id = {marc} AND phone = '+33611223355'"
+        ))
+        .await,
+        1
+    );
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(name_person(dupain, marc, "marc@dupain.example", code))
+        .await
+        .unwrap();
+    let messages = crate::journey::wait_for_local_messages(&app, 2).await;
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.channel == "sms" && m.recipient == "+33611223355"),
+        "the temporary password goes to the bank's mobile"
+    );
+    assert!(!messages.iter().any(|m| m.recipient == "+33700000001"));
+}
+
+#[tokio::test]
+async fn a_person_of_a_group_named_administrator_keeps_their_login() {
+    let app = spawn_app().await;
+    // Sophie, administrator of Atelier Lumière, is also the bank's person for Dupain.
+    let mut lines = dupain_lines();
+    lines.push(
+        serde_json::json!({"type": "personne", "reference": "PERS-3",
+        "entite": "552100554", "nom": "MARTIN", "prenom": "Sophie",
+        "date_naissance": "1978-05-21", "telephone": "+33612345601"}),
+    );
+    post_import(&app, "coeur-bancaire", &lines).await;
+    let dupain = entity_id(&app, "552100554").await;
+    let sophie_person = person_named(&app, dupain, "Sophie").await;
+    let mut claire = app.sign_in_advisor(&CLAIRE_DUBOIS).await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    claire
+        .call(name_person(
+            dupain,
+            sophie_person,
+            "sophie.martin@atelier-lumiere.fr",
+            code,
+        ))
+        .await
+        .unwrap();
+    let sophie = app.user_id(SOPHIE_MARTIN.login_id).await;
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE entity_id = {dupain} AND login_user_id = {sophie} \
+             AND is_administrator = 1 AND state = 'active'"
+        ))
+        .await,
+        1,
+        "her row of Dupain signs in with her login"
+    );
+    // No new credentials: an e-mail tells her, no SMS, no temporary password.
+    let messages = crate::journey::wait_for_local_messages(&app, 1).await;
+    assert!(messages.iter().any(|m| m.channel == "email"
+        && m.recipient == "sophie.martin@atelier-lumiere.fr"
+        && m.subject.contains("Nouvel accès")));
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE entity_id = {dupain} AND channel = 'sms'"
+        ))
+        .await,
+        0
+    );
+    // She can act at once: the entity is administered, nobody else is named.
+    let view = claire
+        .call(AdvisorEntity { entity_id: dupain })
+        .await
+        .unwrap();
+    assert_eq!(view.administration, Administration::Acting);
+    let jeanne = person_named(&app, dupain, "Jeanne").await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(
+        claire
+            .call(name_person(dupain, jeanne, "jeanne@dupain.example", code))
+            .await,
+        409,
     );
 }

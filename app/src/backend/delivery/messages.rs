@@ -728,6 +728,10 @@ pub enum AdvisorAction {
     UserUnblocked(String),
     /// A user named the entity's administrator, none being left (told to them).
     AdministratorNamed(String),
+    /// Someone named the entity's administrator by the advisor (their name), told to every
+    /// administrator on record — blocked, suspended or awaiting their first login included —
+    /// so that a naming nobody at the entity asked for does not go unnoticed.
+    NewAdministratorNamed(String),
     /// A registered person's identity or contact corrected (their name).
     PersonCorrected(String),
     /// A registered person withdrawn: no longer offered (their name).
@@ -769,6 +773,10 @@ pub fn advisor_action_notice(
                     "Vous êtes administrateur de votre entité".to_string(),
                     format!("{name}, votre entité n’avait plus d’administrateur actif : {advisor}, votre conseiller, vous a donné le droit d’administration. Vous pouvez gérer les utilisateurs depuis « Gestion des utilisateurs »."),
                 ),
+                AdvisorAction::NewAdministratorNamed(name) => (
+                    format!("Votre conseiller a nommé {name} administrateur"),
+                    format!("{advisor}, votre conseiller, a nommé {name} administrateur de votre entité, qui n’avait plus d’administrateur en mesure d’agir. Si vous ne l’avez pas demandé, contactez votre agence sans attendre."),
+                ),
             };
             Email {
                 subject,
@@ -804,6 +812,10 @@ pub fn advisor_action_notice(
                 AdvisorAction::AdministratorNamed(name) => (
                     "You are an administrator of your entity".to_string(),
                     format!("{name}, your entity had no active administrator left: {advisor}, your advisor, has given you the administration right. You can manage users from “User management”."),
+                ),
+                AdvisorAction::NewAdministratorNamed(name) => (
+                    format!("Your advisor has named {name} administrator"),
+                    format!("{advisor}, your advisor, has named {name} administrator of your entity, which had no administrator able to act left. If you did not ask for it, contact your branch at once."),
                 ),
             };
             Email {

@@ -74,9 +74,34 @@ pub async fn email_administrators(
     email_in: impl Fn(model::Lang) -> messages::Email,
 ) -> Result<(), DeliveryError> {
     // No user has id 0: every active administrator is told.
-    for (recipient, language) in
-        super::store::users::administrators_to_notify(&mut *conn, entity_id, 0).await?
-    {
+    let recipients =
+        super::store::users::administrators_to_notify(&mut *conn, entity_id, 0).await?;
+    email_each(conn, secrets, entity_id, recipients, email_in).await
+}
+
+/// E-mails every administrator on record of the entity — blocked, suspended or awaiting their
+/// first login included — but the user `except` (the one named), inside the caller's transaction: the
+/// advisor's break-glass, which nobody at the entity may have asked for.
+pub async fn email_administrators_on_record(
+    conn: &mut AnyConnection,
+    secrets: &SecretBox,
+    entity_id: i64,
+    except: i64,
+    email_in: impl Fn(model::Lang) -> messages::Email,
+) -> Result<(), DeliveryError> {
+    let recipients =
+        super::store::users::administrators_on_record(&mut *conn, entity_id, except).await?;
+    email_each(conn, secrets, entity_id, recipients, email_in).await
+}
+
+async fn email_each(
+    conn: &mut AnyConnection,
+    secrets: &SecretBox,
+    entity_id: i64,
+    recipients: Vec<(String, String)>,
+    email_in: impl Fn(model::Lang) -> messages::Email,
+) -> Result<(), DeliveryError> {
+    for (recipient, language) in recipients {
         let email = email_in(model::Lang::from_code(&language).unwrap_or_default());
         enqueue(
             conn,

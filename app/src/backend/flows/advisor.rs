@@ -5,9 +5,9 @@
 //! administrators.
 
 use crate::api::types::{
-    AdvisorEntityView, AdvisorPersonView, AdvisorSignInForm, AdvisorUserForm, AdvisorUserLine,
-    CorrectPersonForm, JournalPage, JournalSearch, NamePersonAdministratorForm, PortfolioLine,
-    RegisterPersonForm, UserState, WithdrawPersonForm,
+    Administration, AdvisorEntityView, AdvisorPersonView, AdvisorSignInForm, AdvisorUserForm,
+    AdvisorUserLine, CorrectPersonForm, JournalPage, JournalSearch, NamePersonAdministratorForm,
+    PortfolioLine, RegisterPersonForm, UserState, WithdrawPersonForm,
 };
 use crate::api::ApiError;
 use crate::backend::audit::{self, Kind};
@@ -274,6 +274,7 @@ pub async fn entity(caller: &AdvisorCaller, entity_id: i64) -> Result<AdvisorEnt
         id: entity.id,
         name: entity.name,
         siren: entity.siren,
+        administration: administration(pool, entity_id).await?,
         users,
         persons,
     })
@@ -407,11 +408,11 @@ pub async fn person(
     let entity = store::entities::find(pool, entity_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let administered = store::users::other_active_administrators(pool, entity_id, 0).await? > 0;
     Ok(AdvisorPersonView {
         entity_id,
         entity_name: entity.name,
-        administered,
+        administration: administration(pool, entity_id).await?,
+        contacts_from_bank: store::persons::contacts_from_bank(pool, entity_id, person_id).await?,
         id: person.id,
         last_name: person.last_name,
         first_name: person.first_name,
@@ -449,6 +450,10 @@ pub async fn correct_person(
         return Err(ApiError::Conflict(BECAME_USER.into()));
     }
     store::persons::update(&mut tx, &person).await?;
+    if person.phone != stored.phone || person.email != stored.email {
+        // Contacts an advisor typed: no longer the bank's own (see `name_person_administrator`).
+        store::persons::set_contacts_from_bank(&mut tx, person.id, false).await?;
+    }
     let action = messages::AdvisorAction::PersonCorrected(person.full_name());
     record_and_tell(
         caller,
@@ -592,9 +597,35 @@ pub async fn reset_access(caller: &AdvisorCaller, form: AdvisorUserForm) -> Resu
 
 const CANNOT_RESET: &str = "Seul l’accès d’un utilisateur actif, bloqué ou en attente de première connexion peut être réinitialisé (réactivez d’abord un accès suspendu).";
 
+/// Who can administer the entity, as the break-glass sees it.
+async fn administration<'e, E>(executor: E, entity_id: i64) -> Result<Administration, ApiError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let standing = store::users::administrators_standing(executor, entity_id).await?;
+    Ok(if standing.acting > 0 {
+        Administration::Acting
+    } else if standing.awaiting_first_login > 0 {
+        Administration::AwaitingFirstLogin
+    } else {
+        Administration::Nobody
+    })
+}
+
+/// The break-glass is for an entity nobody administers, and names one administrator at a
+/// time: while a named one has not made their first login, their access is what to reset.
+fn nobody_administers(administration: Administration, still: &str) -> Result<(), ApiError> {
+    match administration {
+        Administration::Acting => Err(ApiError::Conflict(still.into())),
+        Administration::AwaitingFirstLogin => Err(ApiError::Conflict(AWAITING_FIRST_LOGIN.into())),
+        Administration::Nobody => Ok(()),
+    }
+}
+
 /// Break-glass: the entity has no active administrator left (with a factor), so nobody there
 /// can administer it; the advisor names one of its users. Checked again under the entity's
-/// lock: two advisors' clicks name one administrator, not two.
+/// lock: two advisors' clicks name one administrator, not two. The new administrator and every
+/// administrator on record (blocked or suspended ones included) are told.
 pub async fn name_administrator(
     caller: &AdvisorCaller,
     form: AdvisorUserForm,
@@ -611,15 +642,17 @@ pub async fn name_administrator(
     {
         return Err(ApiError::Conflict(CANNOT_NAME.into()));
     }
-    if store::users::other_active_administrators(state.db.pool(), form.entity, 0).await? > 0 {
-        return Err(ApiError::Conflict(STILL_ADMINISTERED.into()));
-    }
+    nobody_administers(
+        administration(state.db.pool(), form.entity).await?,
+        STILL_ADMINISTERED,
+    )?;
     check_code(state, caller.advisor_id, &form.code).await?;
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, form.entity).await?;
-    if store::users::other_active_administrators(&mut *tx, form.entity, 0).await? > 0 {
-        return Err(ApiError::Conflict(STILL_ADMINISTERED.into()));
-    }
+    nobody_administers(
+        administration(&mut *tx, form.entity).await?,
+        STILL_ADMINISTERED,
+    )?;
     if !store::users::modify_rights(&mut tx, form.entity, form.user, form.version, true).await? {
         return Err(ApiError::Conflict(
             super::lifecycle::CHANGED_MEANWHILE.into(),
@@ -657,9 +690,17 @@ pub async fn name_administrator(
         },
     )
     .await?;
+    tell_administrators_on_record(caller, &mut tx, form.entity, user.id, user.full_name()).await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     Ok(())
+}
+
+/// What [`name_person_administrator`] did: the new user, and whether they kept the login of
+/// their group (no new credentials, no SMS).
+pub struct NamedPerson {
+    pub user_id: i64,
+    pub existing_login: bool,
 }
 
 /// Break-glass for an entity with no administrator who can act — a new entity with no user
@@ -667,40 +708,53 @@ pub async fn name_administrator(
 /// administrator. The person becomes a user with the administration right and no account
 /// right (the administrator gives rights, themselves included, through the signed operations);
 /// they get their credentials as any new user does (or keep the login of their group), from
-/// « votre conseiller ». Checked again under the entity's lock: two clicks name one.
+/// « votre conseiller ». The credentials go to contacts the bank's systems sent, never to ones
+/// an advisor typed: the advisor who names cannot route them to themselves. Checked again
+/// under the entity's lock: two clicks name one, and the administrators on record are told.
 pub async fn name_person_administrator(
     caller: &AdvisorCaller,
     form: NamePersonAdministratorForm,
-) -> Result<i64, ApiError> {
+) -> Result<NamedPerson, ApiError> {
     in_portfolio(caller, form.entity).await?;
     let state = &caller.state;
     let pool = state.db.pool();
-    let person = store::persons::candidate(pool, form.entity, form.person)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let Some(person) = store::persons::candidate(pool, form.entity, form.person).await? else {
+        // A second click, once the first made her a user: said, not a bare « not found ».
+        return Err(
+            if store::persons::is_user(pool, form.entity, form.person).await? {
+                ApiError::Conflict(ALREADY_A_USER.into())
+            } else {
+                ApiError::NotFound
+            },
+        );
+    };
     let email = model::Email::parse(&form.email)
         .map_err(|error| ApiError::invalid("email", error.to_string()))?;
-    if person
-        .email
-        .as_ref()
-        .is_some_and(|registered| !registered.eq_ignore_ascii_case(email.as_str()))
-    {
-        return Err(ApiError::invalid("email", OTHER_EMAIL_THAN_REGISTERED));
-    }
-    if store::users::other_active_administrators(pool, form.entity, 0).await? > 0 {
-        return Err(ApiError::Conflict(STILL_ADMINISTERED_ADD.into()));
+    registered_email_is(&person, &email)?;
+    nobody_administers(
+        administration(pool, form.entity).await?,
+        STILL_ADMINISTERED_ADD,
+    )?;
+    if !store::persons::contacts_from_bank(pool, form.entity, form.person).await? {
+        return Err(ApiError::Conflict(CONTACTS_NOT_FROM_BANK.into()));
     }
     check_code(state, caller.advisor_id, &form.code).await?;
     // The password's hash costs tens of milliseconds: made before the entity's lock.
     let inputs = super::add_user::inputs(state).await?;
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, form.entity).await?;
-    if store::users::other_active_administrators(&mut *tx, form.entity, 0).await? > 0 {
-        return Err(ApiError::Conflict(STILL_ADMINISTERED_ADD.into()));
-    }
+    nobody_administers(
+        administration(&mut *tx, form.entity).await?,
+        STILL_ADMINISTERED_ADD,
+    )?;
+    // Read again under the lock: a correction or a user made meanwhile is seen.
     let person = store::persons::candidate(&mut *tx, form.entity, form.person)
         .await?
         .ok_or_else(|| ApiError::Conflict(BECAME_USER_BEFORE_NAMING.into()))?;
+    registered_email_is(&person, &email)?;
+    if !store::persons::contacts_from_bank(&mut *tx, form.entity, form.person).await? {
+        return Err(ApiError::Conflict(CONTACTS_NOT_FROM_BANK.into()));
+    }
     let opened = super::add_user::open_access(
         &mut tx,
         state,
@@ -709,7 +763,8 @@ pub async fn name_person_administrator(
             person: &person,
             email: &email,
             is_administrator: true,
-            lang: caller.lang,
+            // The person's own language is not known yet: the entity's, French.
+            lang: model::Lang::default(),
             by: super::add_user::OpenedBy {
                 name: &caller.name,
                 advisor: true,
@@ -736,15 +791,68 @@ pub async fn name_person_administrator(
         }),
     )
     .await?;
+    tell_administrators_on_record(
+        caller,
+        &mut tx,
+        form.entity,
+        opened.user_id,
+        person.full_name(),
+    )
+    .await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
-    Ok(opened.user_id)
+    Ok(NamedPerson {
+        user_id: opened.user_id,
+        existing_login: opened.existing_login,
+    })
+}
+
+/// The e-mail the person is reached at must be the one the bank registered, when it did.
+fn registered_email_is(person: &Person, email: &model::Email) -> Result<(), ApiError> {
+    if person
+        .email
+        .as_ref()
+        .is_some_and(|registered| !registered.eq_ignore_ascii_case(email.as_str()))
+    {
+        return Err(ApiError::invalid("email", OTHER_EMAIL_THAN_REGISTERED));
+    }
+    Ok(())
+}
+
+/// Every other administrator on record hears of the naming, whatever their state.
+async fn tell_administrators_on_record(
+    caller: &AdvisorCaller,
+    tx: &mut store::Tx,
+    entity_id: i64,
+    named_user: i64,
+    named: String,
+) -> Result<(), ApiError> {
+    let action = messages::AdvisorAction::NewAdministratorNamed(named);
+    delivery::email_administrators_on_record(
+        tx,
+        &caller.state.secrets,
+        entity_id,
+        named_user,
+        |lang| {
+            messages::advisor_action_notice(
+                &caller.state.config.bank_name,
+                &caller.name,
+                &action,
+                lang,
+            )
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 const OTHER_EMAIL_THAN_REGISTERED: &str = "Ce n’est pas l’adresse e-mail enregistrée pour cette personne : corrigez-la d’abord (« Corriger ses données »).";
 const STILL_ADMINISTERED_ADD: &str =
     "L’entité a encore un administrateur actif : c’est à lui d’ajouter cette personne.";
 const BECAME_USER_BEFORE_NAMING: &str = "Cette personne est devenue utilisatrice entre-temps : nommez-la administrateur depuis la liste des utilisateurs.";
+const ALREADY_A_USER: &str = "Cette personne est déjà utilisatrice de l’entité : elle figure dans la liste des utilisateurs.";
+const CONTACTS_NOT_FROM_BANK: &str = "Le mobile et l’e-mail de cette personne n’ont pas été transmis par les systèmes de la banque (ou un conseiller les a modifiés) : pour qu’un conseiller ne puisse pas recevoir ses identifiants, seule une personne dont les coordonnées viennent de l’import de la banque peut être nommée administrateur.";
+const AWAITING_FIRST_LOGIN: &str = "Un administrateur de l’entité a été nommé et n’a pas encore fait sa première connexion : s’il n’a pas reçu ses identifiants, réinitialisez son accès plutôt que d’en nommer un autre.";
 
 const CANNOT_NAME: &str = "Seul un utilisateur actif ou en attente de première connexion, qui n’est pas déjà administrateur, peut être nommé administrateur.";
 const STILL_ADMINISTERED: &str =

@@ -146,6 +146,8 @@ pub struct StoredPerson {
     #[sqlx(flatten)]
     pub person: Person,
     pub user_id: Option<i64>,
+    /// 1 when the contacts are the bank's (see [`contacts_from_bank`]).
+    pub contacts_from_bank: i64,
 }
 
 pub async fn by_ref(
@@ -153,7 +155,7 @@ pub async fn by_ref(
     bank_ref: &str,
 ) -> Result<Option<StoredPerson>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT p.entity_id, {COLUMNS}, u.id AS user_id FROM persons p \
+        "SELECT p.entity_id, {COLUMNS}, u.id AS user_id, p.contacts_from_bank FROM persons p \
          LEFT JOIN users u ON u.person_id = p.id WHERE p.bank_ref = $1"
     ))
     .bind(bank_ref)
@@ -171,7 +173,7 @@ pub async fn insert_imported(
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let id = insert(&mut *conn, entity_id, advisor_id, person, now).await?;
-    sqlx::query("UPDATE persons SET bank_ref = $1 WHERE id = $2")
+    sqlx::query("UPDATE persons SET bank_ref = $1, contacts_from_bank = 1 WHERE id = $2")
         .bind(bank_ref)
         .bind(id)
         .execute(conn)
@@ -193,6 +195,41 @@ pub async fn update(conn: &mut AnyConnection, person: &Person) -> Result<(), sql
     .bind(person.id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Whether the person's mobile and e-mail are the bank's core systems' (sent by the import,
+/// not typed since by an advisor): only then may an advisor send them an administrator's
+/// credentials (see the migration `0014`).
+pub async fn contacts_from_bank<'e, E>(
+    executor: E,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let from_bank: Option<i64> = sqlx::query_scalar(
+        "SELECT contacts_from_bank FROM persons WHERE entity_id = $1 AND id = $2",
+    )
+    .bind(entity_id)
+    .bind(person_id)
+    .fetch_optional(executor)
+    .await?;
+    Ok(from_bank == Some(1))
+}
+
+/// The import sent the person's contacts (`true`), or an advisor typed them (`false`).
+pub async fn set_contacts_from_bank(
+    conn: &mut AnyConnection,
+    person_id: i64,
+    from_bank: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE persons SET contacts_from_bank = $1 WHERE id = $2")
+        .bind(i64::from(from_bank))
+        .bind(person_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -1001,6 +1001,58 @@ where
     .await
 }
 
+/// An entity's administrators as the advisor's break-glass counts them: those who can act
+/// (counted as [`other_active_administrators`] does) and those named who have not made their
+/// first login yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct AdministratorsStanding {
+    pub acting: i64,
+    pub awaiting_first_login: i64,
+}
+
+pub async fn administrators_standing<'e, E>(
+    executor: E,
+    entity_id: i64,
+) -> Result<AdministratorsStanding, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT COUNT(CASE WHEN u.state = $2 AND (u.totp_secret IS NOT NULL \
+         OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) \
+         OR u.login_user_id IS NOT NULL) THEN 1 END) AS acting, \
+         COUNT(CASE WHEN u.state = $3 THEN 1 END) AS awaiting_first_login \
+         FROM users u WHERE u.entity_id = $1 AND u.is_administrator = 1",
+    )
+    .bind(entity_id)
+    .bind(UserState::Active.code())
+    .bind(UserState::AwaitingFirstLogin.code())
+    .fetch_one(executor)
+    .await
+}
+
+/// The e-mail addresses and languages of every administrator on record of an entity, whatever
+/// their state but removed (blocked, suspended or awaiting their first login included): the
+/// advisor's break-glass tells all of them, not only those who can act — `except` one.
+pub async fn administrators_on_record<'e, E>(
+    executor: E,
+    entity_id: i64,
+    except: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT email, language FROM users WHERE entity_id = $1 AND id <> $2 AND state <> $3 \
+         AND is_administrator = 1 ORDER BY id",
+    )
+    .bind(entity_id)
+    .bind(except)
+    .bind(UserState::Removed.code())
+    .fetch_all(executor)
+    .await
+}
+
 /// Returns whether this call blocked them (an active user).
 pub async fn block(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
     let blocked = sqlx::query(

@@ -461,10 +461,15 @@ impl Run<'_> {
             ..person.clone()
         };
         if wanted == stored.person {
+            // The bank confirms contacts an advisor typed: from now on they are its own.
+            if stored.contacts_from_bank == 0 {
+                persons::set_contacts_from_bank(self.conn, wanted.id, true).await?;
+            }
             self.summary.unchanged += 1;
             return Ok(Ok(()));
         }
         persons::update(self.conn, &wanted).await?;
+        persons::set_contacts_from_bank(self.conn, wanted.id, true).await?;
         let changed: Vec<&str> = [
             ("nom", wanted.last_name != stored.person.last_name),
             ("prenom", wanted.first_name != stored.person.first_name),

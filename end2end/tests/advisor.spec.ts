@@ -175,6 +175,9 @@ test("an advisor names the first administrator of a new entity, who signs in and
   await expect(row).toContainText("En attente de première connexion");
   await expect(row).toContainText("Administrateur");
   await expect(page.locator(".journal-table")).toContainText("Administrateur nommé par le conseiller");
+  // Until her first login, nobody else is named: the page says what to do instead.
+  await expect(page.getByText("Un administrateur a été nommé et n’a pas encore fait sa première connexion")).toBeVisible();
+  await expect(page.getByText("Cette entité n’a aucun administrateur")).toHaveCount(0);
 
   // Jeanne's credentials (the login id by e-mail, from her advisor; the password by SMS), her
   // first login, and « Gestion des utilisateurs » is hers.

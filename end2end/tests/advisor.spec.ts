@@ -153,7 +153,7 @@ test("an advisor names the first administrator of a new entity, who signs in and
   await app.importLines([
     { type: "entite", siren: "552100554", nom: "Boulangerie Dupain SARL", forme: "entreprise", conseiller: "CONS-0001" },
     { type: "compte", entite: "552100554", iban: "FR7630004000031234567890143", libelle: "Compte courant", devise: "EUR" },
-    { type: "personne", reference: "PERS-1", entite: "552100554", nom: "DUPAIN", prenom: "Jeanne", date_naissance: "1979-05-17", telephone: "+33611223344" },
+    { type: "personne", reference: "PERS-1", entite: "552100554", nom: "DUPAIN", prenom: "Jeanne", date_naissance: "1979-05-17", telephone: "+33611223344", email: "jeanne@dupain.example" },
   ]);
   await signInAdvisor(page, app);
   await page.getByRole("link", { name: "Boulangerie Dupain SARL" }).click();
@@ -164,6 +164,7 @@ test("an advisor names the first administrator of a new entity, who signs in and
   await page.locator("body[data-hydrated]").waitFor();
   const naming = page.locator("form", { has: page.getByRole("button", { name: "Nommer Jeanne DUPAIN administrateur" }) });
   // Without an e-mail: a clear error, nothing done.
+  await naming.getByLabel("E-mail où elle recevra son identifiant").fill("");
   await naming.getByLabel(CODE).fill(await app.code(CLAIRE.totpSecret));
   await naming.getByRole("button").click();
   await expect(naming.getByText("Renseignez l’adresse e-mail")).toBeVisible();

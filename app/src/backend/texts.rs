@@ -39,8 +39,8 @@ const FIXED: &[(&str, &str)] = &[
         "The entity still has an active administrator: it is up to them to add this person.",
     ),
     (
-        "Cette personne est déjà utilisatrice de l’entité : elle figure dans la liste des utilisateurs.",
-        "This person is already a user of the entity: they are in the list of users.",
+        "Cette personne est déjà utilisatrice de l’entité.",
+        "This person is already a user of the entity.",
     ),
     (
         "Le mobile et l’e-mail de cette personne n’ont pas été transmis par les systèmes de la banque (ou un conseiller les a modifiés) : pour qu’un conseiller ne puisse pas recevoir ses identifiants, seule une personne dont les coordonnées viennent de l’import de la banque peut être nommée administrateur.",

@@ -507,6 +507,17 @@ async fn the_advisor_names_an_administrator_only_when_the_entity_has_none_left()
         .await;
     app.execute("UPDATE users SET state = 'blocked' WHERE login_id = '1000000004'")
         .await;
+    // Julien's mobile is the one an advisor typed when registering him (the demo's persons):
+    // named, his access could be reset to the advisor's phone. Refused.
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    let failure = refused(claire.call(name(version, code)).await, 409);
+    assert!(failure.message().contains("systèmes de la banque"));
+    // Once the bank's import has sent his contacts, he can be named.
+    app.execute(&format!(
+        "UPDATE persons SET contacts_from_bank = 1 WHERE id = \
+         (SELECT person_id FROM users WHERE id = {julien})"
+    ))
+    .await;
     let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
     claire.call(name(version, code)).await.unwrap();
     assert_eq!(
@@ -701,7 +712,7 @@ fn dupain_lines() -> Vec<serde_json::Value> {
                "iban": "FR7630004000031234567890143", "libelle": "Compte courant", "devise": "EUR"}),
         serde_json::json!({"type": "personne", "reference": "PERS-1", "entite": "552100554",
                "nom": "DUPAIN", "prenom": "Jeanne", "date_naissance": "1979-05-17",
-               "telephone": "+33611223344"}),
+               "telephone": "+33611223344", "email": "jeanne@dupain.example"}),
         serde_json::json!({"type": "personne", "reference": "PERS-2", "entite": "552100554",
                "nom": "DUPAIN", "prenom": "Marc", "date_naissance": "1981-02-11",
                "telephone": "+33611223355", "email": "marc@dupain.example"}),
@@ -1030,8 +1041,43 @@ async fn only_a_person_whose_contacts_the_bank_sent_can_be_named_administrator()
     );
     assert_eq!(app.scalar_i64(&users_of_dupain).await, 0, "nothing changed");
 
-    // The bank's next import sends his own mobile again: his contacts are the bank's.
+    // A person the bank sent without an e-mail: the advisor would type the address where the
+    // login id goes. Refused.
+    post_import(
+        &app,
+        "coeur-bancaire-sans-email",
+        &[
+            serde_json::json!({"type": "personne", "reference": "PERS-4", "entite": "552100554",
+            "nom": "DUPAIN", "prenom": "Luc", "date_naissance": "1985-09-01",
+            "telephone": "+33611223366"}),
+        ],
+    )
+    .await;
+    let luc = person_named(&app, dupain, "Luc").await;
+    let code = fresh_advisor_code(&app.db, &CLAIRE_DUBOIS).await;
+    refused(
+        claire
+            .call(name_person(dupain, luc, "luc@advisor.example", code))
+            .await,
+        409,
+    );
+
+    // The bank's next import sends his own mobile again: his contacts are the bank's. A person
+    // whose mark was cleared (registered before migration 0014) is confirmed by the same
+    // file, unchanged otherwise.
+    let jeanne = person_named(&app, dupain, "Jeanne").await;
+    app.execute(&format!(
+        "UPDATE persons SET contacts_from_bank = 0 WHERE id = {jeanne}"
+    ))
+    .await;
     post_import(&app, "coeur-bancaire-2", &dupain_lines()).await;
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT contacts_from_bank FROM persons WHERE id = {jeanne}"
+        ))
+        .await,
+        1
+    );
     assert_eq!(
         app.scalar_i64(&format!(
             "SELECT contacts_from_bank FROM persons WHERE id = {marc} AND phone = '+33611223355'"
@@ -1062,7 +1108,8 @@ async fn a_person_of_a_group_named_administrator_keeps_their_login() {
     lines.push(
         serde_json::json!({"type": "personne", "reference": "PERS-3",
         "entite": "552100554", "nom": "MARTIN", "prenom": "Sophie",
-        "date_naissance": "1978-05-21", "telephone": "+33612345601"}),
+        "date_naissance": "1978-05-21", "telephone": "+33612345601",
+        "email": "sophie.martin@atelier-lumiere.fr"}),
     );
     post_import(&app, "coeur-bancaire", &lines).await;
     let dupain = entity_id(&app, "552100554").await;

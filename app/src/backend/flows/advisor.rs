@@ -443,14 +443,12 @@ pub async fn correct_person(
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, form.entity).await?;
     // Added as a user meanwhile: the administrator's operation signed the person as they were.
-    if store::persons::candidate(&mut *tx, form.entity, form.person)
-        .await?
-        .is_none()
-    {
+    let Some(current) = store::persons::candidate(&mut *tx, form.entity, form.person).await? else {
         return Err(ApiError::Conflict(BECAME_USER.into()));
-    }
+    };
     store::persons::update(&mut tx, &person).await?;
-    if person.phone != stored.phone || person.email != stored.email {
+    // Compared with the person as they are now (an import may have changed them meanwhile).
+    if person.phone != current.phone || person.email != current.email {
         // Contacts an advisor typed: no longer the bank's own (see `name_person_administrator`).
         store::persons::set_contacts_from_bank(&mut tx, person.id, false).await?;
     }
@@ -646,6 +644,11 @@ pub async fn name_administrator(
         administration(state.db.pool(), form.entity).await?,
         STILL_ADMINISTERED,
     )?;
+    // Their access can then be reset by the advisor: to contacts the bank sent, never to ones
+    // an advisor typed when registering them.
+    if !store::persons::contacts_from_bank(state.db.pool(), form.entity, user.person_id).await? {
+        return Err(ApiError::Conflict(CONTACTS_NOT_FROM_BANK.into()));
+    }
     check_code(state, caller.advisor_id, &form.code).await?;
     let mut tx = state.db.begin_write().await?;
     store::entities::lock_for_administration(&mut tx, form.entity).await?;
@@ -850,7 +853,7 @@ const OTHER_EMAIL_THAN_REGISTERED: &str = "Ce n’est pas l’adresse e-mail enr
 const STILL_ADMINISTERED_ADD: &str =
     "L’entité a encore un administrateur actif : c’est à lui d’ajouter cette personne.";
 const BECAME_USER_BEFORE_NAMING: &str = "Cette personne est devenue utilisatrice entre-temps : nommez-la administrateur depuis la liste des utilisateurs.";
-const ALREADY_A_USER: &str = "Cette personne est déjà utilisatrice de l’entité : elle figure dans la liste des utilisateurs.";
+const ALREADY_A_USER: &str = "Cette personne est déjà utilisatrice de l’entité.";
 const CONTACTS_NOT_FROM_BANK: &str = "Le mobile et l’e-mail de cette personne n’ont pas été transmis par les systèmes de la banque (ou un conseiller les a modifiés) : pour qu’un conseiller ne puisse pas recevoir ses identifiants, seule une personne dont les coordonnées viennent de l’import de la banque peut être nommée administrateur.";
 const AWAITING_FIRST_LOGIN: &str = "Un administrateur de l’entité a été nommé et n’a pas encore fait sa première connexion : s’il n’a pas reçu ses identifiants, réinitialisez son accès plutôt que d’en nommer un autre.";
 

@@ -199,8 +199,9 @@ pub async fn update(conn: &mut AnyConnection, person: &Person) -> Result<(), sql
 }
 
 /// Whether the person's mobile and e-mail are the bank's core systems' (sent by the import,
-/// not typed since by an advisor): only then may an advisor send them an administrator's
-/// credentials (see the migration `0014`).
+/// not typed since by an advisor), the e-mail registered by the bank too — a person without
+/// one would be reached at an address the advisor types: only then may an advisor send them an
+/// administrator's credentials (see the migration `0014`).
 pub async fn contacts_from_bank<'e, E>(
     executor: E,
     entity_id: i64,
@@ -210,7 +211,8 @@ where
     E: Executor<'e, Database = Any>,
 {
     let from_bank: Option<i64> = sqlx::query_scalar(
-        "SELECT contacts_from_bank FROM persons WHERE entity_id = $1 AND id = $2",
+        "SELECT contacts_from_bank FROM persons WHERE entity_id = $1 AND id = $2 \
+         AND email IS NOT NULL",
     )
     .bind(entity_id)
     .bind(person_id)

@@ -1003,7 +1003,8 @@ where
 
 /// An entity's administrators as the advisor's break-glass counts them: those who can act
 /// (counted as [`other_active_administrators`] does) and those named who have not made their
-/// first login yet.
+/// first login yet while their temporary password still works (one who let it expire, or left,
+/// does not hold the break-glass back).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AdministratorsStanding {
     pub acting: i64,
@@ -1021,12 +1022,14 @@ where
         "SELECT COUNT(CASE WHEN u.state = $2 AND (u.totp_secret IS NOT NULL \
          OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) \
          OR u.login_user_id IS NOT NULL) THEN 1 END) AS acting, \
-         COUNT(CASE WHEN u.state = $3 THEN 1 END) AS awaiting_first_login \
+         COUNT(CASE WHEN u.state = $3 AND u.temp_password_expires_at > $4 THEN 1 END) \
+         AS awaiting_first_login \
          FROM users u WHERE u.entity_id = $1 AND u.is_administrator = 1",
     )
     .bind(entity_id)
     .bind(UserState::Active.code())
     .bind(UserState::AwaitingFirstLogin.code())
+    .bind(super::now())
     .fetch_one(executor)
     .await
 }

@@ -460,17 +460,13 @@ impl Run<'_> {
             id: stored.person.id,
             ..person.clone()
         };
-        if wanted == stored.person {
-            // The bank confirms contacts an advisor typed: from now on they are its own.
-            if stored.contacts_from_bank == 0 {
-                persons::set_contacts_from_bank(self.conn, wanted.id, true).await?;
-            }
+        if wanted == stored.person && stored.contacts_from_bank == 1 {
             self.summary.unchanged += 1;
             return Ok(Ok(()));
         }
         persons::update(self.conn, &wanted).await?;
         persons::set_contacts_from_bank(self.conn, wanted.id, true).await?;
-        let changed: Vec<&str> = [
+        let mut changed: Vec<&str> = [
             ("nom", wanted.last_name != stored.person.last_name),
             ("prenom", wanted.first_name != stored.person.first_name),
             (
@@ -483,6 +479,11 @@ impl Run<'_> {
         .into_iter()
         .filter_map(|(field, differs)| differs.then_some(field))
         .collect();
+        if changed.is_empty() {
+            // The same contacts as an advisor typed (or as before migration 0014): the bank
+            // confirms them, and from now on they are its own.
+            changed.push("coordonnees_confirmees");
+        }
         if let Some(user) = stored.user_id {
             store::users::clear_search_text(self.conn, user).await?;
             self.reindex = true;

@@ -27,7 +27,9 @@ const LIST_QUERY =
 
 // 1. Sizes of what the browser downloads.
 print("== bundle sizes (target/site/pkg) ==");
-for (const name of readdirSync(join(siteRoot, "pkg")).filter((n) => !n.endsWith(".gz") && !n.endsWith(".br") && !n.endsWith(".ts")).sort()) {
+// The pages' chunks (lazy routes, `cargo leptos build --split`) are summed below, not listed.
+const isChunk = (name) => /^(split|chunk)_.*\.wasm$/.test(name);
+for (const name of readdirSync(join(siteRoot, "pkg")).filter((n) => !n.endsWith(".gz") && !n.endsWith(".br") && !n.endsWith(".ts") && !isChunk(n)).sort()) {
   const bytes = readFileSync(join(siteRoot, "pkg", name));
   // The brotli copy the server sends to browsers that take it (written by build_release).
   const brotli = join(siteRoot, "pkg", `${name}.br`);
@@ -37,7 +39,13 @@ for (const name of readdirSync(join(siteRoot, "pkg")).filter((n) => !n.endsWith(
 // The yardstick: the Leptos hello world of bench/hello-world, built by ./scripts/bench.
 const helloBin = process.env.HABILIS_HELLO_BIN;
 const helloSiteRoot = process.env.HABILIS_HELLO_SITE_ROOT;
-const wasmBytes = (root) => readFileSync(join(root, "pkg", readdirSync(join(root, "pkg")).find((n) => n.endsWith(".wasm"))));
+{
+  const chunks = readdirSync(join(siteRoot, "pkg")).filter(isChunk);
+  const sum = (f) => chunks.reduce((total, name) => total + f(readFileSync(join(siteRoot, "pkg", name))), 0);
+  print(`pages' chunks    ${String(chunks.length).padStart(4)} files ${String(sum((b) => b.length)).padStart(10)} bytes raw  ${String(sum((b) => gzipSync(b, { level: 9 }).length)).padStart(9)} bytes gzip -9 (fetched as each page is first shown)`);
+}
+// The first page's wasm: the main module (the shell and the sign-in pages), not the chunks.
+const wasmBytes = (root) => readFileSync(join(root, "pkg", readdirSync(join(root, "pkg")).find((n) => n.endsWith(".wasm") && !isChunk(n))));
 const wasmGzip = (root) => gzipSync(wasmBytes(root), { level: 9 }).length;
 const wasmBrotli = (root) => {
   const bytes = wasmBytes(root);
@@ -174,7 +182,7 @@ const startHelloWorld = () =>
   );
 if (wanted("throughput")) {
   print("\n== throughput (load generator and server on the same 2 cores) ==");
-  const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm"));
+  const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm") && !isChunk(n));
   let hello;
   if (helloBin) {
     const { server, address } = await startHelloWorld();

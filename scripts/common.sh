@@ -106,7 +106,8 @@ ensure_tools() {
 
 build_release() {
     say "building the release (server and WebAssembly)"
-    cargo leptos build --release
+    # `--split`: each page other than signing in is a WebAssembly chunk of its own (lazy routes).
+    cargo leptos build --release --split
     # Precompressed copies for the static file service: gzip, and brotli (smaller; every
     # current browser takes it), written by Node's zlib at its best quality.
     gzip -9 -k -f target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css

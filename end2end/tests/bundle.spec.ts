@@ -1,7 +1,7 @@
 // The bundle as the release build serves it: the page names its hashed wasm, and the server
 // sends the brotli copy the build wrote to a browser that takes brotli, gzip to one that does not.
 
-import { expect, test } from "./fixtures";
+import { expect, SOPHIE, test } from "./fixtures";
 
 test("the wasm bundle is served as brotli, or gzip, as the browser accepts", async ({ app, request }) => {
   const page = await (await request.get(`${app.url}/connexion`)).text();
@@ -20,4 +20,21 @@ test("the wasm bundle is served as brotli, or gzip, as the browser accepts", asy
     sizes[encoding] = Number(response.headers()["content-length"]);
   }
   expect(sizes.br).toBeLessThan(sizes.gzip);
+});
+
+// Each page other than signing in is a WebAssembly chunk of its own (lazy routes, `--split`):
+// the sign-in page downloads the shell only, and a page's code arrives when it is first shown.
+test("the sign-in page loads no other page's code; the home page fetches its own chunk", async ({ page, app }) => {
+  const chunks: string[] = [];
+  page.on("request", (request) => {
+    const name = new URL(request.url()).pathname;
+    if (/^\/pkg\/(split|chunk)_[\w.-]+\.wasm$/.test(name)) chunks.push(name);
+  });
+  await page.goto(`${app.url}/connexion`);
+  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+  expect(chunks, "no page chunk for the sign-in page").toEqual([]);
+  await app.signInWithTotp(page, SOPHIE);
+  await expect(page.getByTestId("entity-name")).toHaveText("Atelier Lumière SAS");
+  expect(chunks.length, "the home page's code came as chunks").toBeGreaterThan(0);
+  expect(chunks.some((name) => name.startsWith("/pkg/split_")), "a page's split module among them").toBe(true);
 });

@@ -6,5 +6,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // `hydrate_lazy`: a page compiled into its own chunk is fetched before it is hydrated.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -38,6 +38,7 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use leptos_router::Lazy;
 
 /// The HTML document around the app, rendered on the server. On the server it also sets the
 /// Content-Security-Policy header with this response's nonce. The `lang` of `<html>` is set
@@ -130,33 +131,33 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/connexion/authentification") view=sign_in::StrongAuthenticationPage />
                 <Route path=path!("/premiere-connexion") view=sign_in::FirstLoginPage />
                 <Route path=path!("/premiere-connexion/authentification") view=sign_in::FirstLoginPage />
-                <Route path=path!("/accueil") view=home::HomePage />
-                <Route path=path!("/entites") view=entities::EntitiesPage />
-                <Route path=path!("/securite") view=security::SecurityPage />
-                <Route path=path!("/utilisateurs") view=users::UsersPage />
-                <Route path=path!("/utilisateurs/ajout") view=users::add::ChoosePerson />
-                <Route path=path!("/utilisateurs/:user") view=users::user::UserPage />
-                <Route path=path!("/utilisateurs/:user/pourquoi") view=why::WhyPage />
-                <Route path=path!("/utilisateurs/ajout/:draft/donnees") view=users::add::PersonalData />
-                <Route path=path!("/utilisateurs/ajout/:draft/methode") view=users::add::ChooseMethod />
-                <Route path=path!("/utilisateurs/ajout/:draft/droits") view=users::add::ChooseRights />
-                <Route path=path!("/utilisateurs/ajout/:draft/verification") view=users::add::Verify />
-                <Route path=path!("/utilisateurs/modification/:draft/methode") view=users::add::ChooseMethod />
-                <Route path=path!("/utilisateurs/modification/:draft/droits") view=users::add::ChooseRights />
-                <Route path=path!("/utilisateurs/modification/:draft/verification") view=users::add::Verify />
-                <Route path=path!("/operations/:operation") view=operations::OperationPage />
-                <Route path=path!("/validations") view=approval::ApprovalsListPage />
-                <Route path=path!("/validations/:operation") view=approval::ApprovalRequestPage />
-                <Route path=path!("/parametres") view=approval::SettingsPage />
-                <Route path=path!("/journal") view=journal::JournalPage />
-                <Route path=path!("/habilitations") view=report::ReportPage />
-                <Route path=path!("/revues") view=review::ReviewsPage />
-                <Route path=path!("/revues/:review") view=review::ReviewPage />
-                <Route path=path!("/boite-locale") view=local_outbox::LocalOutboxPage />
-                <Route path=path!("/conseiller") view=advisor::PortfolioPage />
-                <Route path=path!("/conseiller/connexion") view=advisor::AdvisorSignInPage />
-                <Route path=path!("/conseiller/entites/:entity") view=advisor::AdvisorEntityPage />
-                <Route path=path!("/conseiller/entites/:entity/personnes/:person") view=advisor::AdvisorPersonPage />
+                <Route path=path!("/accueil") view={Lazy::<lazy::HomePageRoute>::new()} />
+                <Route path=path!("/entites") view={Lazy::<lazy::EntitiesPageRoute>::new()} />
+                <Route path=path!("/securite") view={Lazy::<lazy::SecurityPageRoute>::new()} />
+                <Route path=path!("/utilisateurs") view={Lazy::<lazy::UsersPageRoute>::new()} />
+                <Route path=path!("/utilisateurs/ajout") view={Lazy::<lazy::ChoosePersonRoute>::new()} />
+                <Route path=path!("/utilisateurs/:user") view={Lazy::<lazy::UserPageRoute>::new()} />
+                <Route path=path!("/utilisateurs/:user/pourquoi") view={Lazy::<lazy::WhyPageRoute>::new()} />
+                <Route path=path!("/utilisateurs/ajout/:draft/donnees") view={Lazy::<lazy::PersonalDataRoute>::new()} />
+                <Route path=path!("/utilisateurs/ajout/:draft/methode") view={Lazy::<lazy::ChooseMethodRoute>::new()} />
+                <Route path=path!("/utilisateurs/ajout/:draft/droits") view={Lazy::<lazy::ChooseRightsRoute>::new()} />
+                <Route path=path!("/utilisateurs/ajout/:draft/verification") view={Lazy::<lazy::VerifyRoute>::new()} />
+                <Route path=path!("/utilisateurs/modification/:draft/methode") view={Lazy::<lazy::ChooseMethodRoute>::new()} />
+                <Route path=path!("/utilisateurs/modification/:draft/droits") view={Lazy::<lazy::ChooseRightsRoute>::new()} />
+                <Route path=path!("/utilisateurs/modification/:draft/verification") view={Lazy::<lazy::VerifyRoute>::new()} />
+                <Route path=path!("/operations/:operation") view={Lazy::<lazy::OperationPageRoute>::new()} />
+                <Route path=path!("/validations") view={Lazy::<lazy::ApprovalsListPageRoute>::new()} />
+                <Route path=path!("/validations/:operation") view={Lazy::<lazy::ApprovalRequestPageRoute>::new()} />
+                <Route path=path!("/parametres") view={Lazy::<lazy::SettingsPageRoute>::new()} />
+                <Route path=path!("/journal") view={Lazy::<lazy::JournalPageRoute>::new()} />
+                <Route path=path!("/habilitations") view={Lazy::<lazy::ReportPageRoute>::new()} />
+                <Route path=path!("/revues") view={Lazy::<lazy::ReviewsPageRoute>::new()} />
+                <Route path=path!("/revues/:review") view={Lazy::<lazy::ReviewPageRoute>::new()} />
+                <Route path=path!("/boite-locale") view={Lazy::<lazy::LocalOutboxPageRoute>::new()} />
+                <Route path=path!("/conseiller") view={Lazy::<lazy::PortfolioPageRoute>::new()} />
+                <Route path=path!("/conseiller/connexion") view={Lazy::<lazy::AdvisorSignInPageRoute>::new()} />
+                <Route path=path!("/conseiller/entites/:entity") view={Lazy::<lazy::AdvisorEntityPageRoute>::new()} />
+                <Route path=path!("/conseiller/entites/:entity/personnes/:person") view={Lazy::<lazy::AdvisorPersonPageRoute>::new()} />
             </Routes>
         </main>
         <Footer />
@@ -435,5 +436,301 @@ pub fn RequireSignedIn(
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The pages other than signing in, each compiled into its own WebAssembly chunk (`cargo leptos
+/// build --split`): the browser fetches a page's code the first time it shows it, so the first
+/// page downloads only the shell and the sign-in pages.
+mod lazy {
+    use super::*;
+    use leptos_router::{lazy_route, LazyRoute};
+
+    pub struct HomePageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for HomePageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <home::HomePage /> }.into_any()
+        }
+    }
+
+    pub struct EntitiesPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for EntitiesPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <entities::EntitiesPage /> }.into_any()
+        }
+    }
+
+    pub struct SecurityPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for SecurityPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <security::SecurityPage /> }.into_any()
+        }
+    }
+
+    pub struct UsersPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for UsersPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::UsersPage /> }.into_any()
+        }
+    }
+
+    pub struct ChoosePersonRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ChoosePersonRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::add::ChoosePerson /> }.into_any()
+        }
+    }
+
+    pub struct UserPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for UserPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::user::UserPage /> }.into_any()
+        }
+    }
+
+    pub struct WhyPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for WhyPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <why::WhyPage /> }.into_any()
+        }
+    }
+
+    pub struct PersonalDataRoute;
+
+    #[lazy_route]
+    impl LazyRoute for PersonalDataRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::add::PersonalData /> }.into_any()
+        }
+    }
+
+    pub struct ChooseMethodRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ChooseMethodRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::add::ChooseMethod /> }.into_any()
+        }
+    }
+
+    pub struct ChooseRightsRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ChooseRightsRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::add::ChooseRights /> }.into_any()
+        }
+    }
+
+    pub struct VerifyRoute;
+
+    #[lazy_route]
+    impl LazyRoute for VerifyRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <users::add::Verify /> }.into_any()
+        }
+    }
+
+    pub struct OperationPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for OperationPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <operations::OperationPage /> }.into_any()
+        }
+    }
+
+    pub struct ApprovalsListPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ApprovalsListPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <approval::ApprovalsListPage /> }.into_any()
+        }
+    }
+
+    pub struct ApprovalRequestPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ApprovalRequestPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <approval::ApprovalRequestPage /> }.into_any()
+        }
+    }
+
+    pub struct SettingsPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for SettingsPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <approval::SettingsPage /> }.into_any()
+        }
+    }
+
+    pub struct JournalPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for JournalPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <journal::JournalPage /> }.into_any()
+        }
+    }
+
+    pub struct ReportPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ReportPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <report::ReportPage /> }.into_any()
+        }
+    }
+
+    pub struct ReviewsPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ReviewsPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <review::ReviewsPage /> }.into_any()
+        }
+    }
+
+    pub struct ReviewPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for ReviewPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <review::ReviewPage /> }.into_any()
+        }
+    }
+
+    pub struct LocalOutboxPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for LocalOutboxPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <local_outbox::LocalOutboxPage /> }.into_any()
+        }
+    }
+
+    pub struct PortfolioPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for PortfolioPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <advisor::PortfolioPage /> }.into_any()
+        }
+    }
+
+    pub struct AdvisorSignInPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for AdvisorSignInPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <advisor::AdvisorSignInPage /> }.into_any()
+        }
+    }
+
+    pub struct AdvisorEntityPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for AdvisorEntityPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <advisor::AdvisorEntityPage /> }.into_any()
+        }
+    }
+
+    pub struct AdvisorPersonPageRoute;
+
+    #[lazy_route]
+    impl LazyRoute for AdvisorPersonPageRoute {
+        fn data() -> Self {
+            Self
+        }
+        fn view(_this: Self) -> AnyView {
+            view! { <advisor::AdvisorPersonPage /> }.into_any()
+        }
     }
 }

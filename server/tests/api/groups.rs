@@ -195,8 +195,25 @@ async fn a_person_in_two_entities_signs_in_once_and_sees_each_entitys_rights_onl
         })
         .await
         .expect("switched");
+    // A passkey of her login (kept on her Atelier Lumière row): listed in Jardins Partagés too.
+    app.execute(&format!(
+        "INSERT INTO passkeys (entity_id, user_id, credential_id, passkey, label, created_at) \
+         VALUES ({}, {}, 'nadia-key', '{{}}', 'Clé du bureau', 1764547200)",
+        group.atelier, group.nadia
+    ))
+    .await;
     let home = nadia.call(Home {}).await.unwrap();
     assert_eq!(home.login_id, NADIA_PETIT.login_id);
+    assert_eq!(home.first_name, "Nadia");
+    assert_eq!(home.entity.name, "Association Les Jardins Partagés");
+    assert_eq!(
+        home.factors
+            .passkeys
+            .iter()
+            .map(|key| (key.label.as_str(), key.created_on.as_str()))
+            .collect::<Vec<_>>(),
+        [("Clé du bureau", "01/12/2025")]
+    );
     assert!(!home.recap.lines.is_empty());
     assert!(
         home.recap

@@ -305,7 +305,11 @@ async fn an_access_review_is_decided_user_by_user_and_closes_with_signed_evidenc
     assert!(line_of("Julien BERNARD").contains(";\"Confirmés\";"));
     let nadia_line = line_of("Nadia PETIT");
     assert!(nadia_line.contains(";\"Modifiés\";\"accès suspendu ; "));
-    assert!(nadia_line.ends_with(&format!("\"{operation_id}\"")));
+    // As a spreadsheet cell: an id that starts with « - » (one in 64) is neutralised with a « ' ».
+    assert!(
+        nadia_line.ends_with(&app::backend::flows::journal::csv_cell(&operation_id)),
+        "{nadia_line}"
+    );
     assert!(file.ends_with(&format!("\"{signature}\"\r\n")));
     assert!(evidence_is_authentic(&app.state.secrets, &file));
     assert!(!evidence_is_authentic(

@@ -1,6 +1,5 @@
 //! The signed-in user's home page: who they are, for which entity, and their rights.
 
-use super::sca;
 use crate::api::types::{AdvisorCard, EntityCard, Factors, HomeView, PasskeyInfo};
 use crate::api::ApiError;
 use crate::backend::guard::Caller;
@@ -10,44 +9,46 @@ use crate::backend::{format_day, AppState};
 use model::identity::format_phone;
 use model::{Origin, Origins, Recap};
 
+/// The home page: what the session does not already hold, in as few statements as it takes (the
+/// user and entity card, the catalog, the rights, the factors, the review's cadence).
 pub async fn home(caller: Caller) -> Result<HomeView, ApiError> {
     let state = &caller.state;
     let pool = state.db.pool();
-    let user = store::users::find(pool, caller.entity_id(), caller.user_id())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let entity = store::entities::find(pool, caller.entity_id())
+    let session = &caller.session;
+    let card = store::entities::home_card(pool, caller.entity_id(), caller.user_id())
         .await?
         .ok_or(ApiError::NotFound)?;
     let catalog = store::entities::catalog(pool, caller.entity_id()).await?;
     let recap = named_recap(state, caller.entity_id(), caller.user_id(), &catalog).await?;
     // The login's factors (see `sca`: for a person of a group, kept in another entity).
-    let passkeys = store::unscoped(store::factors::passkeys(pool, caller.user_id()))
-        .await?
-        .into_iter()
-        .map(|key| PasskeyInfo {
-            label: key.label,
-            created_on: format_day(key.created_at),
-        })
-        .collect();
-    let has_totp = sca::factors(state, caller.user_id()).await?.has_totp();
-    let review_due = if user.is_administrator || user.is_auditor {
-        super::review::due(caller.state.db.pool(), caller.entity_id()).await?
+    let factors = store::unscoped(store::factors::summary(pool, session.login_user_id)).await?;
+    let review_due = if session.is_administrator || session.is_auditor {
+        super::review::due(pool, caller.entity_id()).await?
     } else {
         None
     };
     Ok(HomeView {
-        first_name: user.first_name,
-        last_name: user.last_name,
-        login_id: user.login_id,
-        email: user.email,
-        entity: entity_card(entity),
-        is_administrator: user.is_administrator,
-        is_auditor: user.is_auditor,
+        first_name: session.first_name.clone(),
+        last_name: session.last_name.clone(),
+        login_id: card.login_id,
+        email: card.email,
+        entity: entity_card(card.entity),
+        is_administrator: session.is_administrator,
+        is_auditor: session.is_auditor,
         review_due,
         recap,
-        factors: Factors { passkeys, has_totp },
-        sca_fresh: caller.session.has_fresh_sca(store::now()),
+        factors: Factors {
+            passkeys: factors
+                .passkeys
+                .into_iter()
+                .map(|(label, created_at)| PasskeyInfo {
+                    label,
+                    created_on: format_day(created_at),
+                })
+                .collect(),
+            has_totp: factors.has_totp,
+        },
+        sca_fresh: session.has_fresh_sca(store::now()),
     })
 }
 

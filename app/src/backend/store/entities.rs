@@ -68,6 +68,37 @@ where
     .await
 }
 
+/// What the home page shows of a user beyond their session: their login id and e-mail, and
+/// their entity with its advisor (the session already holds their name and roles).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct HomeCard {
+    pub login_id: String,
+    #[sqlx(rename = "user_email")]
+    pub email: String,
+    #[sqlx(flatten)]
+    pub entity: Entity,
+}
+
+/// The home page's card, one statement.
+pub async fn home_card<'e, E>(
+    executor: E,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<Option<HomeCard>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT u.login_id, u.email AS user_email, {ENTITY_COLUMNS} FROM users u \
+         JOIN entities e ON e.id = u.entity_id JOIN advisors a ON a.id = e.advisor_id \
+         WHERE u.entity_id = $1 AND u.id = $2"
+    ))
+    .bind(entity_id)
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await
+}
+
 /// An account or a contract, read by one query over both tables.
 #[derive(sqlx::FromRow)]
 struct ResourceRow {

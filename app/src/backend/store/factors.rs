@@ -31,6 +31,46 @@ where
     .await
 }
 
+/// What the home page shows of a login's factors: its passkeys (label and day) and whether a
+/// TOTP secret is enrolled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FactorsSummary {
+    pub passkeys: Vec<(String, i64)>,
+    pub has_totp: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    #[sqlx(try_from = "super::Flag")]
+    has_totp: bool,
+    label: Option<String>,
+    created_at: Option<i64>,
+}
+
+/// The factors of the login row `login_user_id` (a session's own), one statement: one row per
+/// passkey, or a single row without one.
+pub async fn summary<'e, E>(executor: E, login_user_id: i64) -> Result<FactorsSummary, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT CASE WHEN u.totp_secret IS NULL THEN 0 ELSE 1 END AS has_totp, k.label, \
+                k.created_at \
+         FROM users u LEFT JOIN passkeys k ON k.user_id = u.id WHERE u.id = $1 ORDER BY k.id",
+    )
+    .bind(login_user_id)
+    .fetch_all(executor)
+    .await?;
+    let mut summary = FactorsSummary::default();
+    for row in rows {
+        summary.has_totp = row.has_totp;
+        if let (Some(label), Some(created_at)) = (row.label, row.created_at) {
+            summary.passkeys.push((label, created_at));
+        }
+    }
+    Ok(summary)
+}
+
 /// Which factors a user has enrolled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, sqlx::FromRow)]
 pub struct Enrolled {

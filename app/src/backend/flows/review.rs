@@ -35,11 +35,7 @@ const STILL_PENDING: &str =
     "Des utilisateurs restent à revoir : confirmez ou modifiez leurs droits avant de clôturer la revue.";
 
 /// The reminder of the home page and of « Revue des accès »: a review is due.
-pub async fn due(pool: &sqlx::AnyPool, entity_id: i64) -> Result<Option<ReviewDue>, ApiError> {
-    Ok(due_after(reviews::cadence(pool, entity_id).await?))
-}
-
-fn due_after(cadence: reviews::Cadence) -> Option<ReviewDue> {
+pub fn due_after(cadence: reviews::Cadence) -> Option<ReviewDue> {
     let now = now();
     rules::is_due(
         cadence.last_closed_at,

@@ -68,8 +68,9 @@ where
     .await
 }
 
-/// What the home page shows of a user beyond their session: their login id and e-mail, and
-/// their entity with its advisor (the session already holds their name and roles).
+/// What the home page shows of a user beyond their session: their login id and e-mail, their
+/// entity with its advisor, and when its access review is due (the session already holds their
+/// name and roles).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct HomeCard {
     pub login_id: String,
@@ -77,6 +78,9 @@ pub struct HomeCard {
     pub email: String,
     #[sqlx(flatten)]
     pub entity: Entity,
+    /// When the entity's access review is due (shown to administrators and auditors).
+    #[sqlx(flatten)]
+    pub review_cadence: super::reviews::Cadence,
 }
 
 /// The home page's card, one statement.
@@ -89,9 +93,10 @@ where
     E: Executor<'e, Database = Any>,
 {
     sqlx::query_as(&format!(
-        "SELECT u.login_id, u.email AS user_email, {ENTITY_COLUMNS} FROM users u \
+        "SELECT u.login_id, u.email AS user_email, {ENTITY_COLUMNS}, {} FROM users u \
          JOIN entities e ON e.id = u.entity_id JOIN advisors a ON a.id = e.advisor_id \
-         WHERE u.entity_id = $1 AND u.id = $2"
+         WHERE u.entity_id = $1 AND u.id = $2",
+        super::reviews::CADENCE_COLUMNS
     ))
     .bind(entity_id)
     .bind(user_id)

@@ -68,16 +68,18 @@ pub struct Cadence {
     pub period_days: i64,
 }
 
+/// The [`Cadence`] of the entity `e`, as columns (the home page reads them with its card).
+pub(super) const CADENCE_COLUMNS: &str = "e.access_review_period_days AS period_days, \
+     (SELECT COUNT(*) FROM access_reviews r WHERE r.entity_id = e.id AND r.closed_at IS NULL) AS open, \
+     (SELECT MAX(r.closed_at) FROM access_reviews r WHERE r.entity_id = e.id) AS last_closed_at";
+
 pub async fn cadence<'e, E>(executor: E, entity_id: i64) -> Result<Cadence, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    sqlx::query_as(
-        "SELECT e.access_review_period_days AS period_days, \
-                (SELECT COUNT(*) FROM access_reviews r WHERE r.entity_id = e.id AND r.closed_at IS NULL) AS open, \
-                (SELECT MAX(r.closed_at) FROM access_reviews r WHERE r.entity_id = e.id) AS last_closed_at \
-         FROM entities e WHERE e.id = $1",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {CADENCE_COLUMNS} FROM entities e WHERE e.id = $1"
+    ))
     .bind(entity_id)
     .fetch_one(executor)
     .await

@@ -446,291 +446,48 @@ mod lazy {
     use super::*;
     use leptos_router::{lazy_route, LazyRoute};
 
-    pub struct HomePageRoute;
+    /// For each `Route => page`: a route type whose view is that page (`#[lazy_route]` names
+    /// each chunk after the type).
+    macro_rules! lazy_pages {
+        ($($route:ident => $($page:ident)::+;)*) => {$(
+            pub struct $route;
 
-    #[lazy_route]
-    impl LazyRoute for HomePageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <home::HomePage /> }.into_any()
-        }
+            #[lazy_route]
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+                fn view(_this: Self) -> AnyView {
+                    view! { <$($page)::+ /> }.into_any()
+                }
+            }
+        )*};
     }
 
-    pub struct EntitiesPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for EntitiesPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <entities::EntitiesPage /> }.into_any()
-        }
-    }
-
-    pub struct SecurityPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for SecurityPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <security::SecurityPage /> }.into_any()
-        }
-    }
-
-    pub struct UsersPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for UsersPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::UsersPage /> }.into_any()
-        }
-    }
-
-    pub struct ChoosePersonRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ChoosePersonRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::add::ChoosePerson /> }.into_any()
-        }
-    }
-
-    pub struct UserPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for UserPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::user::UserPage /> }.into_any()
-        }
-    }
-
-    pub struct WhyPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for WhyPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <why::WhyPage /> }.into_any()
-        }
-    }
-
-    pub struct PersonalDataRoute;
-
-    #[lazy_route]
-    impl LazyRoute for PersonalDataRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::add::PersonalData /> }.into_any()
-        }
-    }
-
-    pub struct ChooseMethodRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ChooseMethodRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::add::ChooseMethod /> }.into_any()
-        }
-    }
-
-    pub struct ChooseRightsRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ChooseRightsRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::add::ChooseRights /> }.into_any()
-        }
-    }
-
-    pub struct VerifyRoute;
-
-    #[lazy_route]
-    impl LazyRoute for VerifyRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <users::add::Verify /> }.into_any()
-        }
-    }
-
-    pub struct OperationPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for OperationPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <operations::OperationPage /> }.into_any()
-        }
-    }
-
-    pub struct ApprovalsListPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ApprovalsListPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <approval::ApprovalsListPage /> }.into_any()
-        }
-    }
-
-    pub struct ApprovalRequestPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ApprovalRequestPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <approval::ApprovalRequestPage /> }.into_any()
-        }
-    }
-
-    pub struct SettingsPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for SettingsPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <approval::SettingsPage /> }.into_any()
-        }
-    }
-
-    pub struct JournalPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for JournalPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <journal::JournalPage /> }.into_any()
-        }
-    }
-
-    pub struct ReportPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ReportPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <report::ReportPage /> }.into_any()
-        }
-    }
-
-    pub struct ReviewsPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ReviewsPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <review::ReviewsPage /> }.into_any()
-        }
-    }
-
-    pub struct ReviewPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for ReviewPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <review::ReviewPage /> }.into_any()
-        }
-    }
-
-    pub struct LocalOutboxPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for LocalOutboxPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <local_outbox::LocalOutboxPage /> }.into_any()
-        }
-    }
-
-    pub struct PortfolioPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for PortfolioPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <advisor::PortfolioPage /> }.into_any()
-        }
-    }
-
-    pub struct AdvisorSignInPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for AdvisorSignInPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <advisor::AdvisorSignInPage /> }.into_any()
-        }
-    }
-
-    pub struct AdvisorEntityPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for AdvisorEntityPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <advisor::AdvisorEntityPage /> }.into_any()
-        }
-    }
-
-    pub struct AdvisorPersonPageRoute;
-
-    #[lazy_route]
-    impl LazyRoute for AdvisorPersonPageRoute {
-        fn data() -> Self {
-            Self
-        }
-        fn view(_this: Self) -> AnyView {
-            view! { <advisor::AdvisorPersonPage /> }.into_any()
-        }
+    lazy_pages! {
+        HomePageRoute => home::HomePage;
+        EntitiesPageRoute => entities::EntitiesPage;
+        SecurityPageRoute => security::SecurityPage;
+        UsersPageRoute => users::UsersPage;
+        ChoosePersonRoute => users::add::ChoosePerson;
+        UserPageRoute => users::user::UserPage;
+        WhyPageRoute => why::WhyPage;
+        PersonalDataRoute => users::add::PersonalData;
+        ChooseMethodRoute => users::add::ChooseMethod;
+        ChooseRightsRoute => users::add::ChooseRights;
+        VerifyRoute => users::add::Verify;
+        OperationPageRoute => operations::OperationPage;
+        ApprovalsListPageRoute => approval::ApprovalsListPage;
+        ApprovalRequestPageRoute => approval::ApprovalRequestPage;
+        SettingsPageRoute => approval::SettingsPage;
+        JournalPageRoute => journal::JournalPage;
+        ReportPageRoute => report::ReportPage;
+        ReviewsPageRoute => review::ReviewsPage;
+        ReviewPageRoute => review::ReviewPage;
+        LocalOutboxPageRoute => local_outbox::LocalOutboxPage;
+        PortfolioPageRoute => advisor::PortfolioPage;
+        AdvisorSignInPageRoute => advisor::AdvisorSignInPage;
+        AdvisorEntityPageRoute => advisor::AdvisorEntityPage;
+        AdvisorPersonPageRoute => advisor::AdvisorPersonPage;
     }
 }

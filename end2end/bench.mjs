@@ -45,7 +45,8 @@ const helloSiteRoot = process.env.HABILIS_HELLO_SITE_ROOT;
   print(`pages' chunks    ${String(chunks.length).padStart(4)} files ${String(sum((b) => b.length)).padStart(10)} bytes raw  ${String(sum((b) => gzipSync(b, { level: 9 }).length)).padStart(9)} bytes gzip -9 (fetched as each page is first shown)`);
 }
 // The first page's wasm: the main module (the shell and the sign-in pages), not the chunks.
-const wasmBytes = (root) => readFileSync(join(root, "pkg", readdirSync(join(root, "pkg")).find((n) => n.endsWith(".wasm") && !isChunk(n))));
+const mainWasm = (root) => readdirSync(join(root, "pkg")).find((n) => n.endsWith(".wasm") && !isChunk(n));
+const wasmBytes = (root) => readFileSync(join(root, "pkg", mainWasm(root)));
 const wasmGzip = (root) => gzipSync(wasmBytes(root), { level: 9 }).length;
 const wasmBrotli = (root) => {
   const bytes = wasmBytes(root);
@@ -182,7 +183,7 @@ const startHelloWorld = () =>
   );
 if (wanted("throughput")) {
   print("\n== throughput (load generator and server on the same 2 cores) ==");
-  const wasm = readdirSync(join(siteRoot, "pkg")).find((n) => n.endsWith(".wasm") && !isChunk(n));
+  const wasm = mainWasm(siteRoot);
   let hello;
   if (helloBin) {
     const { server, address } = await startHelloWorld();
